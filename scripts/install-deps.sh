@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the Debian packages modelzoo needs to build, test and benchmark.
+# Idempotent: does nothing when every package is already there. Needs root
+# (or sudo) only when something is missing.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config
+  libtorch-dev libopenblas0-pthread
+  libboost-dev libboost-filesystem-dev
+  libcurl4-openssl-dev libssl-dev
+  libspdlog-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev
+  libcli11-dev libelf-dev
+  catch2
+  python3-torch python3-torchvision python3-numpy
+  nginx-light curl
+  dataset-fashion-mnist
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}" >&2
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,14 @@
+// The SDK ABI version that plugins are built against and that the host
+// accepts. A plugin is compatible when its major equals the host's and its
+// minor is not newer than the host's. Bump the major for any change to the
+// entry contract (plugin_abi.h) or to the Model base class layout; bump the
+// minor for additions a newer plugin may rely on.
+#pragma once
+
+#define MODELZOO_SDK_ABI_MAJOR 1
+#define MODELZOO_SDK_ABI_MINOR 0
+
+#define MODELZOO_STRINGIFY_IMPL(x) #x
+#define MODELZOO_STRINGIFY(x) MODELZOO_STRINGIFY_IMPL(x)
+#define MODELZOO_SDK_ABI_STRING \
+  MODELZOO_STRINGIFY(MODELZOO_SDK_ABI_MAJOR) "." MODELZOO_STRINGIFY(MODELZOO_SDK_ABI_MINOR)

@@ -1,0 +1,117 @@
+// The plugin manifest: what a model-family plugin declares about itself and
+// its models, read by the host from the plugin file without running plugin
+// code (the C++ counterpart of torch.hub's hubconf.py).
+//
+// On disk (in the plugin's `.modelzoo_manifest` ELF section) it is one JSON
+// document:
+//
+//   {"format": 1,
+//    "build":  {"sdk_abi": "1.0", "torch": "1.13.0", "cxx11_abi": 1, "compiler": "gcc-12"},
+//    "plugin": {"family": "vision", "plugin_version": "1.0.0", "vendor": "modelzoo",
+//               "entrypoints": [ ... ]}}
+//
+// "build" is written by the SDK at compile time (MODELZOO_PLUGIN_MANIFEST), so
+// a vendor cannot misstate it; "plugin" is the author's manifest.json. The
+// full field reference is docs/manifest.md. Parsing validates every field and
+// names the offending one by its JSON path.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "modelzoo/sdk/export.h"
+
+namespace modelzoo {
+
+/// The toolchain tuple a plugin was built with; the host refuses a plugin
+/// whose tuple does not match its own (see host/compatibility.h).
+struct BuildInfo {
+  int sdk_abi_major = 0;
+  int sdk_abi_minor = 0;
+  std::string torch;      ///< LibTorch version, "1.13.0"
+  int cxx11_abi = -1;     ///< _GLIBCXX_USE_CXX11_ABI, 0 or 1
+  std::string compiler;   ///< "gcc-12", "clang-14"
+};
+
+/// One dimension of an input shape: a fixed size, or a named free dim ("N").
+struct Dim {
+  std::string name;   ///< empty for a fixed size
+  int64_t size = -1;  ///< -1 for a named dim
+};
+
+/// Preprocessing as data, applied by the host app or by `modelzoo run`.
+struct Preprocess {
+  std::optional<int64_t> resize;  ///< shorter side resized to this
+  std::optional<int64_t> crop;    ///< center crop to crop x crop
+  std::string interpolation;      ///< "bilinear", "bicubic", "nearest"; empty if none
+  std::vector<double> mean;       ///< per channel; empty if none
+  std::vector<double> std;        ///< per channel; empty if none
+};
+
+struct InputSpec {
+  std::vector<Dim> shape;
+  std::string dtype = "float32";
+  Preprocess preprocess;
+};
+
+/// Expected SHA-256 of a weight file: the full digest, or a torch.hub-style
+/// prefix (the 8+ hex digits in "resnet50-11ad3fa6.pth").
+struct Digest {
+  std::string hex;         ///< lower-case hex
+  bool is_prefix = false;  ///< true when only a prefix is known
+};
+
+struct WeightVariant {
+  std::string tag;                 ///< "IMAGENET1K_V2"; never renamed once published
+  std::string file;                ///< file name, "resnet50-11ad3fa6.pth"
+  std::string format;              ///< "pth" or "safetensors"
+  std::vector<std::string> urls;   ///< tried in order
+  Digest sha256;
+  std::optional<uint64_t> size;    ///< bytes, when known
+  nlohmann::json meta = nlohmann::json::object();  ///< num_classes, categories, metrics, ...
+};
+
+struct Entrypoint {
+  std::string name;     ///< "resnet50"; unique within the family
+  std::string summary;  ///< one line
+  std::string doc;      ///< docstring, shown by `modelzoo help`
+  nlohmann::json config = nlohmann::json::object();  ///< default config
+  InputSpec input;
+  std::vector<WeightVariant> variants;
+  std::string default_tag;  ///< the tag DEFAULT stands for; empty without variants
+
+  /// The variant with `tag` ("DEFAULT" resolves to default_tag), or nullptr.
+  const WeightVariant* find_variant(std::string_view tag) const;
+};
+
+struct Manifest {
+  BuildInfo build;  ///< zero values for runtime registrations (no binary)
+  std::string family;
+  std::string plugin_version;
+  std::string vendor;
+  std::vector<Entrypoint> entrypoints;
+};
+
+/// Parses and validates the whole section document ({"format", "build",
+/// "plugin"}). Throws modelzoo::Error naming the field and what was expected.
+MODELZOO_API Manifest parse_manifest_document(std::string_view text);
+
+/// Parses and validates the author's part alone (the "plugin" object). Used
+/// by the CMake embedding step and by runtime registration.
+MODELZOO_API Manifest parse_plugin_manifest(const nlohmann::json& plugin);
+
+/// Validates one entrypoint object; `path` prefixes error messages.
+MODELZOO_API Entrypoint parse_entrypoint(const nlohmann::json& object, const std::string& path);
+
+/// Serialises back to the JSON shape parse_* reads (for `info --json`).
+MODELZOO_API nlohmann::json to_json(const Entrypoint& entrypoint);
+MODELZOO_API nlohmann::json to_json(const WeightVariant& variant);
+MODELZOO_API nlohmann::json to_json(const InputSpec& input);
+MODELZOO_API nlohmann::json to_json(const BuildInfo& build);
+
+}  // namespace modelzoo

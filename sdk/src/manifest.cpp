@@ -1,0 +1,330 @@
+#include "modelzoo/sdk/manifest.h"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include "modelzoo/sdk/error.h"
+
+namespace modelzoo {
+namespace {
+
+using nlohmann::json;
+
+[[noreturn]] void fail(const std::string& path, const std::string& what) {
+  throw Error("manifest field '" + path + "': " + what);
+}
+
+std::string type_name(const json& value) { return value.type_name(); }
+
+const json& require(const json& object, const std::string& path, const char* key) {
+  auto it = object.find(key);
+  if (it == object.end()) fail(path + "." + key, "missing (required)");
+  return *it;
+}
+
+std::string read_string(const json& value, const std::string& path, bool allow_empty = false) {
+  if (!value.is_string()) fail(path, "expected a string (got " + type_name(value) + ")");
+  std::string text = value.get<std::string>();
+  if (!allow_empty && text.empty()) fail(path, "must not be empty");
+  return text;
+}
+
+std::string required_string(const json& object, const std::string& path, const char* key) {
+  return read_string(require(object, path, key), path + "." + key);
+}
+
+std::string optional_string(const json& object, const std::string& path, const char* key) {
+  auto it = object.find(key);
+  return it == object.end() ? std::string() : read_string(*it, path + "." + key, true);
+}
+
+int64_t read_positive_int(const json& value, const std::string& path) {
+  if (!value.is_number_integer() || value.get<int64_t>() <= 0)
+    fail(path, "expected a positive integer (got " + value.dump() + ")");
+  return value.get<int64_t>();
+}
+
+bool is_identifier(const std::string& name) {
+  if (name.empty() || !(std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_'))
+    return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
+}
+
+bool is_lower_hex(const std::string& text) {
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+std::vector<double> read_number_list(const json& value, const std::string& path) {
+  if (!value.is_array()) fail(path, "expected an array of numbers (got " + type_name(value) + ")");
+  std::vector<double> numbers;
+  for (size_t i = 0; i < value.size(); ++i) {
+    if (!value[i].is_number()) fail(path + "[" + std::to_string(i) + "]", "expected a number");
+    numbers.push_back(value[i].get<double>());
+  }
+  return numbers;
+}
+
+Preprocess parse_preprocess(const json& object, const std::string& path) {
+  if (!object.is_object()) fail(path, "expected an object (got " + type_name(object) + ")");
+  Preprocess p;
+  if (auto it = object.find("resize"); it != object.end())
+    p.resize = read_positive_int(*it, path + ".resize");
+  if (auto it = object.find("crop"); it != object.end())
+    p.crop = read_positive_int(*it, path + ".crop");
+  p.interpolation = optional_string(object, path, "interpolation");
+  static const std::set<std::string> kInterpolations = {"", "nearest", "bilinear", "bicubic"};
+  if (!kInterpolations.count(p.interpolation))
+    fail(path + ".interpolation",
+         "unknown mode '" + p.interpolation + "' (expected nearest, bilinear or bicubic)");
+  if (auto it = object.find("mean"); it != object.end()) p.mean = read_number_list(*it, path + ".mean");
+  if (auto it = object.find("std"); it != object.end()) p.std = read_number_list(*it, path + ".std");
+  if (p.mean.size() != p.std.size())
+    fail(path, "mean and std must have one value per channel each (got " +
+                   std::to_string(p.mean.size()) + " and " + std::to_string(p.std.size()) + ")");
+  for (double s : p.std)
+    if (s <= 0) fail(path + ".std", "every std must be positive");
+  return p;
+}
+
+InputSpec parse_input(const json& object, const std::string& path) {
+  if (!object.is_object()) fail(path, "expected an object (got " + type_name(object) + ")");
+  InputSpec input;
+  const json& shape = require(object, path, "shape");
+  if (!shape.is_array() || shape.empty()) fail(path + ".shape", "expected a non-empty array");
+  for (size_t i = 0; i < shape.size(); ++i) {
+    const std::string dim_path = path + ".shape[" + std::to_string(i) + "]";
+    Dim dim;
+    if (shape[i].is_string()) {
+      dim.name = read_string(shape[i], dim_path);
+    } else {
+      dim.size = read_positive_int(shape[i], dim_path);
+    }
+    input.shape.push_back(dim);
+  }
+  if (auto it = object.find("dtype"); it != object.end()) {
+    input.dtype = read_string(*it, path + ".dtype");
+    static const std::set<std::string> kDtypes = {"float32", "float16", "bfloat16", "float64",
+                                                  "int64",   "int32",   "uint8",    "bool"};
+    if (!kDtypes.count(input.dtype)) fail(path + ".dtype", "unknown dtype '" + input.dtype + "'");
+  }
+  if (auto it = object.find("preprocess"); it != object.end())
+    input.preprocess = parse_preprocess(*it, path + ".preprocess");
+  return input;
+}
+
+Digest parse_digest(const json& object, const std::string& path) {
+  const bool has_full = object.contains("sha256");
+  const bool has_prefix = object.contains("sha256_prefix");
+  if (has_full == has_prefix)
+    fail(path, "give exactly one of 'sha256' (64 hex digits) or 'sha256_prefix' (8+ hex digits)");
+  Digest digest;
+  digest.is_prefix = has_prefix;
+  const std::string key = has_full ? "sha256" : "sha256_prefix";
+  digest.hex = read_string(object.at(key), path + "." + key);
+  std::transform(digest.hex.begin(), digest.hex.end(), digest.hex.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (!is_lower_hex(digest.hex)) fail(path + "." + key, "expected hexadecimal digits");
+  if (has_full && digest.hex.size() != 64)
+    fail(path + ".sha256", "expected 64 hex digits (got " + std::to_string(digest.hex.size()) +
+                               "); for a torch.hub-style short hash use 'sha256_prefix'");
+  if (has_prefix && (digest.hex.size() < 8 || digest.hex.size() > 64))
+    fail(path + ".sha256_prefix",
+         "expected 8 to 64 hex digits (got " + std::to_string(digest.hex.size()) + ")");
+  return digest;
+}
+
+WeightVariant parse_variant(const json& object, const std::string& path, bool* is_default) {
+  if (!object.is_object()) fail(path, "expected an object (got " + type_name(object) + ")");
+  WeightVariant v;
+  v.tag = required_string(object, path, "tag");
+  if (!is_identifier(v.tag) || v.tag == "DEFAULT")
+    fail(path + ".tag", "'" + v.tag +
+                            "' is not a valid tag (letters, digits and '_'; DEFAULT is reserved "
+                            "for the alias: mark the variant with \"default\": true)");
+  v.file = required_string(object, path, "file");
+  if (v.file.find('/') != std::string::npos || v.file == "." || v.file == "..")
+    fail(path + ".file", "must be a plain file name, not a path");
+  v.format = required_string(object, path, "format");
+  if (v.format != "pth" && v.format != "safetensors")
+    fail(path + ".format", "unknown format '" + v.format + "' (expected pth or safetensors)");
+  const json& urls = require(object, path, "urls");
+  if (!urls.is_array()) fail(path + ".urls", "expected an array of URLs");
+  for (size_t i = 0; i < urls.size(); ++i) {
+    const std::string url_path = path + ".urls[" + std::to_string(i) + "]";
+    std::string url = read_string(urls[i], url_path);
+    if (url.find("://") == std::string::npos) fail(url_path, "'" + url + "' is not a URL");
+    v.urls.push_back(std::move(url));
+  }
+  v.sha256 = parse_digest(object, path);
+  if (auto it = object.find("size"); it != object.end())
+    v.size = static_cast<uint64_t>(read_positive_int(*it, path + ".size"));
+  if (auto it = object.find("meta"); it != object.end()) {
+    if (!it->is_object()) fail(path + ".meta", "expected an object");
+    v.meta = *it;
+  }
+  *is_default = false;
+  if (auto it = object.find("default"); it != object.end()) {
+    if (!it->is_boolean()) fail(path + ".default", "expected true or false");
+    *is_default = it->get<bool>();
+  }
+  return v;
+}
+
+void check_known_keys(const json& object, const std::string& path,
+                      std::initializer_list<const char*> known) {
+  for (auto it = object.begin(); it != object.end(); ++it) {
+    if (std::none_of(known.begin(), known.end(), [&](const char* k) { return it.key() == k; }))
+      fail(path + "." + it.key(), "unknown field (check its spelling against docs/manifest.md)");
+  }
+}
+
+BuildInfo parse_build(const json& object) {
+  const std::string path = "build";
+  if (!object.is_object()) fail(path, "expected an object");
+  BuildInfo build;
+  const std::string abi = required_string(object, path, "sdk_abi");
+  const auto dot = abi.find('.');
+  try {
+    if (dot == std::string::npos) throw std::invalid_argument(abi);
+    build.sdk_abi_major = std::stoi(abi.substr(0, dot));
+    build.sdk_abi_minor = std::stoi(abi.substr(dot + 1));
+  } catch (const std::exception&) {
+    fail(path + ".sdk_abi", "expected MAJOR.MINOR (got '" + abi + "')");
+  }
+  build.torch = required_string(object, path, "torch");
+  const json& cxx11 = require(object, path, "cxx11_abi");
+  if (!cxx11.is_number_integer() || (cxx11.get<int>() != 0 && cxx11.get<int>() != 1))
+    fail(path + ".cxx11_abi", "expected 0 or 1");
+  build.cxx11_abi = cxx11.get<int>();
+  build.compiler = required_string(object, path, "compiler");
+  return build;
+}
+
+}  // namespace
+
+const WeightVariant* Entrypoint::find_variant(std::string_view tag) const {
+  const std::string_view wanted = tag == "DEFAULT" ? std::string_view(default_tag) : tag;
+  for (const auto& v : variants)
+    if (v.tag == wanted) return &v;
+  return nullptr;
+}
+
+Entrypoint parse_entrypoint(const json& object, const std::string& path) {
+  if (!object.is_object()) fail(path, "expected an object (got " + type_name(object) + ")");
+  check_known_keys(object, path, {"name", "summary", "doc", "config", "input", "variants"});
+  Entrypoint e;
+  e.name = required_string(object, path, "name");
+  if (!is_identifier(e.name))
+    fail(path + ".name", "'" + e.name + "' is not a valid name (letters, digits and '_')");
+  e.summary = required_string(object, path, "summary");
+  if (e.summary.find('\n') != std::string::npos) fail(path + ".summary", "must be one line");
+  e.doc = optional_string(object, path, "doc");
+  if (auto it = object.find("config"); it != object.end()) {
+    if (!it->is_object()) fail(path + ".config", "expected an object");
+    e.config = *it;
+  }
+  e.input = parse_input(require(object, path, "input"), path + ".input");
+  if (auto it = object.find("variants"); it != object.end()) {
+    if (!it->is_array()) fail(path + ".variants", "expected an array");
+    std::set<std::string> tags;
+    for (size_t i = 0; i < it->size(); ++i) {
+      const std::string variant_path = path + ".variants[" + std::to_string(i) + "]";
+      bool is_default = false;
+      WeightVariant v = parse_variant((*it)[i], variant_path, &is_default);
+      if (!tags.insert(v.tag).second) fail(variant_path + ".tag", "duplicate tag '" + v.tag + "'");
+      if (is_default) {
+        if (!e.default_tag.empty())
+          fail(variant_path + ".default",
+               "both '" + e.default_tag + "' and '" + v.tag + "' are marked default");
+        e.default_tag = v.tag;
+      }
+      e.variants.push_back(std::move(v));
+    }
+    if (!e.variants.empty() && e.default_tag.empty())
+      fail(path + ".variants", "mark exactly one variant with \"default\": true");
+  }
+  return e;
+}
+
+Manifest parse_plugin_manifest(const json& plugin) {
+  const std::string path = "plugin";
+  if (!plugin.is_object()) fail(path, "expected an object (got " + type_name(plugin) + ")");
+  check_known_keys(plugin, path, {"family", "plugin_version", "vendor", "entrypoints"});
+  Manifest m;
+  m.family = required_string(plugin, path, "family");
+  if (!is_identifier(m.family))
+    fail(path + ".family", "'" + m.family + "' is not a valid family name (letters, digits, '_')");
+  m.plugin_version = required_string(plugin, path, "plugin_version");
+  m.vendor = required_string(plugin, path, "vendor");
+  const json& entrypoints = require(plugin, path, "entrypoints");
+  if (!entrypoints.is_array() || entrypoints.empty())
+    fail(path + ".entrypoints", "expected a non-empty array");
+  std::set<std::string> names;
+  for (size_t i = 0; i < entrypoints.size(); ++i) {
+    const std::string entry_path = path + ".entrypoints[" + std::to_string(i) + "]";
+    Entrypoint e = parse_entrypoint(entrypoints[i], entry_path);
+    if (!names.insert(e.name).second)
+      fail(entry_path + ".name", "duplicate entrypoint '" + e.name + "' in family '" + m.family + "'");
+    m.entrypoints.push_back(std::move(e));
+  }
+  return m;
+}
+
+Manifest parse_manifest_document(std::string_view text) {
+  json document = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (document.is_discarded())
+    throw Error("manifest is not well-formed JSON; rebuild the plugin with modelzoo_add_plugin");
+  if (!document.is_object()) fail("(document)", "expected an object");
+  const json& format = require(document, "(document)", "format");
+  if (format != 1)
+    fail("format", "unsupported manifest format " + format.dump() + " (this host reads format 1)");
+  Manifest m = parse_plugin_manifest(require(document, "(document)", "plugin"));
+  m.build = parse_build(require(document, "(document)", "build"));
+  return m;
+}
+
+json to_json(const BuildInfo& b) {
+  return {{"sdk_abi", std::to_string(b.sdk_abi_major) + "." + std::to_string(b.sdk_abi_minor)},
+          {"torch", b.torch},
+          {"cxx11_abi", b.cxx11_abi},
+          {"compiler", b.compiler}};
+}
+
+json to_json(const InputSpec& input) {
+  json shape = json::array();
+  for (const auto& d : input.shape) shape.push_back(d.name.empty() ? json(d.size) : json(d.name));
+  json pre = json::object();
+  const Preprocess& p = input.preprocess;
+  if (p.resize) pre["resize"] = *p.resize;
+  if (p.crop) pre["crop"] = *p.crop;
+  if (!p.interpolation.empty()) pre["interpolation"] = p.interpolation;
+  if (!p.mean.empty()) pre["mean"] = p.mean;
+  if (!p.std.empty()) pre["std"] = p.std;
+  return {{"shape", shape}, {"dtype", input.dtype}, {"preprocess", pre}};
+}
+
+json to_json(const WeightVariant& v) {
+  json out = {{"tag", v.tag}, {"file", v.file}, {"format", v.format}, {"urls", v.urls}};
+  out[v.sha256.is_prefix ? "sha256_prefix" : "sha256"] = v.sha256.hex;
+  if (v.size) out["size"] = *v.size;
+  out["meta"] = v.meta;
+  return out;
+}
+
+json to_json(const Entrypoint& e) {
+  json variants = json::array();
+  for (const auto& v : e.variants) {
+    json vj = to_json(v);
+    if (v.tag == e.default_tag) vj["default"] = true;
+    variants.push_back(std::move(vj));
+  }
+  return {{"name", e.name},          {"summary", e.summary}, {"doc", e.doc},
+          {"config", e.config},      {"input", to_json(e.input)},
+          {"variants", variants}};
+}
+
+}  // namespace modelzoo
