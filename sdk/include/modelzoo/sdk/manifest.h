@@ -86,7 +86,7 @@ struct Entrypoint {
   std::string default_tag;  ///< the tag DEFAULT stands for; empty without variants
 
   /// The variant with `tag` ("DEFAULT" resolves to default_tag), or nullptr.
-  const WeightVariant* find_variant(std::string_view tag) const;
+  MODELZOO_API const WeightVariant* find_variant(std::string_view tag) const;
 };
 
 struct Manifest {

@@ -32,6 +32,10 @@ struct FactoryResult {
 using ModelFactory = std::function<FactoryResult(const std::string& config_json)>;
 
 struct PluginExports {
+  /// In: the intra-op thread count the host wants LibTorch to use (0: leave
+  /// as is). The plugin applies it, since the host itself does not link
+  /// LibTorch. Out: everything below.
+  int num_threads = 0;
   std::vector<std::pair<std::string, ModelFactory>> factories;  ///< entrypoint name → factory
   std::string error;  ///< set when the entry returns non-zero
 };

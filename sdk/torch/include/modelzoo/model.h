@@ -91,6 +91,7 @@ class ModuleModel : public Model {
   torch::nn::Module& module() override { return *net_; }
   torch::Tensor forward(const torch::Tensor& input) override { return net_->forward(input); }
   ModuleHolder& net() { return net_; }
+  const ModuleHolder& net() const { return net_; }
 
  private:
   ModuleHolder net_;

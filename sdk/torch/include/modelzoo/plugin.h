@@ -25,6 +25,7 @@
 
 #include "modelzoo/model.h"
 #include "modelzoo/sdk/plugin_abi.h"
+#include "modelzoo/threads.h"
 
 namespace modelzoo {
 
@@ -67,6 +68,7 @@ namespace detail {
 /// Runs a plugin's registration function, keeping every exception inside.
 inline int run_plugin_entry(PluginExports& exports, void (*register_fn)(PluginRegistrar&)) {
   try {
+    if (exports.num_threads > 0) set_intra_op_threads(exports.num_threads);
     PluginRegistrar registrar(exports);
     register_fn(registrar);
     return 0;

@@ -1,0 +1,19 @@
+// Reads one named section out of an ELF file without loading it: how the
+// host gets a plugin's manifest before any of the plugin's code may run.
+// Uses libelf; every offset and size is checked against the file size, so an
+// empty, truncated or non-ELF file yields an error, never a crash.
+#pragma once
+
+#include <string>
+
+#include "modelzoo/sdk/export.h"
+
+namespace modelzoo {
+
+/// Contents of section `section_name` in the ELF file at `path`, up to the
+/// first NUL byte. Throws modelzoo::Error saying what is wrong with the file
+/// ("empty file", "not an ELF file", "truncated or corrupted ELF", "no
+/// section ...").
+MODELZOO_API std::string read_elf_section(const std::string& path, const std::string& section_name);
+
+}  // namespace modelzoo

@@ -1,0 +1,38 @@
+// An opened plugin: its shared object, loaded with Boost.DLL, and the
+// factories its entry function handed over, checked against its manifest.
+// Torch-free itself, but opening a plugin maps LibTorch into the process
+// (plugins link it); the host opens a plugin only to build one of its models.
+//
+// Invariant: a PluginLibrary outlives every factory and model that came out
+// of it (the Hub ties models to it by shared_ptr).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include <boost/dll/shared_library.hpp>
+
+#include "modelzoo/sdk/manifest.h"
+#include "modelzoo/sdk/plugin_abi.h"
+
+namespace modelzoo {
+
+class PluginLibrary {
+ public:
+  /// Loads `path`, runs its entry and checks that its factories are exactly
+  /// the manifest's entrypoints. Throws modelzoo::Error with the reason.
+  static std::shared_ptr<PluginLibrary> open(const std::string& path, const Manifest& manifest,
+                                             int num_threads);
+
+  /// The factory of `entrypoint` (one the manifest declares).
+  const ModelFactory& factory(const std::string& entrypoint) const;
+
+ private:
+  PluginLibrary() = default;
+  // Declared first so it is destroyed last: the factories' code lives in it.
+  boost::dll::shared_library library_;
+  std::map<std::string, ModelFactory> factories_;
+};
+
+}  // namespace modelzoo

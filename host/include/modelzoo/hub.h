@@ -1,0 +1,110 @@
+// modelzoo::Hub — the facade host apps use.
+//
+//   modelzoo::Hub hub;                                  // discovers plugins
+//   for (auto* e : hub.list({.include = {"resnet*"}})) ...  // torch-free
+//   auto model = hub.create("resnet50", {{"num_classes", 10}});
+//
+// Constructing a Hub reads every plugin's manifest from its file (no plugin
+// code runs), checks compatibility and fills the registry. Listing,
+// resolving, info and help never load LibTorch. create() opens the plugin
+// that provides the model (once; it stays open while any of its models
+// lives) and calls its factory; that is when LibTorch enters the process.
+// One bad plugin never stops the others: it is kept in plugins() with the
+// reason it was refused.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "modelzoo/registry/registry.h"
+#include "modelzoo/sdk/export.h"
+#include "modelzoo/sdk/manifest.h"
+
+namespace modelzoo {
+
+class Model;
+class PluginLibrary;
+
+struct HubOptions {
+  /// Directories to search; nullopt means default_plugin_search_path().
+  std::optional<std::vector<std::filesystem::path>> plugin_path;
+  /// Intra-op threads for LibTorch; 0 means MODELZOO_NUM_THREADS if set,
+  /// else every core (LibTorch's own default is half of them).
+  int num_threads = 0;
+};
+
+/// What the host knows about one plugin file.
+struct PluginInfo {
+  enum class State {
+    kAvailable,  ///< manifest accepted; code not loaded yet
+    kLoaded,     ///< code loaded and its factories match the manifest
+    kRefused,    ///< manifest unreadable, invalid or incompatible
+    kFailed,     ///< manifest fine, but loading its code failed
+  };
+  std::string path;
+  State state = State::kRefused;
+  std::string reason;  ///< why refused or failed; empty otherwise
+  std::optional<Manifest> manifest;
+  std::vector<std::string> shadowed;  ///< its entrypoints that lost to an earlier plugin
+};
+
+MODELZOO_API const char* to_string(PluginInfo::State state);
+
+class MODELZOO_API Hub {
+ public:
+  /// A factory registered from app code; no plugin file involved.
+  using LocalFactory = std::function<std::shared_ptr<Model>(const nlohmann::json& config)>;
+
+  explicit Hub(HubOptions options = {});
+  ~Hub();
+  Hub(const Hub&) = delete;
+  Hub& operator=(const Hub&) = delete;
+
+  /// Every plugin file found, in search order, with its state.
+  std::vector<PluginInfo> plugins() const;
+
+  const Registry& registry() const { return registry_; }
+  std::vector<const RegisteredEntrypoint*> list(const Query& query = {}) const {
+    return registry_.query(query);
+  }
+  Resolved resolve(std::string_view name) const { return registry_.resolve(name); }
+
+  /// Registers an entrypoint from app code (like fishstick's
+  /// registry.register). Throws if `family/name` is taken.
+  void register_entrypoint(const std::string& family, Entrypoint spec, LocalFactory factory);
+
+  /// The entrypoint's default config with `overrides` applied. Every
+  /// override key must exist in the defaults with a value of the same JSON
+  /// type; otherwise modelzoo::Error names the key (and the closest one).
+  static nlohmann::json merge_config(const RegisteredEntrypoint& entry,
+                                     const nlohmann::json& overrides);
+
+  /// Builds a randomly initialised model of `name` ([family/]entrypoint).
+  /// Loads the providing plugin on first use. Throws modelzoo::Error.
+  std::shared_ptr<Model> create(std::string_view name,
+                                const nlohmann::json& overrides = nlohmann::json::object());
+
+  /// The intra-op thread count models built here run with.
+  int num_threads() const { return num_threads_; }
+
+ private:
+  struct PluginSlot;
+  std::shared_ptr<PluginLibrary> load_plugin(PluginSlot& slot);
+
+  HubOptions options_;
+  int num_threads_ = 1;
+  Registry registry_;
+  std::vector<std::unique_ptr<PluginSlot>> plugins_;
+  std::vector<std::pair<std::string, LocalFactory>> local_factories_;  // by qualified name
+  mutable std::mutex mutex_;  // guards lazy loading and plugin states
+};
+
+}  // namespace modelzoo

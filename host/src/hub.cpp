@@ -1,0 +1,196 @@
+#include "modelzoo/hub.h"
+
+#include <cstdlib>
+#include <thread>
+
+#include "modelzoo/host/compatibility.h"
+#include "modelzoo/host/discovery.h"
+#include "modelzoo/host/elf_section.h"
+#include "modelzoo/host/plugin_library.h"
+#include "modelzoo/sdk/error.h"
+#include "modelzoo/sdk/plugin_abi.h"
+
+namespace modelzoo {
+
+struct Hub::PluginSlot {
+  PluginInfo info;
+  std::shared_ptr<PluginLibrary> library;  // null until first create()
+};
+
+namespace {
+
+int choose_thread_count(int requested) {
+  if (requested > 0) return requested;
+  if (const char* env = std::getenv("MODELZOO_NUM_THREADS")) {
+    char* end = nullptr;
+    const long n = std::strtol(env, &end, 10);
+    if (end != env && *end == '\0' && n > 0 && n <= 4096) return static_cast<int>(n);
+  }
+  const unsigned cores = std::thread::hardware_concurrency();
+  return cores > 0 ? static_cast<int>(cores) : 1;
+}
+
+// A model handle that keeps its plugin loaded: members are destroyed in
+// reverse order, so the model goes before the library that holds its code.
+struct ModelWithLibrary {
+  std::shared_ptr<PluginLibrary> library;
+  std::shared_ptr<Model> model;
+};
+
+const char* json_kind(const nlohmann::json& value) {
+  if (value.is_number()) return "number";  // ints and floats interchange
+  return value.type_name();
+}
+
+}  // namespace
+
+const char* to_string(PluginInfo::State state) {
+  switch (state) {
+    case PluginInfo::State::kAvailable: return "ok";
+    case PluginInfo::State::kLoaded: return "loaded";
+    case PluginInfo::State::kRefused: return "refused";
+    case PluginInfo::State::kFailed: return "failed";
+  }
+  return "unknown";
+}
+
+Hub::Hub(HubOptions options) : options_(std::move(options)) {
+  num_threads_ = choose_thread_count(options_.num_threads);
+  const auto dirs = options_.plugin_path ? *options_.plugin_path : default_plugin_search_path();
+  const BuildInfo host = host_build_info();
+  for (const auto& file : find_plugin_files(dirs)) {
+    auto slot = std::make_unique<PluginSlot>();
+    PluginInfo& info = slot->info;
+    info.path = file.string();
+    try {
+      Manifest manifest = parse_manifest_document(read_elf_section(info.path, kManifestSection));
+      if (auto why = incompatibility(manifest.build, host)) throw Error(*why);
+      info.manifest = std::move(manifest);
+      info.state = PluginInfo::State::kAvailable;
+    } catch (const std::exception& e) {
+      info.state = PluginInfo::State::kRefused;
+      info.reason = e.what();
+    }
+    if (info.manifest) {
+      for (const auto& entrypoint : info.manifest->entrypoints) {
+        RegisteredEntrypoint entry{info.manifest->family, entrypoint, info.path,
+                                   info.manifest->vendor, info.manifest->plugin_version};
+        if (!registry_.add(std::move(entry)))
+          info.shadowed.push_back(info.manifest->family + "/" + entrypoint.name);
+      }
+    }
+    plugins_.push_back(std::move(slot));
+  }
+}
+
+Hub::~Hub() = default;
+
+std::vector<PluginInfo> Hub::plugins() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<PluginInfo> out;
+  for (const auto& slot : plugins_) out.push_back(slot->info);
+  return out;
+}
+
+void Hub::register_entrypoint(const std::string& family, Entrypoint spec, LocalFactory factory) {
+  if (!factory) throw Error("registering " + family + "/" + spec.name + ": no factory given");
+  // Validate the same way a manifest is validated.
+  Entrypoint checked = parse_entrypoint(to_json(spec), family + "/" + spec.name);
+  RegisteredEntrypoint entry{family, std::move(checked), kRuntimeProvider, "", ""};
+  const std::string key = entry.qualified_name();
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (const auto* existing = registry_.find(key))
+    throw Error("cannot register " + key + ": already provided by " + existing->provider);
+  registry_.add(std::move(entry));
+  local_factories_.emplace_back(key, std::move(factory));
+}
+
+nlohmann::json Hub::merge_config(const RegisteredEntrypoint& entry,
+                                 const nlohmann::json& overrides) {
+  nlohmann::json config = entry.spec.config;
+  if (overrides.is_null()) return config;
+  if (!overrides.is_object()) throw Error("config overrides must be a JSON object");
+  for (auto it = overrides.begin(); it != overrides.end(); ++it) {
+    auto current = config.find(it.key());
+    if (current == config.end()) {
+      std::string best;
+      size_t best_distance = SIZE_MAX;
+      for (auto k = config.begin(); k != config.end(); ++k) {
+        const size_t d = edit_distance(it.key(), k.key());
+        if (d < best_distance) best_distance = d, best = k.key();
+      }
+      std::string hint = !best.empty() && best_distance <= 3 ? "did you mean '" + best + "'? " : "";
+      std::string keys;
+      for (auto k = config.begin(); k != config.end(); ++k) keys += (keys.empty() ? "" : ", ") + k.key();
+      throw Error("unknown config key '" + it.key() + "' for " + entry.qualified_name() + "; " +
+                  hint + "known keys: " + (keys.empty() ? "(none)" : keys));
+    }
+    if (!current->is_null() && std::string(json_kind(*current)) != json_kind(it.value()))
+      throw Error("config key '" + it.key() + "' of " + entry.qualified_name() + " takes a " +
+                  json_kind(*current) + " (got " + it.value().dump() + ")");
+    *current = it.value();
+  }
+  return config;
+}
+
+std::shared_ptr<PluginLibrary> Hub::load_plugin(PluginSlot& slot) {
+  // Called with mutex_ held.
+  if (slot.library) return slot.library;
+  if (slot.info.state == PluginInfo::State::kFailed)
+    throw Error("plugin '" + slot.info.path + "' failed to load earlier: " + slot.info.reason);
+  try {
+    slot.library = PluginLibrary::open(slot.info.path, *slot.info.manifest, num_threads_);
+    slot.info.state = PluginInfo::State::kLoaded;
+  } catch (const std::exception& e) {
+    slot.info.state = PluginInfo::State::kFailed;
+    slot.info.reason = e.what();
+    throw Error("plugin '" + slot.info.path + "': " + e.what());
+  }
+  return slot.library;
+}
+
+std::shared_ptr<Model> Hub::create(std::string_view name, const nlohmann::json& overrides) {
+  const Resolved resolved = registry_.resolve(name);
+  const RegisteredEntrypoint& entry = *resolved.entry;
+  const std::string context = "building " + entry.qualified_name();
+  if (resolved.variant)
+    throw Error(context + ": create() builds a randomly initialised model; drop the '." +
+                resolved.variant->tag + "' tag");
+  nlohmann::json config;
+  try {
+    config = merge_config(entry, overrides);
+  } catch (...) {
+    rethrow_with_context(context);
+  }
+
+  if (entry.provider == kRuntimeProvider) {
+    LocalFactory factory;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      for (const auto& [key, f] : local_factories_)
+        if (key == entry.qualified_name()) factory = f;
+    }
+    std::shared_ptr<Model> model;
+    try {
+      model = factory(config);
+    } catch (...) {
+      rethrow_with_context(context);
+    }
+    if (!model) throw Error(context + ": the registered factory returned no model");
+    return model;
+  }
+
+  std::shared_ptr<PluginLibrary> library;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (auto& slot : plugins_)
+      if (slot->info.path == entry.provider) library = load_plugin(*slot);
+  }
+  if (!library) throw Error(context + ": its plugin '" + entry.provider + "' is gone");
+  FactoryResult result = library->factory(entry.spec.name)(config.dump());
+  if (!result.model) throw Error(context + ": " + result.error);
+  auto holder = std::make_shared<ModelWithLibrary>(ModelWithLibrary{library, result.model});
+  return std::shared_ptr<Model>(holder, holder->model.get());
+}
+
+}  // namespace modelzoo

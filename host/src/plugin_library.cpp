@@ -1,0 +1,51 @@
+#include "modelzoo/host/plugin_library.h"
+
+#include <set>
+
+#include "modelzoo/sdk/error.h"
+
+namespace modelzoo {
+
+std::shared_ptr<PluginLibrary> PluginLibrary::open(const std::string& path,
+                                                   const Manifest& manifest, int num_threads) {
+  std::shared_ptr<PluginLibrary> plugin(new PluginLibrary());
+  boost::dll::fs::error_code ec;
+  // Local symbols: two plugins may define the same internal names.
+  plugin->library_.load(path, ec,
+                        boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+  if (ec) throw Error("cannot load the shared object: " + ec.message());
+  if (!plugin->library_.has(kPluginEntrySymbol))
+    throw Error(std::string("exports no '") + kPluginEntrySymbol +
+                "' entry: built against an incompatible modelzoo SDK; rebuild it with "
+                "modelzoo_add_plugin");
+  auto& entry = plugin->library_.get_alias<PluginEntry>(kPluginEntrySymbol);
+
+  PluginExports exports;
+  exports.num_threads = num_threads;
+  if (entry(exports) != 0)
+    throw Error("its entry function failed: " +
+                (exports.error.empty() ? std::string("no reason given") : exports.error));
+
+  std::set<std::string> declared;
+  for (const auto& e : manifest.entrypoints) declared.insert(e.name);
+  for (auto& [name, factory] : exports.factories) {
+    if (!declared.count(name))
+      throw Error("its code registers entrypoint '" + name +
+                  "', which its manifest does not declare; add it to manifest.json");
+    if (!plugin->factories_.emplace(name, std::move(factory)).second)
+      throw Error("its code registers entrypoint '" + name + "' twice");
+  }
+  for (const auto& name : declared)
+    if (!plugin->factories_.count(name))
+      throw Error("its manifest declares entrypoint '" + name +
+                  "', but its code registers no factory for it");
+  return plugin;
+}
+
+const ModelFactory& PluginLibrary::factory(const std::string& entrypoint) const {
+  auto it = factories_.find(entrypoint);
+  if (it == factories_.end()) throw Error("no factory for entrypoint '" + entrypoint + "'");
+  return it->second;
+}
+
+}  // namespace modelzoo

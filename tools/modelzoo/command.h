@@ -1,0 +1,33 @@
+// How the CLI's subcommands plug into main(): each command file defines one
+// add_*_command() that declares its options with CLI11 and sets a callback.
+// Callbacks throw modelzoo::Error for user errors (exit code 1).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <memory>
+
+#include "modelzoo/hub.h"
+
+namespace modelzoo::cli {
+
+/// State shared by the commands of one invocation.
+struct Context {
+  bool json = false;  ///< --json: machine-readable output on stdout
+  /// The Hub, constructed on first use (discovery reads every manifest).
+  Hub& hub() {
+    if (!hub_) hub_ = std::make_unique<Hub>();
+    return *hub_;
+  }
+
+ private:
+  std::unique_ptr<Hub> hub_;
+};
+
+void add_plugins_command(CLI::App& app, Context& context);
+void add_list_command(CLI::App& app, Context& context);
+void add_info_command(CLI::App& app, Context& context);
+void add_help_command(CLI::App& app, Context& context);
+void add_model_commands(CLI::App& app, Context& context);
+
+}  // namespace modelzoo::cli

@@ -1,0 +1,132 @@
+// `modelzoo info NAME[.TAG]` and `modelzoo help NAME`: what one entrypoint
+// is, what it takes, and which weights exist for it.
+#include <iostream>
+#include <sstream>
+
+#include "command.h"
+#include "table.h"
+
+namespace modelzoo::cli {
+namespace {
+
+std::string shape_text(const InputSpec& input) {
+  std::string out = "[";
+  for (size_t i = 0; i < input.shape.size(); ++i) {
+    if (i) out += ", ";
+    out += input.shape[i].name.empty() ? std::to_string(input.shape[i].size) : input.shape[i].name;
+  }
+  return out + "]";
+}
+
+std::string numbers_text(const std::vector<double>& values) {
+  std::ostringstream out;
+  for (size_t i = 0; i < values.size(); ++i) out << (i ? ", " : "") << values[i];
+  return out.str();
+}
+
+std::string size_text(uint64_t bytes) {
+  std::ostringstream out;
+  out.precision(1);
+  out << std::fixed;
+  if (bytes >= (1ull << 30)) out << bytes / double(1ull << 30) << " GiB";
+  else if (bytes >= (1ull << 20)) out << bytes / double(1ull << 20) << " MiB";
+  else if (bytes >= 1024) out << bytes / 1024.0 << " KiB";
+  else out << bytes << " B";
+  return out.str();
+}
+
+void print_meta(const nlohmann::json& meta, bool full) {
+  for (auto it = meta.begin(); it != meta.end(); ++it) {
+    if (it.key() == "categories" && it->is_array()) {
+      std::string first;
+      for (size_t i = 0; i < it->size() && (full || i < 5); ++i)
+        first += (i ? ", " : "") + (*it)[i].get<std::string>();
+      if (!full && it->size() > 5) first += ", …";
+      std::cout << "      categories: " << it->size() << " (" << first << ")\n";
+    } else {
+      std::cout << "      " << it.key() << ": " << it->dump() << '\n';
+    }
+  }
+}
+
+void print_variant(const WeightVariant& v, bool is_default, bool full) {
+  std::cout << "  " << v.tag << (is_default ? "  (DEFAULT)" : "") << '\n'
+            << "    file:   " << v.file << " (" << v.format
+            << (v.size ? ", " + size_text(*v.size) : std::string()) << ")\n"
+            << "    sha256: " << v.sha256.hex << (v.sha256.is_prefix ? "… (prefix)" : "") << '\n';
+  for (const auto& url : v.urls) std::cout << "    url:    " << url << '\n';
+  if (!v.meta.empty()) {
+    std::cout << "    meta:\n";
+    print_meta(v.meta, full);
+  }
+}
+
+}  // namespace
+
+void add_info_command(CLI::App& app, Context& context) {
+  auto* cmd = app.add_subcommand("info", "Show an entrypoint: summary, config, input, weight variants");
+  auto name = std::make_shared<std::string>();
+  cmd->add_option("name", *name, "[family/]entrypoint[.TAG]")->required();
+  cmd->callback([&context, name] {
+    const Resolved r = context.hub().resolve(*name);
+    const RegisteredEntrypoint& e = *r.entry;
+    if (context.json) {
+      nlohmann::json out = to_json(e.spec);
+      out["name"] = e.qualified_name();
+      out["family"] = e.family;
+      out["entrypoint"] = e.spec.name;
+      out["provider"] = e.provider;
+      out["vendor"] = e.vendor;
+      out["plugin_version"] = e.plugin_version;
+      out["default"] = e.spec.default_tag;
+      if (r.variant) out["variant"] = to_json(*r.variant);
+      std::cout << out.dump(2) << '\n';
+      return;
+    }
+    std::cout << e.qualified_name() << " — " << e.spec.summary << "\n\n"
+              << "provider: " << e.provider;
+    if (!e.vendor.empty()) std::cout << " (" << e.vendor << ", " << e.plugin_version << ")";
+    std::cout << "\ninput:    " << shape_text(e.spec.input) << " " << e.spec.input.dtype << '\n';
+    const Preprocess& p = e.spec.input.preprocess;
+    if (p.resize || p.crop || !p.mean.empty()) {
+      std::cout << "preprocess:";
+      if (p.resize) std::cout << " resize " << *p.resize;
+      if (p.crop) std::cout << ", crop " << *p.crop;
+      if (!p.interpolation.empty()) std::cout << ", " << p.interpolation;
+      if (!p.mean.empty())
+        std::cout << ", mean [" << numbers_text(p.mean) << "], std [" << numbers_text(p.std) << "]";
+      std::cout << '\n';
+    }
+    std::cout << "config:   " << e.spec.config.dump() << '\n';
+    if (r.variant) {
+      std::cout << "\nvariant:\n";
+      print_variant(*r.variant, r.variant->tag == e.spec.default_tag, /*full=*/true);
+    } else if (e.spec.variants.empty()) {
+      std::cout << "\nweights:  none (random initialisation only)\n";
+    } else {
+      std::cout << "\nvariants:\n";
+      for (const auto& v : e.spec.variants) print_variant(v, v.tag == e.spec.default_tag, false);
+    }
+  });
+}
+
+void add_help_command(CLI::App& app, Context& context) {
+  auto* cmd = app.add_subcommand("help", "Show an entrypoint's docstring");
+  auto name = std::make_shared<std::string>();
+  cmd->add_option("name", *name, "[family/]entrypoint")->required();
+  cmd->callback([&context, name] {
+    const Resolved r = context.hub().resolve(*name);
+    const RegisteredEntrypoint& e = *r.entry;
+    if (context.json) {
+      std::cout << nlohmann::json{{"name", e.qualified_name()}, {"summary", e.spec.summary},
+                                  {"doc", e.spec.doc}}
+                       .dump(2)
+                << '\n';
+      return;
+    }
+    std::cout << e.qualified_name() << " — " << e.spec.summary << "\n\n"
+              << (e.spec.doc.empty() ? "(no docstring)" : e.spec.doc) << '\n';
+  });
+}
+
+}  // namespace modelzoo::cli

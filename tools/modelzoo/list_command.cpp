@@ -1,0 +1,49 @@
+// `modelzoo list`: the entrypoints, filtered like timm.list_models.
+#include <iostream>
+
+#include "command.h"
+#include "table.h"
+
+namespace modelzoo::cli {
+
+void add_list_command(CLI::App& app, Context& context) {
+  auto* cmd = app.add_subcommand("list", "List model entrypoints (natural order)");
+  auto query = std::make_shared<Query>();
+  cmd->add_option("patterns", query->include, "fnmatch patterns on name or family/name ('resnet*')");
+  cmd->add_option("--exclude", query->exclude, "Leave out names matching this pattern (repeatable)");
+  cmd->add_option("--family", query->families, "Only this family (repeatable)");
+  cmd->add_flag("--pretrained", query->pretrained_only, "Only entrypoints with weight variants");
+  cmd->callback([&context, query] {
+    const auto entries = context.hub().list(*query);
+    if (context.json) {
+      nlohmann::json out = nlohmann::json::array();
+      for (const auto* e : entries) {
+        nlohmann::json tags = nlohmann::json::array();
+        for (const auto& v : e->spec.variants) tags.push_back(v.tag);
+        out.push_back({{"name", e->qualified_name()},
+                       {"family", e->family},
+                       {"entrypoint", e->spec.name},
+                       {"summary", e->spec.summary},
+                       {"variants", tags},
+                       {"default", e->spec.default_tag},
+                       {"provider", e->provider}});
+      }
+      std::cout << out.dump(2) << '\n';
+      return;
+    }
+    Table table({"NAME", "VARIANTS", "SUMMARY"});
+    for (const auto* e : entries) {
+      std::string variants = "-";
+      if (!e->spec.variants.empty())
+        variants = std::to_string(e->spec.variants.size()) + " (default " + e->spec.default_tag + ")";
+      table.add_row({e->qualified_name(), variants, ellipsize(e->spec.summary, 72)});
+    }
+    if (table.empty()) {
+      std::cout << "no entrypoints match\n";
+      return;
+    }
+    table.print(std::cout);
+  });
+}
+
+}  // namespace modelzoo::cli

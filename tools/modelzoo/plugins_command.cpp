@@ -1,0 +1,52 @@
+// `modelzoo plugins`: every plugin file found, with its state and, for a
+// refused or failed one, the reason.
+#include <iostream>
+
+#include "command.h"
+#include "table.h"
+
+namespace modelzoo::cli {
+
+void add_plugins_command(CLI::App& app, Context& context) {
+  auto* cmd = app.add_subcommand("plugins", "List plugin files, their state and why any was refused");
+  cmd->callback([&context] {
+    const auto plugins = context.hub().plugins();
+    if (context.json) {
+      nlohmann::json out = nlohmann::json::array();
+      for (const auto& p : plugins) {
+        nlohmann::json item = {{"path", p.path}, {"status", to_string(p.state)}, {"reason", p.reason}};
+        if (p.manifest) {
+          item["family"] = p.manifest->family;
+          item["version"] = p.manifest->plugin_version;
+          item["vendor"] = p.manifest->vendor;
+          item["build"] = to_json(p.manifest->build);
+          nlohmann::json names = nlohmann::json::array();
+          for (const auto& e : p.manifest->entrypoints) names.push_back(e.name);
+          item["entrypoints"] = names;
+        }
+        item["shadowed"] = p.shadowed;
+        out.push_back(item);
+      }
+      std::cout << out.dump(2) << '\n';
+      return;
+    }
+    Table table({"PATH", "FAMILY", "VERSION", "VENDOR", "STATUS", "REASON"});
+    for (const auto& p : plugins) {
+      std::string reason = p.reason;
+      if (reason.empty() && !p.shadowed.empty()) {
+        reason = "shadowed by an earlier plugin:";
+        for (const auto& s : p.shadowed) reason += " " + s;
+      }
+      table.add_row({p.path, p.manifest ? p.manifest->family : "-",
+                     p.manifest ? p.manifest->plugin_version : "-",
+                     p.manifest ? p.manifest->vendor : "-", to_string(p.state), reason});
+    }
+    if (table.empty()) {
+      std::cout << "no plugins found; set MODELZOO_PLUGIN_PATH to a directory of plugin .so files\n";
+      return;
+    }
+    table.print(std::cout);
+  });
+}
+
+}  // namespace modelzoo::cli

@@ -1,0 +1,46 @@
+#include "table.h"
+
+#include <algorithm>
+
+namespace modelzoo::cli {
+
+size_t display_width(const std::string& text) {
+  return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;  // not a continuation byte
+  }));
+}
+
+std::string ellipsize(const std::string& text, size_t width) {
+  if (display_width(text) <= width) return text;
+  std::string out;
+  size_t points = 0;
+  for (char c : text) {
+    const bool starts_point = (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    if (starts_point && ++points > width - 1) break;
+    out += c;
+  }
+  return out + "…";
+}
+
+void Table::print(std::ostream& out) const {
+  std::vector<size_t> widths(header_.size(), 0);
+  auto measure = [&](const std::vector<std::string>& row) {
+    for (size_t i = 0; i < row.size() && i < widths.size(); ++i)
+      widths[i] = std::max(widths[i], display_width(row[i]));
+  };
+  measure(header_);
+  for (const auto& row : rows_) measure(row);
+  auto emit = [&](const std::vector<std::string>& row) {
+    std::string line;
+    for (size_t i = 0; i < row.size() && i < widths.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) line += std::string(widths[i] - display_width(row[i]) + 2, ' ');
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out << line << '\n';
+  };
+  emit(header_);
+  for (const auto& row : rows_) emit(row);
+}
+
+}  // namespace modelzoo::cli

@@ -1,0 +1,30 @@
+// Aligned text tables for the CLI: columns padded to their widest cell
+// (counted in UTF-8 code points), the last column left unpadded.
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace modelzoo::cli {
+
+class Table {
+ public:
+  explicit Table(std::vector<std::string> header) : header_(std::move(header)) {}
+  void add_row(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+  bool empty() const { return rows_.empty(); }
+  void print(std::ostream& out) const;
+
+ private:
+  std::vector<std::string> header_;
+  std::vector<std::vector<std::string>> rows_;
+};
+
+/// Number of code points in a UTF-8 string (its width in a terminal, for
+/// the text modelzoo prints).
+size_t display_width(const std::string& text);
+
+/// `text` cut to `width` code points, with "…" when cut.
+std::string ellipsize(const std::string& text, size_t width);
+
+}  // namespace modelzoo::cli
