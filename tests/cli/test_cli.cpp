@@ -1,0 +1,129 @@
+// The modelzoo CLI as a user runs it: output, --json, exit codes, and the
+// torch-free metadata path.
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "paths.h"
+#include "process.h"
+
+using namespace modelzoo::test;
+using nlohmann::json;
+
+namespace {
+
+ProcessResult modelzoo_cli(std::vector<std::string> args, const std::string& path,
+                           std::vector<std::pair<std::string, std::string>> env = {}) {
+  args.insert(args.begin(), cli_path());
+  env.emplace_back("MODELZOO_PLUGIN_PATH", path);
+  return run_process(args, env);
+}
+
+const std::string kGood = plugin_dir("good");
+const std::string kAll = plugin_dir("good") + ":" + plugin_dir("faulty") + ":" + plugin_dir("bad");
+
+}  // namespace
+
+TEST_CASE("list --json parses back and filters", "[cli]") {
+  auto r = modelzoo_cli({"list", "--json"}, kGood);
+  REQUIRE(r.exit_code == 0);
+  const json all = json::parse(r.out);
+  REQUIRE(all.size() == 2);
+  CHECK(all[0]["name"] == "toy/tiny_cnn");
+  CHECK(all[1]["name"] == "toy/tiny_mlp");
+  CHECK(all[1]["summary"] == "Two-layer perceptron on flat 28x28 images");
+
+  r = modelzoo_cli({"list", "*mlp", "--json"}, kGood);
+  REQUIRE(r.exit_code == 0);
+  CHECK(json::parse(r.out).size() == 1);
+  r = modelzoo_cli({"list", "--exclude", "*mlp", "--family", "toy", "--json"}, kGood);
+  CHECK(json::parse(r.out)[0]["name"] == "toy/tiny_cnn");
+  r = modelzoo_cli({"list", "--pretrained", "--json"}, kGood);
+  CHECK(json::parse(r.out).empty());
+}
+
+TEST_CASE("list prints an aligned table", "[cli]") {
+  const auto r = modelzoo_cli({"list"}, kGood);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::StartsWith("NAME          VARIANTS  SUMMARY\n"));
+  CHECK_THAT(r.out, Catch::Contains("toy/tiny_mlp  -         Two-layer perceptron"));
+}
+
+TEST_CASE("plugins lists every file with status and reason", "[cli]") {
+  const auto r = modelzoo_cli({"plugins", "--json"}, kAll);
+  REQUIRE(r.exit_code == 0);
+  const json plugins = json::parse(r.out);
+  int refused = 0, ok = 0;
+  for (const auto& p : plugins) {
+    if (p["status"] == "refused") {
+      ++refused;
+      CHECK_FALSE(p["reason"].get<std::string>().empty());
+    }
+    if (p["status"] == "ok") ++ok;
+  }
+  CHECK(refused == 10);
+  CHECK(ok == 4);
+  const auto table = modelzoo_cli({"plugins"}, kAll);
+  CHECK_THAT(table.out, Catch::Contains("refused  SDK ABI 2.0, host supports 1.x"));
+}
+
+TEST_CASE("info and help describe an entrypoint", "[cli]") {
+  auto r = modelzoo_cli({"info", "tiny_cnn", "--json"}, kGood);
+  REQUIRE(r.exit_code == 0);
+  const json info = json::parse(r.out);
+  CHECK(info["name"] == "toy/tiny_cnn");
+  CHECK(info["config"]["width"] == 8);
+  CHECK(info["input"]["shape"] == json::parse(R"(["N", 1, 28, 28])"));
+  CHECK(info["input"]["preprocess"]["mean"][0] == 0.286);
+  r = modelzoo_cli({"info", "tiny_cnn"}, kGood);
+  CHECK_THAT(r.out, Catch::Contains("input:    [N, 1, 28, 28] float32"));
+  r = modelzoo_cli({"help", "toy/tiny_mlp"}, kGood);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("Linear(in_features, hidden) -> ReLU"));
+}
+
+TEST_CASE("exit codes: 1 for user errors with a message, 2 for usage", "[cli]") {
+  auto r = modelzoo_cli({"info", "tiny_mpl"}, kGood);
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("did you mean tiny_mlp?"));
+  CHECK(r.out.empty());
+  r = modelzoo_cli({"info"}, kGood);
+  CHECK(r.exit_code == 2);
+  r = modelzoo_cli({"frobnicate"}, kGood);
+  CHECK(r.exit_code == 2);
+  r = modelzoo_cli({"--help"}, kGood);
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("list"));
+  r = modelzoo_cli({"create", "toy/tiny_mlp", "--config", "hidden"}, kGood);
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("expected KEY=VALUE"));
+}
+
+TEST_CASE("metadata commands never map LibTorch but create does", "[cli][torch-free]") {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"list"}, {"plugins"}, {"info", "toy/tiny_mlp"}, {"help", "toy/tiny_mlp"}}) {
+    const auto r = modelzoo_cli(args, kAll, {{"LD_DEBUG", "libs"}});
+    INFO(args[0]);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.err, Catch::Contains("calling init: ") && Catch::Contains("libmodelzoo_host"));
+    CHECK_THAT(r.err, !Catch::Contains("libtorch"));
+    CHECK_THAT(r.err, !Catch::Contains("libc10"));
+  }
+  const auto r = modelzoo_cli({"create", "toy/tiny_mlp", "--json"}, kGood, {{"LD_DEBUG", "libs"}});
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.err, Catch::Contains("libtorch_cpu.so"));
+}
+
+TEST_CASE("create builds through the model-commands library", "[cli]") {
+  auto r = modelzoo_cli({"create", "toy/tiny_cnn", "-c", "num_classes=3", "--threads", "2", "--json"},
+                        kGood);
+  REQUIRE(r.exit_code == 0);
+  const json out = json::parse(r.out);
+  CHECK(out["config"]["num_classes"] == 3);
+  CHECK(out["output_shape"] == json::parse("[1, 3]"));
+  CHECK(out["threads"] == 2);
+  CHECK(out["num_params"] == 8 * 1 * 9 + 8 + 16 * 8 * 9 + 16 + 16 * 3 + 3);
+  r = modelzoo_cli({"create", "throws_std"}, kAll);
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("weights for throws_std are out of reach"));
+}

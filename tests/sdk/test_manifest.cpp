@@ -1,0 +1,176 @@
+// The manifest schema: what parses, and the error each flaw gets.
+#include <catch2/catch.hpp>
+
+#include "modelzoo/sdk/error.h"
+#include "modelzoo/sdk/manifest.h"
+
+using modelzoo::Error;
+using nlohmann::json;
+
+namespace {
+
+json valid_plugin() {
+  return json::parse(R"({
+    "family": "vision", "plugin_version": "1.0.0", "vendor": "acme",
+    "entrypoints": [{
+      "name": "resnet50", "summary": "ResNet-50", "doc": "Deep residual network.",
+      "config": {"num_classes": 1000, "zero_init_residual": false},
+      "input": {"shape": ["N", 3, "H", "W"], "dtype": "float32",
+                "preprocess": {"resize": 232, "crop": 224, "interpolation": "bilinear",
+                               "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225]}},
+      "variants": [
+        {"tag": "IMAGENET1K_V1", "file": "resnet50-0676ba61.pth", "format": "pth",
+         "urls": ["https://download.pytorch.org/models/resnet50-0676ba61.pth"],
+         "sha256_prefix": "0676ba61", "meta": {"num_classes": 1000}},
+        {"tag": "IMAGENET1K_V2", "default": true, "file": "resnet50-11ad3fa6.pth", "format": "pth",
+         "urls": ["https://download.pytorch.org/models/resnet50-11ad3fa6.pth",
+                  "https://mirror.example/resnet50-11ad3fa6.pth"],
+         "sha256": "11AD3FA6e0d1cbd94f4e5b4d30f1a6d8dfa7c3f48a6d31d5b9b9b42f3c8b1e0a",
+         "size": 102540417,
+         "meta": {"metrics": {"ImageNet-1K": {"acc@1": 80.858}}}}]}]})");
+}
+
+json document(const json& plugin) {
+  return {{"format", 1},
+          {"build", {{"sdk_abi", "1.0"}, {"torch", "1.13.0"}, {"cxx11_abi", 1}, {"compiler", "gcc-12"}}},
+          {"plugin", plugin}};
+}
+
+std::string error_of(const json& plugin) {
+  try {
+    modelzoo::parse_plugin_manifest(plugin);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+}  // namespace
+
+TEST_CASE("a complete manifest parses into typed fields", "[manifest]") {
+  const auto m = modelzoo::parse_manifest_document(document(valid_plugin()).dump());
+  CHECK(m.family == "vision");
+  CHECK(m.build.sdk_abi_major == 1);
+  CHECK(m.build.sdk_abi_minor == 0);
+  CHECK(m.build.torch == "1.13.0");
+  CHECK(m.build.cxx11_abi == 1);
+  REQUIRE(m.entrypoints.size() == 1);
+  const auto& e = m.entrypoints[0];
+  CHECK(e.config["num_classes"] == 1000);
+  REQUIRE(e.input.shape.size() == 4);
+  CHECK(e.input.shape[0].name == "N");
+  CHECK(e.input.shape[1].size == 3);
+  CHECK(e.input.preprocess.resize == 232);
+  CHECK(e.input.preprocess.crop == 224);
+  CHECK(e.input.preprocess.mean.size() == 3);
+  CHECK(e.default_tag == "IMAGENET1K_V2");
+  REQUIRE(e.variants.size() == 2);
+  CHECK(e.variants[0].sha256.is_prefix);
+  CHECK(e.variants[0].sha256.hex == "0676ba61");
+  CHECK_FALSE(e.variants[1].sha256.is_prefix);
+  CHECK(e.variants[1].sha256.hex.substr(0, 8) == "11ad3fa6");  // normalised to lower case
+  CHECK(e.variants[1].size == 102540417u);
+  CHECK(e.variants[1].urls.size() == 2);
+  CHECK(e.find_variant("DEFAULT") == &e.variants[1]);
+  CHECK(e.find_variant("IMAGENET1K_V1") == &e.variants[0]);
+  CHECK(e.find_variant("IMAGENET1K_V3") == nullptr);
+}
+
+TEST_CASE("to_json round-trips an entrypoint", "[manifest]") {
+  const auto m = modelzoo::parse_plugin_manifest(valid_plugin());
+  const auto again = modelzoo::parse_entrypoint(modelzoo::to_json(m.entrypoints[0]), "e");
+  CHECK(modelzoo::to_json(again) == modelzoo::to_json(m.entrypoints[0]));
+  CHECK(again.default_tag == "IMAGENET1K_V2");
+}
+
+TEST_CASE("each flaw is refused with the field's path", "[manifest]") {
+  json p = valid_plugin();
+  SECTION("missing vendor") {
+    p.erase("vendor");
+    CHECK_THAT(error_of(p), Catch::Contains("'plugin.vendor': missing"));
+  }
+  SECTION("entrypoints not an array") {
+    p["entrypoints"] = "resnet50";
+    CHECK_THAT(error_of(p), Catch::Contains("plugin.entrypoints"));
+  }
+  SECTION("duplicate entrypoint") {
+    p["entrypoints"].push_back(p["entrypoints"][0]);
+    CHECK_THAT(error_of(p), Catch::Contains("duplicate entrypoint 'resnet50'"));
+  }
+  SECTION("name with a dot") {
+    p["entrypoints"][0]["name"] = "resnet.50";
+    CHECK_THAT(error_of(p), Catch::Contains("entrypoints[0].name"));
+  }
+  SECTION("unknown field is a typo, not ignored") {
+    p["entrypoints"][0]["sumary"] = "x";
+    CHECK_THAT(error_of(p), Catch::Contains("entrypoints[0].sumary': unknown field"));
+  }
+  SECTION("input without shape") {
+    p["entrypoints"][0]["input"].erase("shape");
+    CHECK_THAT(error_of(p), Catch::Contains("input.shape': missing"));
+  }
+  SECTION("mean and std of different lengths") {
+    p["entrypoints"][0]["input"]["preprocess"]["std"] = {0.2};
+    CHECK_THAT(error_of(p), Catch::Contains("one value per channel"));
+  }
+  SECTION("full digest of the wrong length") {
+    p["entrypoints"][0]["variants"][1]["sha256"] = "11ad3fa6";
+    CHECK_THAT(error_of(p), Catch::Contains("expected 64 hex digits (got 8)") &&
+                                Catch::Contains("sha256_prefix"));
+  }
+  SECTION("both digest kinds") {
+    p["entrypoints"][0]["variants"][0]["sha256"] = std::string(64, 'a');
+    CHECK_THAT(error_of(p), Catch::Contains("exactly one of"));
+  }
+  SECTION("non-hex digest") {
+    p["entrypoints"][0]["variants"][0]["sha256_prefix"] = "0676bz61";
+    CHECK_THAT(error_of(p), Catch::Contains("hexadecimal"));
+  }
+  SECTION("unknown format") {
+    p["entrypoints"][0]["variants"][0]["format"] = "onnx";
+    CHECK_THAT(error_of(p), Catch::Contains("unknown format 'onnx'"));
+  }
+  SECTION("file given as a path") {
+    p["entrypoints"][0]["variants"][0]["file"] = "../../etc/passwd";
+    CHECK_THAT(error_of(p), Catch::Contains("plain file name"));
+  }
+  SECTION("no default variant") {
+    p["entrypoints"][0]["variants"][1].erase("default");
+    CHECK_THAT(error_of(p), Catch::Contains("mark exactly one variant"));
+  }
+  SECTION("two default variants") {
+    p["entrypoints"][0]["variants"][0]["default"] = true;
+    CHECK_THAT(error_of(p), Catch::Contains("both 'IMAGENET1K_V1' and 'IMAGENET1K_V2'"));
+  }
+  SECTION("DEFAULT used as a tag") {
+    p["entrypoints"][0]["variants"][0]["tag"] = "DEFAULT";
+    CHECK_THAT(error_of(p), Catch::Contains("DEFAULT is reserved"));
+  }
+  SECTION("duplicate tag") {
+    p["entrypoints"][0]["variants"][0]["tag"] = "IMAGENET1K_V2";
+    CHECK_THAT(error_of(p), Catch::Contains("duplicate tag"));
+  }
+  SECTION("a URL that is not one") {
+    p["entrypoints"][0]["variants"][0]["urls"] = {"download.pytorch.org/x.pth"};
+    CHECK_THAT(error_of(p), Catch::Contains("is not a URL"));
+  }
+}
+
+TEST_CASE("document-level flaws", "[manifest]") {
+  CHECK_THROWS_WITH(modelzoo::parse_manifest_document("{\"format\": 1, "),
+                    Catch::Contains("not well-formed JSON"));
+  json d = document(valid_plugin());
+  d["format"] = 2;
+  CHECK_THROWS_WITH(modelzoo::parse_manifest_document(d.dump()),
+                    Catch::Contains("unsupported manifest format 2"));
+  d = document(valid_plugin());
+  d["build"]["sdk_abi"] = "one";
+  CHECK_THROWS_WITH(modelzoo::parse_manifest_document(d.dump()),
+                    Catch::Contains("build.sdk_abi") && Catch::Contains("MAJOR.MINOR"));
+  d = document(valid_plugin());
+  d["build"]["cxx11_abi"] = 2;
+  CHECK_THROWS_WITH(modelzoo::parse_manifest_document(d.dump()), Catch::Contains("0 or 1"));
+  d = document(valid_plugin());
+  d.erase("build");
+  CHECK_THROWS_WITH(modelzoo::parse_manifest_document(d.dump()), Catch::Contains("build"));
+}
