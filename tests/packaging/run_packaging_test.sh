@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the build tree into a temporary prefix, then builds a vendor
+# plugin and an app against the installed package (CMake and pkg-config) and
+# checks that they work together.
+set -euo pipefail
+build_dir=$1
+source_dir=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+cmake --install "$build_dir" --prefix "$work/prefix" > "$work/install.log"
+cmake -S "$source_dir/consumer" -B "$work/build" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" \
+  > "$work/configure.log" || { cat "$work/configure.log"; exit 1; }
+cmake --build "$work/build" -j2 > "$work/build.log" || { cat "$work/build.log"; exit 1; }
+
+export LD_LIBRARY_PATH="$work/prefix/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+output=$("$work/build/consumer_app" "$work/build")
+echo "$output"
+grep -qx "entrypoint vendor/scale" <<<"$output"
+grep -qx "output 6" <<<"$output"
+
+# The torch-free host through pkg-config alone.
+export PKG_CONFIG_PATH="$work/prefix/lib/pkgconfig"
+g++ -std=c++17 "$source_dir/consumer/pkgconfig_app.cpp" -o "$work/pkgconfig_app" \
+  $(pkg-config --cflags --libs modelzoo)
+found=$("$work/pkgconfig_app" "$work/build")
+echo "$found"
+[ "$found" = "found 1 entrypoints" ]
+if ldd "$work/pkgconfig_app" | grep -q libtorch; then
+  echo "pkg-config app links LibTorch" >&2
+  exit 1
+fi
+# The installed CLI lists the vendor plugin from the install's layout.
+MODELZOO_PLUGIN_PATH="$work/build" "$work/prefix/bin/modelzoo" list | grep -q "vendor/scale"
+echo "packaging test passed"
