@@ -13,7 +13,7 @@ packages=(
   libcli11-dev libelf-dev
   catch2
   python3-torch python3-torchvision python3-numpy
-  nginx-light curl
+  nginx-light curl hyperfine binutils
   dataset-fashion-mnist
 )
 
