@@ -33,7 +33,13 @@ std::vector<fs::path> default_plugin_search_path() {
   add_directory(dirs, seen, MODELZOO_INSTALL_PLUGIN_DIR);
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) add_directory(dirs, seen, exe.parent_path() / "plugins");
+  if (!ec) {
+    // Next to the executable: plugins/ beside it, and the install layout
+    // relative to it (bin/../lib/modelzoo/plugins), so a moved install and
+    // the build tree work without configuration.
+    add_directory(dirs, seen, exe.parent_path() / "plugins");
+    add_directory(dirs, seen, exe.parent_path() / ".." / MODELZOO_RELATIVE_PLUGIN_DIR);
+  }
   return dirs;
 }
 

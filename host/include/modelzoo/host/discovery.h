@@ -1,6 +1,8 @@
 // Where plugins are looked for, in this order: the directories in
 // MODELZOO_PLUGIN_PATH (colon-separated), the install's plugin directory,
-// then `plugins/` next to the running executable. Within a directory, files
+// then next to the running executable: `plugins/`, and `../lib/modelzoo/
+// plugins` (the install layout, so a relocated install or the build tree
+// finds its own plugins). Within a directory, files
 // ending in ".so" are taken in byte order of their names, so the order
 // (and so which of two providers of one name wins) is deterministic.
 #pragma once
