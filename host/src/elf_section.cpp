@@ -17,11 +17,10 @@ namespace {
 // Owns the descriptor and the libelf handle so every exit path closes both.
 class ElfFile {
  public:
-  explicit ElfFile(const std::string& path) : path_(path) {
+  // Borrows `fd`; the caller keeps it open and closes it.
+  explicit ElfFile(int fd) : fd_(fd) {
     static std::once_flag version_once;
     std::call_once(version_once, [] { elf_version(EV_CURRENT); });
-    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd_ < 0) throw Error("cannot open: " + std::string(std::strerror(errno)));
     struct stat st{};
     if (::fstat(fd_, &st) != 0) throw Error("cannot stat: " + std::string(std::strerror(errno)));
     if (!S_ISREG(st.st_mode)) throw Error("not a regular file");
@@ -32,7 +31,6 @@ class ElfFile {
   }
   ~ElfFile() {
     if (elf_) elf_end(elf_);
-    if (fd_ >= 0) ::close(fd_);
   }
   ElfFile(const ElfFile&) = delete;
   ElfFile& operator=(const ElfFile&) = delete;
@@ -41,7 +39,6 @@ class ElfFile {
   uint64_t size() const { return size_; }
 
  private:
-  std::string path_;
   int fd_ = -1;
   uint64_t size_ = 0;
   Elf* elf_ = nullptr;
@@ -54,7 +51,20 @@ class ElfFile {
 }  // namespace
 
 std::string read_elf_section(const std::string& path, const std::string& section_name) {
-  ElfFile file(path);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw Error("cannot open: " + std::string(std::strerror(errno)));
+  try {
+    std::string text = read_elf_section(fd, section_name);
+    ::close(fd);
+    return text;
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+}
+
+std::string read_elf_section(int fd, const std::string& section_name) {
+  ElfFile file(fd);
   if (elf_kind(file.elf()) != ELF_K_ELF) throw Error("not an ELF file");
 
   GElf_Ehdr header;

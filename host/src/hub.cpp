@@ -1,7 +1,15 @@
 #include "modelzoo/hub.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <thread>
+#include <utility>
+
+#include "log.h"
 
 #include "modelzoo/host/compatibility.h"
 #include "modelzoo/host/discovery.h"
@@ -9,15 +17,47 @@
 #include "modelzoo/host/plugin_library.h"
 #include "modelzoo/sdk/error.h"
 #include "modelzoo/sdk/plugin_abi.h"
+#include "modelzoo/trust/crypto.h"
+#include "modelzoo/trust/statement.h"
 
 namespace modelzoo {
 
 struct Hub::PluginSlot {
   PluginInfo info;
+  std::string manifest_text;               // as read at discovery
   std::shared_ptr<PluginLibrary> library;  // null until first create()
 };
 
 namespace {
+
+// An open plugin file: trust is checked on it and it is loaded from it, so
+// the file cannot be swapped between the check and the load.
+class OpenFile {
+ public:
+  explicit OpenFile(const std::string& path) : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
+    if (fd_ < 0) throw Error("cannot open: " + std::string(std::strerror(errno)));
+  }
+  ~OpenFile() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  OpenFile(const OpenFile&) = delete;
+  OpenFile& operator=(const OpenFile&) = delete;
+  int fd() const { return fd_; }
+  /// Gives up ownership (to the loader, which keeps it open).
+  int release() { return std::exchange(fd_, -1); }
+
+ private:
+  int fd_;
+};
+
+trust::PluginFileFacts facts_of(const OpenFile& file, const std::string& path,
+                                const std::string& manifest_text) {
+  trust::PluginFileFacts facts;
+  facts.path = path;
+  facts.sha256 = trust::sha256_of_fd(file.fd(), &facts.size);
+  facts.manifest_text = manifest_text;
+  return facts;
+}
 
 int choose_thread_count(int requested) {
   if (requested > 0) return requested;
@@ -57,30 +97,62 @@ const char* to_string(PluginInfo::State state) {
 Hub::Hub(HubOptions options) : options_(std::move(options)) {
   num_threads_ = choose_thread_count(options_.num_threads);
   const auto dirs = options_.plugin_path ? *options_.plugin_path : default_plugin_search_path();
-  const BuildInfo host = host_build_info();
-  for (const auto& file : find_plugin_files(dirs)) {
-    auto slot = std::make_unique<PluginSlot>();
-    PluginInfo& info = slot->info;
-    info.path = file.string();
-    try {
-      Manifest manifest = parse_manifest_document(read_elf_section(info.path, kManifestSection));
-      if (auto why = incompatibility(manifest.build, host)) throw Error(*why);
-      info.manifest = std::move(manifest);
-      info.state = PluginInfo::State::kAvailable;
-    } catch (const std::exception& e) {
-      info.state = PluginInfo::State::kRefused;
-      info.reason = e.what();
-    }
-    if (info.manifest) {
-      for (const auto& entrypoint : info.manifest->entrypoints) {
-        RegisteredEntrypoint entry{info.manifest->family, entrypoint, info.path,
-                                   info.manifest->vendor, info.manifest->plugin_version};
-        if (!registry_.add(std::move(entry)))
-          info.shadowed.push_back(info.manifest->family + "/" + entrypoint.name);
-      }
-    }
-    plugins_.push_back(std::move(slot));
+  for (const auto& file : find_plugin_files(dirs)) discover(file, /*third_party=*/false);
+  for (const auto& file : find_plugin_files(options_.third_party_plugin_path))
+    discover(file, /*third_party=*/true);
+}
+
+const trust::TrustStore& Hub::trust_store() {
+  if (!trust_store_) {
+    trust_store_ = std::make_unique<trust::TrustStore>(trust::TrustStore::load(
+        options_.trust_store ? *options_.trust_store : trust::TrustStore::default_directories()));
+    for (const auto& problem : trust_store_->problems()) host_log().warn("{}", problem);
   }
+  return *trust_store_;
+}
+
+trust::VersionLedger& Hub::version_ledger() {
+  if (!ledger_)
+    ledger_ = std::make_unique<trust::VersionLedger>(
+        options_.version_ledger ? *options_.version_ledger : trust::VersionLedger::default_file());
+  return *ledger_;
+}
+
+void Hub::discover(const std::filesystem::path& file, bool third_party) {
+  auto slot = std::make_unique<PluginSlot>();
+  PluginInfo& info = slot->info;
+  info.path = file.string();
+  info.third_party = third_party;
+  try {
+    OpenFile opened(info.path);
+    slot->manifest_text = read_elf_section(opened.fd(), kManifestSection);
+    Manifest manifest = parse_manifest_document(slot->manifest_text);
+    info.trust.mode = trust::effective_trust_mode(options_.trust, third_party);
+    if (info.trust.mode != trust::TrustMode::kOff) {
+      info.trust = trust::verify_plugin(facts_of(opened, info.path, slot->manifest_text), manifest,
+                                        trust_store(), &version_ledger(), info.trust.mode,
+                                        trust::today_utc());
+      if (!info.trust.allowed) throw Error("trust (" + std::string(to_string(info.trust.mode)) +
+                                           "): " + info.trust.detail);
+      if (info.trust.state == trust::TrustState::kSigned)
+        version_ledger().accept(manifest.family, manifest.plugin_version);
+    }
+    if (auto why = incompatibility(manifest.build, host_build_info())) throw Error(*why);
+    info.manifest = std::move(manifest);
+    info.state = PluginInfo::State::kAvailable;
+  } catch (const std::exception& e) {
+    info.state = PluginInfo::State::kRefused;
+    info.reason = e.what();
+  }
+  if (info.manifest) {
+    for (const auto& entrypoint : info.manifest->entrypoints) {
+      RegisteredEntrypoint entry{info.manifest->family, entrypoint, info.path,
+                                 info.manifest->vendor, info.manifest->plugin_version};
+      if (!registry_.add(std::move(entry)))
+        info.shadowed.push_back(info.manifest->family + "/" + entrypoint.name);
+    }
+  }
+  plugins_.push_back(std::move(slot));
 }
 
 Hub::~Hub() = default;
@@ -139,7 +211,20 @@ std::shared_ptr<PluginLibrary> Hub::load_plugin(PluginSlot& slot) {
   if (slot.info.state == PluginInfo::State::kFailed)
     throw Error("plugin '" + slot.info.path + "' failed to load earlier: " + slot.info.reason);
   try {
-    slot.library = PluginLibrary::open(slot.info.path, *slot.info.manifest, num_threads_);
+    // Check again on the descriptor that is loaded: the file may have
+    // changed since discovery.
+    OpenFile opened(slot.info.path);
+    if (read_elf_section(opened.fd(), kManifestSection) != slot.manifest_text)
+      throw Error("the file changed since it was discovered; run again");
+    if (slot.info.trust.mode != trust::TrustMode::kOff) {
+      const auto verdict = trust::verify_plugin(facts_of(opened, slot.info.path, slot.manifest_text),
+                                                *slot.info.manifest, trust_store(),
+                                                &version_ledger(), slot.info.trust.mode,
+                                                trust::today_utc());
+      if (!verdict.allowed) throw Error("trust: " + verdict.detail);
+      if (verdict.warn) host_log().warn("loading plugin '{}': {}", slot.info.path, verdict.detail);
+    }
+    slot.library = PluginLibrary::open(opened.release(), *slot.info.manifest, num_threads_);
     slot.info.state = PluginInfo::State::kLoaded;
   } catch (const std::exception& e) {
     slot.info.state = PluginInfo::State::kFailed;

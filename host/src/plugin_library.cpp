@@ -1,13 +1,36 @@
 #include "modelzoo/host/plugin_library.h"
 
+#include <unistd.h>
+
+#include <mutex>
 #include <set>
+#include <vector>
 
 #include "modelzoo/sdk/error.h"
 
 namespace modelzoo {
 
-std::shared_ptr<PluginLibrary> PluginLibrary::open(const std::string& path,
-                                                   const Manifest& manifest, int num_threads) {
+namespace {
+
+// The loader knows a library loaded through /proc/self/fd/N by that name, and
+// dlopen returns an already loaded library of the same name. A descriptor
+// that was closed and reused would then hand back the wrong plugin — and a
+// library may stay mapped after dlclose (GNU unique symbols make it
+// NODELETE). So the descriptors plugins were loaded from stay open for the
+// life of the process: one per plugin file loaded.
+void pin_for_process_lifetime(int fd) {
+  static std::mutex mutex;
+  static std::vector<int> pinned;
+  std::lock_guard<std::mutex> lock(mutex);
+  pinned.push_back(fd);
+}
+
+}  // namespace
+
+std::shared_ptr<PluginLibrary> PluginLibrary::open(int fd, const Manifest& manifest,
+                                                   int num_threads) {
+  pin_for_process_lifetime(fd);
+  const std::string path = "/proc/self/fd/" + std::to_string(fd);
   std::shared_ptr<PluginLibrary> plugin(new PluginLibrary());
   boost::dll::fs::error_code ec;
   // Local symbols: two plugins may define the same internal names.

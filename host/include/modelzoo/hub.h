@@ -27,6 +27,8 @@
 #include "modelzoo/registry/registry.h"
 #include "modelzoo/sdk/export.h"
 #include "modelzoo/sdk/manifest.h"
+#include "modelzoo/trust/plugin_verifier.h"
+#include "modelzoo/trust/policy.h"
 
 namespace modelzoo {
 
@@ -36,9 +38,19 @@ class PluginLibrary;
 struct HubOptions {
   /// Directories to search; nullopt means default_plugin_search_path().
   std::optional<std::vector<std::filesystem::path>> plugin_path;
+  /// Directories of plugins the app marks third-party: searched after
+  /// plugin_path, and `require` is their default trust mode.
+  std::vector<std::filesystem::path> third_party_plugin_path;
   /// Intra-op threads for LibTorch; 0 means MODELZOO_NUM_THREADS if set,
   /// else every core (LibTorch's own default is half of them).
   int num_threads = 0;
+  /// Trust mode for every plugin; nullopt applies the rules in
+  /// modelzoo/trust/policy.h (env, config file, per-directory defaults).
+  std::optional<trust::TrustMode> trust;
+  /// Trust store directories; nullopt means TrustStore::default_directories().
+  std::optional<std::vector<std::filesystem::path>> trust_store;
+  /// Downgrade ledger file; nullopt means VersionLedger::default_file().
+  std::optional<std::filesystem::path> version_ledger;
 };
 
 /// What the host knows about one plugin file.
@@ -54,6 +66,8 @@ struct PluginInfo {
   std::string reason;  ///< why refused or failed; empty otherwise
   std::optional<Manifest> manifest;
   std::vector<std::string> shadowed;  ///< its entrypoints that lost to an earlier plugin
+  bool third_party = false;
+  trust::TrustVerdict trust;  ///< how its signature checked out
 };
 
 MODELZOO_API const char* to_string(PluginInfo::State state);
@@ -97,13 +111,18 @@ class MODELZOO_API Hub {
 
  private:
   struct PluginSlot;
+  void discover(const std::filesystem::path& file, bool third_party);
   std::shared_ptr<PluginLibrary> load_plugin(PluginSlot& slot);
+  const trust::TrustStore& trust_store();
+  trust::VersionLedger& version_ledger();
 
   HubOptions options_;
   int num_threads_ = 1;
   Registry registry_;
   std::vector<std::unique_ptr<PluginSlot>> plugins_;
   std::vector<std::pair<std::string, LocalFactory>> local_factories_;  // by qualified name
+  std::unique_ptr<trust::TrustStore> trust_store_;     // loaded on first need
+  std::unique_ptr<trust::VersionLedger> ledger_;       // loaded on first need
   mutable std::mutex mutex_;  // guards lazy loading and plugin states
 };
 

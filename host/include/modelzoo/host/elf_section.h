@@ -16,4 +16,8 @@ namespace modelzoo {
 /// section ...").
 MODELZOO_API std::string read_elf_section(const std::string& path, const std::string& section_name);
 
+/// The same, from an open descriptor (its offset is not used), so a caller
+/// can check and later load one and the same file.
+MODELZOO_API std::string read_elf_section(int fd, const std::string& section_name);
+
 }  // namespace modelzoo

@@ -20,10 +20,11 @@ namespace modelzoo {
 
 class PluginLibrary {
  public:
-  /// Loads `path`, runs its entry and checks that its factories are exactly
-  /// the manifest's entrypoints. Throws modelzoo::Error with the reason.
-  static std::shared_ptr<PluginLibrary> open(const std::string& path, const Manifest& manifest,
-                                             int num_threads);
+  /// Loads the shared object open on `fd` (the descriptor its trust was
+  /// checked on), runs its entry and checks that its factories are exactly
+  /// the manifest's entrypoints. Takes ownership of `fd`. Throws
+  /// modelzoo::Error with the reason.
+  static std::shared_ptr<PluginLibrary> open(int fd, const Manifest& manifest, int num_threads);
 
   /// The factory of `entrypoint` (one the manifest declares).
   const ModelFactory& factory(const std::string& entrypoint) const;

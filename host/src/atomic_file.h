@@ -1,0 +1,17 @@
+// Writing small state files (trust store entries, statements, the version
+// ledger, the registry cache) so a reader never sees half of one: write a
+// temporary file in the same directory, fsync, rename over the target.
+#pragma once
+
+#include <string>
+#include <sys/types.h>
+
+namespace modelzoo {
+
+/// Throws modelzoo::Error naming the path on failure.
+void write_file_atomically(const std::string& path, const std::string& contents, mode_t mode);
+
+/// Reads the whole file into *contents; false when it cannot be opened.
+bool read_whole_file(const std::string& path, std::string* contents);
+
+}  // namespace modelzoo

@@ -1,0 +1,127 @@
+#include "modelzoo/trust/plugin_verifier.h"
+
+#include "modelzoo/trust/crypto.h"
+#include "modelzoo/trust/statement.h"
+
+namespace modelzoo::trust {
+
+const char* to_string(TrustState state) {
+  switch (state) {
+    case TrustState::kNotChecked: return "not checked";
+    case TrustState::kSigned: return "signed";
+    case TrustState::kUnsigned: return "unsigned";
+    case TrustState::kBadStatement: return "bad statement";
+    case TrustState::kTampered: return "tampered";
+    case TrustState::kUnknownKey: return "unknown key";
+    case TrustState::kRevoked: return "revoked";
+    case TrustState::kExpired: return "expired key";
+    case TrustState::kOutOfScope: return "out of scope";
+    case TrustState::kBadSignature: return "bad signature";
+    case TrustState::kManifestMismatch: return "manifest mismatch";
+    case TrustState::kDowngrade: return "downgrade";
+  }
+  return "?";
+}
+
+namespace {
+
+// Signs of an attack rather than of missing setup — changed signed bytes, a
+// revoked key, an old release slipped back in: refused even under warn.
+bool refused_even_when_warning(TrustState s) {
+  return s == TrustState::kTampered || s == TrustState::kBadSignature ||
+         s == TrustState::kRevoked || s == TrustState::kManifestMismatch ||
+         s == TrustState::kBadStatement || s == TrustState::kDowngrade;
+}
+
+TrustVerdict decide(TrustVerdict v) {
+  if (v.state == TrustState::kSigned) return v;
+  if (v.mode == TrustMode::kRequire || refused_even_when_warning(v.state)) {
+    v.allowed = false;
+  } else {
+    v.warn = true;
+  }
+  return v;
+}
+
+}  // namespace
+
+TrustVerdict verify_plugin(const PluginFileFacts& file, const Manifest& manifest,
+                           const TrustStore& store, const VersionLedger* ledger, TrustMode mode,
+                           const std::string& today) {
+  TrustVerdict v;
+  v.mode = mode;
+  if (mode == TrustMode::kOff) return v;
+
+  std::optional<SignedStatement> signed_statement;
+  try {
+    signed_statement = read_statement(file.path);
+  } catch (const std::exception& e) {
+    v.state = TrustState::kBadStatement;
+    v.detail = e.what();
+    return decide(v);
+  }
+  if (!signed_statement) {
+    v.state = TrustState::kUnsigned;
+    v.detail = "unsigned: no " + statement_path(file.path) + " (sign it with 'modelzoo sign')";
+    return decide(v);
+  }
+  const PluginStatement& s = signed_statement->statement;
+  if (s.file_sha256 != file.sha256 || s.file_size != file.size) {
+    v.state = TrustState::kTampered;
+    v.detail = "tampered: file SHA-256 " + file.sha256.substr(0, 16) + "… (" +
+               std::to_string(file.size) + " bytes) differs from the signed " +
+               s.file_sha256.substr(0, 16) + "… (" + std::to_string(s.file_size) +
+               " bytes); reinstall the plugin from its vendor";
+    return decide(v);
+  }
+  const TrustedKey* key = store.find(s.key_id);
+  if (!key) {
+    v.state = TrustState::kUnknownKey;
+    v.detail = "signed by unknown key " + s.key_id +
+               "; if you trust its vendor: modelzoo trust add VENDOR.pub --scope " + s.plugin_id;
+    return decide(v);
+  }
+  v.signer = key->name + " (" + key->key_id + ")";
+  if (!verify_signature(key->key, canonical_text(s), signed_statement->signature)) {
+    v.state = TrustState::kBadSignature;
+    v.detail = "bad signature: the statement was edited or not signed by " + v.signer;
+    return decide(v);
+  }
+  if (key->revoked) {
+    v.state = TrustState::kRevoked;
+    v.detail = "signed by revoked key " + v.signer + ": " + key->revoked_reason;
+    return decide(v);
+  }
+  if (key->expired(today)) {
+    v.state = TrustState::kExpired;
+    v.detail = "signed by " + v.signer + ", which expired on " + key->expires;
+    return decide(v);
+  }
+  if (!key->may_sign(s.plugin_id) || s.plugin_id != manifest.family) {
+    v.state = TrustState::kOutOfScope;
+    v.detail = "key " + v.signer + " may not sign plugin '" + manifest.family + "' (its scopes:";
+    for (const auto& scope : key->scopes) v.detail += " " + scope;
+    v.detail += ")";
+    return decide(v);
+  }
+  if (s.manifest_sha256 != sha256_hex(file.manifest_text) ||
+      s.plugin_version != manifest.plugin_version) {
+    v.state = TrustState::kManifestMismatch;
+    v.detail = "the embedded manifest is not the one " + v.signer + " signed";
+    return decide(v);
+  }
+  if (ledger) {
+    if (auto highest = ledger->highest(s.plugin_id);
+        highest && compare_versions(s.plugin_version, *highest) < 0) {
+      v.state = TrustState::kDowngrade;
+      v.detail = "downgrade: version " + s.plugin_version + " is older than " + *highest +
+                 ", accepted before; install " + *highest + " or newer";
+      return decide(v);
+    }
+  }
+  v.state = TrustState::kSigned;
+  v.detail = "signed by " + v.signer;
+  return v;
+}
+
+}  // namespace modelzoo::trust

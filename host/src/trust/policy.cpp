@@ -1,0 +1,54 @@
+#include "modelzoo/trust/policy.h"
+
+#include <cstdlib>
+
+#include <nlohmann/json.hpp>
+
+#include "../atomic_file.h"
+#include "modelzoo/host/paths.h"
+#include "modelzoo/sdk/error.h"
+
+namespace modelzoo::trust {
+
+const char* to_string(TrustMode mode) {
+  switch (mode) {
+    case TrustMode::kOff: return "off";
+    case TrustMode::kWarn: return "warn";
+    case TrustMode::kRequire: return "require";
+  }
+  return "?";
+}
+
+TrustMode parse_trust_mode(std::string_view text) {
+  if (text == "off") return TrustMode::kOff;
+  if (text == "warn") return TrustMode::kWarn;
+  if (text == "require") return TrustMode::kRequire;
+  throw Error("unknown trust mode '" + std::string(text) + "' (expected require, warn or off)");
+}
+
+TrustMode effective_trust_mode(const std::optional<TrustMode>& app_choice, bool third_party) {
+  if (app_choice) return *app_choice;
+  if (running_privileged()) return TrustMode::kRequire;
+  if (const char* env = std::getenv("MODELZOO_TRUST"); env && *env) {
+    try {
+      return parse_trust_mode(env);
+    } catch (const Error& e) {
+      throw Error(std::string("MODELZOO_TRUST: ") + e.what());
+    }
+  }
+  std::string text;
+  const std::string config = (config_root() / "config.json").string();
+  if (read_whole_file(config, &text)) {
+    const auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (j.is_object() && j.contains("trust") && j["trust"].is_string()) {
+      try {
+        return parse_trust_mode(j["trust"].get<std::string>());
+      } catch (const Error& e) {
+        throw Error(config + ": " + e.what());
+      }
+    }
+  }
+  return third_party ? TrustMode::kRequire : TrustMode::kWarn;
+}
+
+}  // namespace modelzoo::trust

@@ -1,0 +1,190 @@
+#include "modelzoo/trust/trust_store.h"
+
+#include <fnmatch.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "../atomic_file.h"
+#include "modelzoo/host/paths.h"
+#include "modelzoo/sdk/error.h"
+
+namespace modelzoo::trust {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+PublicKey decode_key(const std::string& base64) {
+  const std::string raw = base64_decode(base64);
+  if (raw.size() != 32) throw Error("public key is not 32 bytes");
+  PublicKey key{};
+  std::copy(raw.begin(), raw.end(), key.begin());
+  return key;
+}
+
+json read_json(const fs::path& path) {
+  std::string text;
+  if (!read_whole_file(path.string(), &text)) throw Error("cannot read " + path.string());
+  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) throw Error(path.string() + " is not a JSON object");
+  return j;
+}
+
+json to_json(const TrustedKey& k) {
+  json j = {{"modelzoo_trusted_key", 1}, {"key_id", k.key_id},       {"name", k.name},
+            {"public_key", base64_encode(std::string(k.key.begin(), k.key.end()))},
+            {"scopes", k.scopes},         {"expires", k.expires}, {"revoked", k.revoked}};
+  if (k.revoked) j["revoked_reason"] = k.revoked_reason;
+  return j;
+}
+
+TrustedKey trusted_key_from(const json& j, const std::string& file) {
+  TrustedKey k;
+  try {
+    k.key_id = j.at("key_id").get<std::string>();
+    k.name = j.at("name").get<std::string>();
+    k.key = decode_key(j.at("public_key").get<std::string>());
+    k.scopes = j.at("scopes").get<std::vector<std::string>>();
+    k.expires = j.value("expires", "");
+    k.revoked = j.value("revoked", false);
+    k.revoked_reason = j.value("revoked_reason", "");
+  } catch (const json::exception& e) {
+    throw Error(file + ": " + e.what());
+  }
+  if (key_id(k.key) != k.key_id) throw Error(file + ": key_id does not match the key");
+  k.file = file;
+  return k;
+}
+
+// The system store steers every user's trust, so only root may write it.
+std::string unsafe_system_entry(const fs::path& path) {
+  struct stat st{};
+  if (::stat(path.c_str(), &st) != 0) return "cannot stat";
+  if (st.st_uid != 0) return "not owned by root";
+  if (st.st_mode & (S_IWGRP | S_IWOTH)) return "writable by group or others";
+  return "";
+}
+
+}  // namespace
+
+bool TrustedKey::may_sign(const std::string& plugin_id) const {
+  return std::any_of(scopes.begin(), scopes.end(), [&](const std::string& pattern) {
+    return fnmatch(pattern.c_str(), plugin_id.c_str(), 0) == 0;
+  });
+}
+
+PublicKeyFile read_public_key_file(const fs::path& path) {
+  const json j = read_json(path);
+  PublicKeyFile f;
+  try {
+    f.name = j.at("name").get<std::string>();
+    f.key = decode_key(j.at("public_key").get<std::string>());
+    f.key_id = key_id(f.key);
+  } catch (const json::exception& e) {
+    throw Error(path.string() + " is not a modelzoo public key: " + e.what());
+  }
+  return f;
+}
+
+void write_public_key_file(const fs::path& path, const PublicKeyFile& f) {
+  const json j = {{"modelzoo_public_key", 1},
+                  {"name", f.name},
+                  {"key_id", f.key_id},
+                  {"algorithm", "ed25519"},
+                  {"public_key", base64_encode(std::string(f.key.begin(), f.key.end()))}};
+  write_file_atomically(path.string(), j.dump(2) + "\n", 0644);
+}
+
+fs::path TrustStore::system_directory() { return fs::path(MODELZOO_SYSCONFDIR) / "modelzoo" / "trust"; }
+fs::path TrustStore::user_directory() { return config_root() / "trust"; }
+
+std::vector<fs::path> TrustStore::default_directories() {
+  std::vector<fs::path> dirs = {system_directory()};
+  if (!running_privileged()) dirs.push_back(user_directory());
+  return dirs;
+}
+
+TrustStore TrustStore::load(const std::vector<fs::path>& directories) {
+  TrustStore store;
+  const fs::path system = system_directory();
+  for (const auto& dir : directories) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) continue;
+    const bool is_system = fs::equivalent(dir, system, ec);
+    if (is_system) {
+      if (auto why = unsafe_system_entry(dir); !why.empty()) {
+        store.problems_.push_back("ignoring system trust store " + dir.string() + ": " + why);
+        continue;
+      }
+    }
+    std::vector<fs::path> files;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+      if (it->path().extension() == ".json") files.push_back(it->path());
+    std::sort(files.begin(), files.end());
+    for (const auto& file : files) {
+      try {
+        if (is_system)
+          if (auto why = unsafe_system_entry(file); !why.empty()) throw Error(why);
+        TrustedKey key = trusted_key_from(read_json(file), file.string());
+        auto existing = std::find_if(store.keys_.begin(), store.keys_.end(),
+                                     [&](const TrustedKey& k) { return k.key_id == key.key_id; });
+        if (existing == store.keys_.end()) {
+          store.keys_.push_back(std::move(key));
+        } else if (key.revoked && !existing->revoked) {
+          // A revocation anywhere wins over a grant elsewhere.
+          existing->revoked = true;
+          existing->revoked_reason = key.revoked_reason;
+        }
+      } catch (const std::exception& e) {
+        store.problems_.push_back("ignoring trust entry " + file.string() + ": " + e.what());
+      }
+    }
+  }
+  return store;
+}
+
+const TrustedKey* TrustStore::find(const std::string& id) const {
+  for (const auto& k : keys_)
+    if (k.key_id == id) return &k;
+  return nullptr;
+}
+
+TrustedKey TrustStore::add(const fs::path& directory, const fs::path& pub_file,
+                           std::vector<std::string> scopes, const std::string& expires) {
+  const PublicKeyFile pub = read_public_key_file(pub_file);
+  if (scopes.empty())
+    throw Error("trusting " + pub.name + ": give the plugin ids it may sign for with --scope "
+                "(e.g. --scope vision, or --scope '*' for any)");
+  TrustedKey key;
+  key.key_id = pub.key_id;
+  key.name = pub.name;
+  key.key = pub.key;
+  key.scopes = std::move(scopes);
+  key.expires = expires;
+  key.file = (directory / (key.key_id + ".json")).string();
+  write_file_atomically(key.file, to_json(key).dump(2) + "\n", 0644);
+  return key;
+}
+
+void TrustStore::remove(const fs::path& directory, const std::string& id) {
+  const fs::path file = directory / (id + ".json");
+  std::error_code ec;
+  if (!fs::remove(file, ec))
+    throw Error("no trusted key '" + id + "' in " + directory.string() + " (see 'modelzoo trust ls')");
+}
+
+void TrustStore::revoke(const fs::path& directory, const std::string& id, const std::string& reason) {
+  const fs::path file = directory / (id + ".json");
+  std::error_code ec;
+  if (!fs::exists(file, ec))
+    throw Error("no trusted key '" + id + "' in " + directory.string() + " (see 'modelzoo trust ls')");
+  TrustedKey key = trusted_key_from(read_json(file), file.string());
+  key.revoked = true;
+  key.revoked_reason = reason.empty() ? "revoked" : reason;
+  write_file_atomically(file.string(), to_json(key).dump(2) + "\n", 0644);
+}
+
+}  // namespace modelzoo::trust
