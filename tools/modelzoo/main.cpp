@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   add_info_command(app, context);
   add_help_command(app, context);
   add_model_commands(app, context);
+  add_trust_commands(app, context);
 
   try {
     app.parse(argc, argv);

@@ -6,6 +6,12 @@
 #include "table.h"
 
 namespace modelzoo::cli {
+namespace {
+std::string trust_text(const trust::TrustVerdict& v) {
+  if (v.state == trust::TrustState::kSigned) return "signed by " + v.signer;
+  return trust::to_string(v.state);
+}
+}  // namespace
 
 void add_plugins_command(CLI::App& app, Context& context) {
   auto* cmd = app.add_subcommand("plugins", "List plugin files, their state and why any was refused");
@@ -25,12 +31,17 @@ void add_plugins_command(CLI::App& app, Context& context) {
           item["entrypoints"] = names;
         }
         item["shadowed"] = p.shadowed;
+        item["third_party"] = p.third_party;
+        item["trust"] = {{"mode", trust::to_string(p.trust.mode)},
+                         {"state", trust::to_string(p.trust.state)},
+                         {"signer", p.trust.signer},
+                         {"detail", p.trust.detail}};
         out.push_back(item);
       }
       std::cout << out.dump(2) << '\n';
       return;
     }
-    Table table({"PATH", "FAMILY", "VERSION", "VENDOR", "STATUS", "REASON"});
+    Table table({"PATH", "FAMILY", "VERSION", "VENDOR", "TRUST", "STATUS", "REASON"});
     for (const auto& p : plugins) {
       std::string reason = p.reason;
       if (reason.empty() && !p.shadowed.empty()) {
@@ -39,7 +50,8 @@ void add_plugins_command(CLI::App& app, Context& context) {
       }
       table.add_row({p.path, p.manifest ? p.manifest->family : "-",
                      p.manifest ? p.manifest->plugin_version : "-",
-                     p.manifest ? p.manifest->vendor : "-", to_string(p.state), reason});
+                     p.manifest ? p.manifest->vendor : "-", trust_text(p.trust), to_string(p.state),
+                     reason});
     }
     if (table.empty()) {
       std::cout << "no plugins found; set MODELZOO_PLUGIN_PATH to a directory of plugin .so files\n";

@@ -4,7 +4,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "../atomic_file.h"
+#include "modelzoo/host/atomic_file.h"
 #include "modelzoo/sdk/error.h"
 #include "modelzoo/trust/crypto.h"
 

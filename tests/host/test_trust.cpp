@@ -1,0 +1,249 @@
+// Trust: signatures checked before any plugin code runs, and each way a
+// plugin can fail them.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "modelzoo/host/atomic_file.h"
+#include "modelzoo/hub.h"
+#include "modelzoo/sdk/error.h"
+#include "modelzoo/trust/crypto.h"
+#include "modelzoo/trust/plugin_signing.h"
+#include "modelzoo/trust/statement.h"
+#include "modelzoo/trust/trust_store.h"
+#include "paths.h"
+#include "process.h"
+
+namespace fs = std::filesystem;
+using namespace modelzoo;
+using namespace modelzoo::trust;
+using namespace modelzoo::test;
+
+namespace {
+
+struct Vendor {
+  std::string name;
+  KeyPair key = generate_key_pair();
+};
+
+// A plugin directory, a trust store and a version ledger of the test's own.
+struct TrustBed {
+  TempDir root;
+  fs::path plugins = fs::path(root.path()) / "plugins";
+  fs::path store = fs::path(root.path()) / "trust";
+  fs::path ledger = fs::path(root.path()) / "ledger.json";
+
+  TrustBed() { fs::create_directories(plugins); }
+
+  std::string install(const std::string& source, const std::string& name = "toy.so") {
+    const fs::path target = plugins / name;
+    fs::copy_file(source, target, fs::copy_options::overwrite_existing);
+    return target.string();
+  }
+  void sign(const std::string& plugin, const Vendor& v) { sign_plugin_file(plugin, v.key.private_pem, today_utc()); }
+  void trust(const Vendor& v, std::vector<std::string> scopes, const std::string& expires = "") {
+    const fs::path pub = fs::path(root.path()) / (v.name + ".pub");
+    write_public_key_file(pub, {v.name, key_id(v.key.public_key), v.key.public_key});
+    TrustStore::add(store, pub, std::move(scopes), expires);
+  }
+  HubOptions options(TrustMode mode) const {
+    HubOptions o;
+    o.plugin_path = std::vector<fs::path>{plugins};
+    o.trust = mode;
+    o.trust_store = std::vector<fs::path>{store};
+    o.version_ledger = ledger;
+    return o;
+  }
+  PluginInfo info(TrustMode mode) const {
+    Hub hub(options(mode));
+    REQUIRE(hub.plugins().size() == 1);
+    return hub.plugins()[0];
+  }
+};
+
+const std::string kToy = plugin_dir("good") + "/toy.so";
+
+}  // namespace
+
+TEST_CASE("sign, trust, load", "[trust]") {
+  TrustBed bed;
+  Vendor acme{"acme"};
+  const auto plugin = bed.install(kToy);
+  bed.sign(plugin, acme);
+  bed.trust(acme, {"toy"});
+  Hub hub(bed.options(TrustMode::kRequire));
+  const auto info = hub.plugins().at(0);
+  CHECK(info.trust.state == TrustState::kSigned);
+  CHECK_THAT(info.trust.signer, Catch::Contains("acme"));
+  CHECK(info.state == PluginInfo::State::kAvailable);
+  CHECK(hub.create("toy/tiny_mlp") != nullptr);
+  CHECK(hub.plugins().at(0).state == PluginInfo::State::kLoaded);
+}
+
+TEST_CASE("require refuses what is not properly signed", "[trust]") {
+  TrustBed bed;
+  Vendor acme{"acme"}, other{"other"};
+  const auto plugin = bed.install(kToy);
+
+  SECTION("unsigned") {
+    const auto info = bed.info(TrustMode::kRequire);
+    CHECK(info.trust.state == TrustState::kUnsigned);
+    CHECK(info.state == PluginInfo::State::kRefused);
+    CHECK_THAT(info.reason, Catch::Contains("modelzoo sign"));
+  }
+  SECTION("one byte changed after signing") {
+    bed.sign(plugin, acme);
+    bed.trust(acme, {"toy"});
+    std::fstream f(plugin, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(4096);
+    f.put('\x5a');
+    f.close();
+    const auto info = bed.info(TrustMode::kRequire);
+    CHECK(info.trust.state == TrustState::kTampered);
+    CHECK_THAT(info.reason, Catch::Contains("tampered"));
+  }
+  SECTION("statement edited") {
+    bed.sign(plugin, acme);
+    bed.trust(acme, {"toy"});
+    auto s = *read_statement(plugin);
+    s.statement.issued = "2001-01-01";  // any edit breaks the signature
+    write_statement(plugin, s);
+    CHECK(bed.info(TrustMode::kRequire).trust.state == TrustState::kBadSignature);
+  }
+  SECTION("signature by another key claiming the trusted key's id") {
+    bed.sign(plugin, other);
+    bed.trust(acme, {"toy"});
+    auto s = *read_statement(plugin);
+    s.statement.key_id = key_id(acme.key.public_key);
+    s.signature = trust::sign(other.key.private_pem, canonical_text(s.statement));
+    write_statement(plugin, s);
+    CHECK(bed.info(TrustMode::kRequire).trust.state == TrustState::kBadSignature);
+  }
+  SECTION("key not trusted") {
+    bed.sign(plugin, other);
+    bed.trust(acme, {"toy"});
+    const auto info = bed.info(TrustMode::kRequire);
+    CHECK(info.trust.state == TrustState::kUnknownKey);
+    CHECK_THAT(info.reason, Catch::Contains("modelzoo trust add"));
+  }
+  SECTION("key out of scope") {
+    bed.sign(plugin, acme);
+    bed.trust(acme, {"vision", "acme_*"});
+    const auto info = bed.info(TrustMode::kRequire);
+    CHECK(info.trust.state == TrustState::kOutOfScope);
+    CHECK_THAT(info.reason, Catch::Contains("may not sign plugin 'toy'"));
+  }
+  SECTION("revoked key") {
+    bed.sign(plugin, acme);
+    bed.trust(acme, {"*"});
+    TrustStore::revoke(bed.store, key_id(acme.key.public_key), "key leaked");
+    const auto info = bed.info(TrustMode::kRequire);
+    CHECK(info.trust.state == TrustState::kRevoked);
+    CHECK_THAT(info.reason, Catch::Contains("key leaked"));
+  }
+  SECTION("expired key") {
+    bed.sign(plugin, acme);
+    bed.trust(acme, {"toy"}, "2020-01-01");
+    CHECK(bed.info(TrustMode::kRequire).trust.state == TrustState::kExpired);
+  }
+  SECTION("statement that is not JSON") {
+    write_file_atomically(statement_path(plugin), "not json", 0644);
+    CHECK(bed.info(TrustMode::kRequire).trust.state == TrustState::kBadStatement);
+  }
+}
+
+TEST_CASE("a downgrade is refused once a newer release was accepted", "[trust]") {
+  TrustBed bed;
+  Vendor acme{"acme"};
+  bed.trust(acme, {"toy"});
+  const auto plugin = bed.install(kToy);
+  bed.sign(plugin, acme);
+  CHECK(bed.info(TrustMode::kRequire).trust.state == TrustState::kSigned);  // 1.0.0 recorded
+  bed.install(plugin_dir("extra") + "/toy_v0_9.so");
+  bed.sign(plugin, acme);
+  const auto info = bed.info(TrustMode::kRequire);
+  CHECK(info.trust.state == TrustState::kDowngrade);
+  CHECK_THAT(info.reason, Catch::Contains("0.9.0 is older than 1.0.0"));
+  CHECK(bed.info(TrustMode::kWarn).state == PluginInfo::State::kRefused);
+}
+
+TEST_CASE("warn loads unsigned plugins with a warning; off checks nothing", "[trust]") {
+  TrustBed bed;
+  Vendor acme{"acme"};
+  const auto plugin = bed.install(kToy);
+  {
+    Hub hub(bed.options(TrustMode::kWarn));
+    const auto info = hub.plugins().at(0);
+    CHECK(info.trust.state == TrustState::kUnsigned);
+    CHECK(info.trust.warn);
+    CHECK(info.state == PluginInfo::State::kAvailable);
+    CHECK(hub.create("tiny_mlp") != nullptr);
+  }
+  // Warn still refuses a tampered file.
+  bed.sign(plugin, acme);
+  bed.trust(acme, {"toy"});
+  {
+    std::fstream f(plugin, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(5000);
+    f.put('\x11');
+  }
+  CHECK(bed.info(TrustMode::kWarn).state == PluginInfo::State::kRefused);
+  const auto off = bed.info(TrustMode::kOff);
+  CHECK(off.trust.state == TrustState::kNotChecked);
+  CHECK(off.state == PluginInfo::State::kAvailable);
+  CHECK_FALSE(off.trust.warn);
+}
+
+TEST_CASE("the file is checked again on the descriptor that is loaded", "[trust]") {
+  TrustBed bed;
+  Vendor acme{"acme"};
+  const auto plugin = bed.install(kToy);
+  bed.sign(plugin, acme);
+  bed.trust(acme, {"toy"});
+  Hub hub(bed.options(TrustMode::kRequire));
+  REQUIRE(hub.plugins().at(0).trust.state == TrustState::kSigned);
+  // Swapped for another build after discovery, before the first create().
+  bed.install(plugin_dir("extra") + "/toy_v0_9.so");
+  CHECK_THROWS_WITH(hub.create("tiny_mlp"), Catch::Contains("changed since it was discovered"));
+}
+
+TEST_CASE("third-party directories default to require", "[trust]") {
+  TrustBed bed;
+  bed.install(kToy);
+  unsetenv("MODELZOO_TRUST");
+  HubOptions o;
+  o.plugin_path = std::vector<fs::path>{};
+  o.third_party_plugin_path = {bed.plugins};
+  o.trust_store = std::vector<fs::path>{bed.store};
+  o.version_ledger = bed.ledger;
+  Hub hub(o);
+  const auto info = hub.plugins().at(0);
+  CHECK(info.third_party);
+  CHECK(info.trust.mode == TrustMode::kRequire);
+  CHECK(info.state == PluginInfo::State::kRefused);
+  o.plugin_path = std::vector<fs::path>{bed.plugins};
+  o.third_party_plugin_path.clear();
+  Hub own(o);
+  CHECK(own.plugins().at(0).trust.mode == TrustMode::kWarn);
+  setenv("MODELZOO_TRUST", "off", 1);
+  Hub from_env(o);
+  unsetenv("MODELZOO_TRUST");
+  CHECK(from_env.plugins().at(0).trust.mode == TrustMode::kOff);
+}
+
+TEST_CASE("keys, signatures and base64 round-trip", "[trust]") {
+  const KeyPair pair = generate_key_pair();
+  CHECK(public_key_of(pair.private_pem) == pair.public_key);
+  const std::string sig = trust::sign(pair.private_pem, "message");
+  CHECK(sig.size() == 64);
+  CHECK(verify_signature(pair.public_key, "message", sig));
+  CHECK_FALSE(verify_signature(pair.public_key, "messagE", sig));
+  CHECK_FALSE(verify_signature(pair.public_key, "message", sig.substr(1)));
+  for (std::string bytes : {std::string(), std::string("a"), std::string("ab"), std::string("abc"),
+                            std::string("\0\xff\x10", 3)})
+    CHECK(base64_decode(base64_encode(bytes)) == bytes);
+  CHECK_THROWS_AS(base64_decode("abc"), Error);
+  CHECK(sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  CHECK_THROWS_WITH(public_key_of("not a key"), Catch::Contains("not an Ed25519 private key"));
+}
