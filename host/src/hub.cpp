@@ -1,5 +1,7 @@
 #include "modelzoo/hub.h"
 
+#include "plugin_slot.h"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -21,54 +23,7 @@
 #include "modelzoo/trust/statement.h"
 
 namespace modelzoo {
-
-struct Hub::PluginSlot {
-  PluginInfo info;
-  std::string manifest_text;               // as read at discovery
-  std::shared_ptr<PluginLibrary> library;  // null until first create()
-};
-
 namespace {
-
-// An open plugin file: trust is checked on it and it is loaded from it, so
-// the file cannot be swapped between the check and the load.
-class OpenFile {
- public:
-  explicit OpenFile(const std::string& path) : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
-    if (fd_ < 0) throw Error("cannot open: " + std::string(std::strerror(errno)));
-  }
-  ~OpenFile() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  OpenFile(const OpenFile&) = delete;
-  OpenFile& operator=(const OpenFile&) = delete;
-  int fd() const { return fd_; }
-  /// Gives up ownership (to the loader, which keeps it open).
-  int release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-};
-
-trust::PluginFileFacts facts_of(const OpenFile& file, const std::string& path,
-                                const std::string& manifest_text) {
-  trust::PluginFileFacts facts;
-  facts.path = path;
-  facts.sha256 = trust::sha256_of_fd(file.fd(), &facts.size);
-  facts.manifest_text = manifest_text;
-  return facts;
-}
-
-int choose_thread_count(int requested) {
-  if (requested > 0) return requested;
-  if (const char* env = std::getenv("MODELZOO_NUM_THREADS")) {
-    char* end = nullptr;
-    const long n = std::strtol(env, &end, 10);
-    if (end != env && *end == '\0' && n > 0 && n <= 4096) return static_cast<int>(n);
-  }
-  const unsigned cores = std::thread::hardware_concurrency();
-  return cores > 0 ? static_cast<int>(cores) : 1;
-}
 
 // A model handle that keeps its plugin loaded: members are destroyed in
 // reverse order, so the model goes before the library that holds its code.
@@ -90,16 +45,9 @@ const char* to_string(PluginInfo::State state) {
     case PluginInfo::State::kLoaded: return "loaded";
     case PluginInfo::State::kRefused: return "refused";
     case PluginInfo::State::kFailed: return "failed";
+    case PluginInfo::State::kBlacklisted: return "blacklisted";
   }
   return "unknown";
-}
-
-Hub::Hub(HubOptions options) : options_(std::move(options)) {
-  num_threads_ = choose_thread_count(options_.num_threads);
-  const auto dirs = options_.plugin_path ? *options_.plugin_path : default_plugin_search_path();
-  for (const auto& file : find_plugin_files(dirs)) discover(file, /*third_party=*/false);
-  for (const auto& file : find_plugin_files(options_.third_party_plugin_path))
-    discover(file, /*third_party=*/true);
 }
 
 const trust::TrustStore& Hub::trust_store() {
@@ -118,44 +66,31 @@ trust::VersionLedger& Hub::version_ledger() {
   return *ledger_;
 }
 
-void Hub::discover(const std::filesystem::path& file, bool third_party) {
-  auto slot = std::make_unique<PluginSlot>();
-  PluginInfo& info = slot->info;
-  info.path = file.string();
-  info.third_party = third_party;
-  try {
-    OpenFile opened(info.path);
-    slot->manifest_text = read_elf_section(opened.fd(), kManifestSection);
-    Manifest manifest = parse_manifest_document(slot->manifest_text);
-    info.trust.mode = trust::effective_trust_mode(options_.trust, third_party);
-    if (info.trust.mode != trust::TrustMode::kOff) {
-      info.trust = trust::verify_plugin(facts_of(opened, info.path, slot->manifest_text), manifest,
-                                        trust_store(), &version_ledger(), info.trust.mode,
-                                        trust::today_utc());
-      if (!info.trust.allowed) throw Error("trust (" + std::string(to_string(info.trust.mode)) +
-                                           "): " + info.trust.detail);
-      if (info.trust.state == trust::TrustState::kSigned)
-        version_ledger().accept(manifest.family, manifest.plugin_version);
-    }
-    if (auto why = incompatibility(manifest.build, host_build_info())) throw Error(*why);
-    info.manifest = std::move(manifest);
-    info.state = PluginInfo::State::kAvailable;
-  } catch (const std::exception& e) {
-    info.state = PluginInfo::State::kRefused;
-    info.reason = e.what();
-  }
-  if (info.manifest) {
-    for (const auto& entrypoint : info.manifest->entrypoints) {
-      RegisteredEntrypoint entry{info.manifest->family, entrypoint, info.path,
-                                 info.manifest->vendor, info.manifest->plugin_version};
-      if (!registry_.add(std::move(entry)))
-        info.shadowed.push_back(info.manifest->family + "/" + entrypoint.name);
-    }
-  }
-  plugins_.push_back(std::move(slot));
-}
-
 Hub::~Hub() = default;
+
+Resolved Hub::resolve(std::string_view name) const {
+  try {
+    return registry_.resolve(name);
+  } catch (const Error&) {
+    // Not registered: maybe a plugin that declares it was left out.
+    std::string base(name.substr(0, name.rfind('.')));
+    const auto slash = base.find('/');
+    const std::string family = slash == std::string::npos ? "" : base.substr(0, slash);
+    const std::string entry = slash == std::string::npos ? base : base.substr(slash + 1);
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const auto& slot : plugins_) {
+      const auto& m = slot->info.manifest;
+      if (!m || slot->info.state == PluginInfo::State::kAvailable ||
+          slot->info.state == PluginInfo::State::kLoaded || (!family.empty() && m->family != family))
+        continue;
+      for (const auto& e : m->entrypoints)
+        if (e.name == entry)
+          throw Error("'" + m->family + "/" + entry + "' is provided by plugin '" + slot->info.path +
+                      "', which is " + to_string(slot->info.state) + ": " + slot->info.reason);
+    }
+    throw;
+  }
+}
 
 std::vector<PluginInfo> Hub::plugins() const {
   std::lock_guard<std::mutex> lock(mutex_);
@@ -235,7 +170,7 @@ std::shared_ptr<PluginLibrary> Hub::load_plugin(PluginSlot& slot) {
 }
 
 std::shared_ptr<Model> Hub::create(std::string_view name, const nlohmann::json& overrides) {
-  const Resolved resolved = registry_.resolve(name);
+  const Resolved resolved = resolve(name);
   const RegisteredEntrypoint& entry = *resolved.entry;
   const std::string context = "building " + entry.qualified_name();
   if (resolved.variant)

@@ -1,9 +1,11 @@
 // Building models through the Hub: plugins load lazily, stay loaded while
 // their models live, and every failure inside a plugin becomes an error.
-#include <catch2/catch.hpp>
-
 #include <torch/nn/modules/linear.h>
 #include <torch/types.h>
+
+// glog (through LibTorch) defines CHECK too; Catch's must win.
+#undef CHECK
+#include <catch2/catch.hpp>
 
 #include <fstream>
 #include <sstream>
@@ -110,21 +112,39 @@ TEST_CASE("factory failures become errors and the host goes on", "[create]") {
 
 TEST_CASE("an entry that throws marks its plugin failed, with the reason", "[create]") {
   Hub hub(search({plugin_dir("faulty")}));
-  CHECK_THROWS_WITH(hub.create("never_built"),
-                    Catch::Contains("failing_entry.so") &&
-                        Catch::Contains("its entry function failed: cannot find its data directory"));
+  // The scanner process loaded it during discovery; its entry failed there.
   const auto info = info_of(hub, "failing_entry.so");
   CHECK(info.state == PluginInfo::State::kFailed);
-  CHECK_THAT(info.reason, Catch::Contains("cannot find its data directory"));
+  CHECK_THAT(info.reason, Catch::Contains("its entry function failed: cannot find its data directory"));
+  CHECK_THROWS_WITH(hub.create("never_built"),
+                    Catch::Contains("failing_entry.so") && Catch::Contains("which is failed") &&
+                        Catch::Contains("cannot find its data directory"));
+}
+
+TEST_CASE("an entry that throws in-process marks its plugin failed", "[create]") {
+  HubOptions o = search({plugin_dir("faulty")});
+  o.probe = false;  // as when the scanner is unavailable: the first create() finds out
+  o.registry_cache = std::filesystem::path();  // and nothing known from earlier scans
+  Hub hub(o);
+  CHECK(info_of(hub, "failing_entry.so").state == PluginInfo::State::kAvailable);
+  CHECK_THROWS_WITH(hub.create("never_built"),
+                    Catch::Contains("its entry function failed: cannot find its data directory"));
+  CHECK(info_of(hub, "failing_entry.so").state == PluginInfo::State::kFailed);
   CHECK_THROWS_WITH(hub.create("never_built"), Catch::Contains("failed to load earlier"));
 }
 
 TEST_CASE("manifest and code must agree on the entrypoints", "[create]") {
   Hub hub(search({plugin_dir("faulty")}));
-  CHECK_THROWS_WITH(hub.create("extra/tiny_mlp"),
-                    Catch::Contains("declares entrypoint 'tiny_rnn', but its code registers no "
-                                    "factory for it"));
-  CHECK(info_of(hub, "extra_entrypoint.so").state == PluginInfo::State::kFailed);
+  const auto info = info_of(hub, "extra_entrypoint.so");
+  CHECK(info.state == PluginInfo::State::kFailed);
+  CHECK_THAT(info.reason, Catch::Contains("declares entrypoint 'tiny_rnn', but its code registers "
+                                          "no factory for it"));
+  CHECK_THROWS_WITH(hub.create("extra/tiny_mlp"), Catch::Contains("tiny_rnn"));
+  HubOptions unprobed = search({plugin_dir("faulty")});
+  unprobed.probe = false;
+  unprobed.registry_cache = std::filesystem::path();
+  Hub lazy(unprobed);
+  CHECK_THROWS_WITH(lazy.create("extra/tiny_mlp"), Catch::Contains("declares entrypoint 'tiny_rnn'"));
 }
 
 TEST_CASE("create refuses a tag and unknown names", "[create]") {

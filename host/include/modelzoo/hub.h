@@ -14,6 +14,7 @@
 #pragma once
 
 #include <filesystem>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -51,6 +52,15 @@ struct HubOptions {
   std::optional<std::vector<std::filesystem::path>> trust_store;
   /// Downgrade ledger file; nullopt means VersionLedger::default_file().
   std::optional<std::filesystem::path> version_ledger;
+  /// Probe new and changed plugins in the modelzoo-scan helper process.
+  bool probe = true;
+  /// Time a plugin may take to load in the helper before it is blacklisted.
+  std::chrono::milliseconds probe_timeout{15000};
+  /// Registry cache file; nullopt means RegistryCache::default_file(), an
+  /// empty path disables the cache.
+  std::optional<std::filesystem::path> registry_cache;
+  /// Ignore the registry cache and scan every plugin again.
+  bool rescan = false;
 };
 
 /// What the host knows about one plugin file.
@@ -59,7 +69,8 @@ struct PluginInfo {
     kAvailable,  ///< manifest accepted; code not loaded yet
     kLoaded,     ///< code loaded and its factories match the manifest
     kRefused,    ///< manifest unreadable, invalid or incompatible
-    kFailed,     ///< manifest fine, but loading its code failed
+    kFailed,       ///< manifest fine, but loading its code failed
+    kBlacklisted,  ///< loading it crashed or hung the scanner
   };
   std::string path;
   State state = State::kRefused;
@@ -68,6 +79,16 @@ struct PluginInfo {
   std::vector<std::string> shadowed;  ///< its entrypoints that lost to an earlier plugin
   bool third_party = false;
   trust::TrustVerdict trust;  ///< how its signature checked out
+  bool from_cache = false;    ///< facts came from the registry cache
+};
+
+/// How the last discovery went, for `modelzoo plugins`.
+struct ScanSummary {
+  size_t plugins = 0;
+  size_t from_cache = 0;   ///< entries reused from the registry cache
+  size_t probed = 0;       ///< plugins loaded in the scanner
+  bool cache_reset = false;  ///< the cache was absent, stale or corrupt
+  std::string note;        ///< e.g. why probing was skipped
 };
 
 MODELZOO_API const char* to_string(PluginInfo::State state);
@@ -84,12 +105,15 @@ class MODELZOO_API Hub {
 
   /// Every plugin file found, in search order, with its state.
   std::vector<PluginInfo> plugins() const;
+  const ScanSummary& scan_summary() const { return scan_summary_; }
 
   const Registry& registry() const { return registry_; }
   std::vector<const RegisteredEntrypoint*> list(const Query& query = {}) const {
     return registry_.query(query);
   }
-  Resolved resolve(std::string_view name) const { return registry_.resolve(name); }
+  /// Resolves a name; for a model whose plugin was refused, failed or
+  /// blacklisted, the error says which plugin and why.
+  Resolved resolve(std::string_view name) const;
 
   /// Registers an entrypoint from app code (like fishstick's
   /// registry.register). Throws if `family/name` is taken.
@@ -111,13 +135,14 @@ class MODELZOO_API Hub {
 
  private:
   struct PluginSlot;
-  void discover(const std::filesystem::path& file, bool third_party);
+  class Discovery;
   std::shared_ptr<PluginLibrary> load_plugin(PluginSlot& slot);
   const trust::TrustStore& trust_store();
   trust::VersionLedger& version_ledger();
 
   HubOptions options_;
   int num_threads_ = 1;
+  ScanSummary scan_summary_;
   Registry registry_;
   std::vector<std::unique_ptr<PluginSlot>> plugins_;
   std::vector<std::pair<std::string, LocalFactory>> local_factories_;  // by qualified name

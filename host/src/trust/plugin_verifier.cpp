@@ -1,5 +1,7 @@
 #include "modelzoo/trust/plugin_verifier.h"
 
+#include <stdexcept>
+
 #include "modelzoo/trust/crypto.h"
 #include "modelzoo/trust/statement.h"
 
@@ -21,6 +23,28 @@ const char* to_string(TrustState state) {
     case TrustState::kDowngrade: return "downgrade";
   }
   return "?";
+}
+
+nlohmann::json to_json(const TrustVerdict& v) {
+  return {{"state", static_cast<int>(v.state)}, {"mode", static_cast<int>(v.mode)},
+          {"allowed", v.allowed},               {"warn", v.warn},
+          {"signer", v.signer},                 {"detail", v.detail}};
+}
+
+TrustVerdict verdict_from_json(const nlohmann::json& o) {
+  TrustVerdict v;
+  const int state = o.at("state").get<int>();
+  const int mode = o.at("mode").get<int>();
+  if (state < 0 || state > static_cast<int>(TrustState::kDowngrade) || mode < 0 ||
+      mode > static_cast<int>(TrustMode::kRequire))
+    throw std::out_of_range("trust verdict out of range");
+  v.state = static_cast<TrustState>(state);
+  v.mode = static_cast<TrustMode>(mode);
+  v.allowed = o.at("allowed").get<bool>();
+  v.warn = o.at("warn").get<bool>();
+  v.signer = o.at("signer").get<std::string>();
+  v.detail = o.at("detail").get<std::string>();
+  return v;
 }
 
 namespace {

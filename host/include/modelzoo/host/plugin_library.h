@@ -13,12 +13,13 @@
 
 #include <boost/dll/shared_library.hpp>
 
+#include "modelzoo/sdk/export.h"
 #include "modelzoo/sdk/manifest.h"
 #include "modelzoo/sdk/plugin_abi.h"
 
 namespace modelzoo {
 
-class PluginLibrary {
+class MODELZOO_API PluginLibrary {
  public:
   /// Loads the shared object open on `fd` (the descriptor its trust was
   /// checked on), runs its entry and checks that its factories are exactly

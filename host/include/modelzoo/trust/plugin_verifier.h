@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "modelzoo/sdk/export.h"
 #include "modelzoo/sdk/manifest.h"
 #include "modelzoo/trust/policy.h"
@@ -49,6 +51,10 @@ struct TrustVerdict {
   std::string signer;   ///< key name and id, when signed
   std::string detail;   ///< the reason, phrased for the user
 };
+
+MODELZOO_API nlohmann::json to_json(const TrustVerdict& verdict);
+/// Throws nlohmann::json::exception on a malformed object.
+MODELZOO_API TrustVerdict verdict_from_json(const nlohmann::json& object);
 
 /// `ledger` may be null (no downgrade check).
 MODELZOO_API TrustVerdict verify_plugin(const PluginFileFacts& file, const Manifest& manifest,

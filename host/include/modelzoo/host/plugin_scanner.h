@@ -1,0 +1,54 @@
+// Probing plugins out of process. Loading a plugin runs its code, and code
+// can crash or hang; so discovery asks a helper process, `modelzoo-scan`, to
+// load each plugin and check its factories against its manifest, and reads
+// the answers over a pipe. A plugin that kills the helper (a signal) or
+// stalls it (no answer within the timeout) is reported with that reason and
+// the helper is started again for the rest — the host itself never runs the
+// plugin's code during discovery.
+//
+// Arguments: `--threads N` then `SHA256 PATH` pairs.
+// Protocol (one JSON object a line on the helper's stdout):
+//   {"probing": PATH}                      before each plugin
+//   {"path": PATH, "ok": true}             its entry ran and matched
+//   {"path": PATH, "ok": false, "reason": TEXT}
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "modelzoo/sdk/export.h"
+
+namespace modelzoo {
+
+struct ProbeResult {
+  bool ok = false;
+  bool blacklisted = false;  ///< crashed or hung the helper
+  std::string reason;
+};
+
+struct ScanOptions {
+  std::chrono::milliseconds timeout{15000};  ///< per plugin
+  int num_threads = 1;                       ///< passed to plugin entries
+};
+
+/// The helper executable: MODELZOO_SCANNER if set (and not privileged),
+/// else `modelzoo/modelzoo-scan` beside libmodelzoo_host.so. Empty when
+/// there is none.
+MODELZOO_API std::string find_scanner();
+
+/// A plugin to probe, with the SHA-256 the host checked it at: the helper
+/// refuses a file that changed since.
+struct ProbeRequest {
+  std::string path;
+  std::string sha256;
+};
+
+/// Probes the plugins in a helper process; results by path. Throws
+/// modelzoo::Error when the helper cannot be started at all (the caller
+/// then scans in-process).
+MODELZOO_API std::map<std::string, ProbeResult> probe_out_of_process(
+    const std::vector<ProbeRequest>& plugins, const ScanOptions& options);
+
+}  // namespace modelzoo

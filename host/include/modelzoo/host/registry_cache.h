@@ -1,0 +1,82 @@
+// The registry cache: what discovery learned about each plugin file, so a
+// later start reads one file instead of reading, hashing, verifying and
+// probing every plugin again (GStreamer's registry, but one that says why a
+// plugin is blacklisted).
+//
+// An entry is valid while its file has the same path, size, mtime and inode
+// (then its recorded SHA-256 stands for the content), and a trust verdict
+// while the trust inputs' fingerprint is unchanged. The whole cache is
+// dropped when the host's ABI tuple or the cache format differs, or when it
+// cannot be parsed. Stored as CBOR in the cache directory, written
+// atomically; versioned by its file name and a format field.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "modelzoo/sdk/export.h"
+
+namespace modelzoo {
+
+struct FileStamp {
+  uint64_t size = 0;
+  int64_t mtime_ns = 0;
+  uint64_t inode = 0;
+  bool operator==(const FileStamp& o) const {
+    return size == o.size && mtime_ns == o.mtime_ns && inode == o.inode;
+  }
+};
+
+/// The stamp of `path`; nullopt when it cannot be stat'ed.
+MODELZOO_API std::optional<FileStamp> stamp_of(const std::string& path);
+
+struct CachedPlugin {
+  FileStamp stamp;
+  std::string sha256;         ///< empty if the file could not be read
+  std::string manifest_text;  ///< empty if it had none
+  std::string read_error;     ///< why reading the manifest failed
+  /// Probe outcome: "ok", "failed", "blacklisted", or "" (not probed).
+  std::string probe_state;
+  std::string probe_reason;
+  std::string trust_fingerprint;  ///< of the inputs the verdict used
+  nlohmann::json trust_verdict;   ///< null when not checked
+};
+
+class MODELZOO_API RegistryCache {
+ public:
+  /// Default location: <cache root>/registry/plugins-v1.cbor.
+  static std::filesystem::path default_file();
+
+  /// Reads `file`; an absent, corrupt or foreign-host cache yields an empty
+  /// one (and was_reset() says so). With `ignore_existing`, starts empty
+  /// (a rescan) but still saves to `file`.
+  static RegistryCache load(const std::filesystem::path& file, const nlohmann::json& host_tuple,
+                            bool ignore_existing = false);
+
+  /// The entry for `path` if its stamp still matches.
+  const CachedPlugin* find(const std::string& path, const FileStamp& stamp) const;
+  void put(const std::string& path, CachedPlugin entry);
+  /// Drops entries of plugin files that no longer exist. Entries of other
+  /// search paths that still exist stay, so apps with different plugin
+  /// paths can share one cache without evicting each other.
+  void drop_missing(const std::map<std::string, bool>& seen);
+
+  bool dirty() const { return dirty_; }
+  bool was_reset() const { return reset_; }
+  /// Writes atomically if anything changed.
+  void save();
+
+ private:
+  std::filesystem::path file_;
+  nlohmann::json host_;
+  std::map<std::string, CachedPlugin> entries_;
+  bool dirty_ = false;
+  bool reset_ = false;
+};
+
+}  // namespace modelzoo

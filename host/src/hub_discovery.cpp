@@ -1,0 +1,209 @@
+// The Hub's discovery pass: every plugin file on the search path is read
+// (or taken from the registry cache), its trust decided, its build tuple
+// checked, new ones probed in the scanner process, and the survivors'
+// entrypoints registered. No plugin code runs in this process here.
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <map>
+#include <thread>
+
+#include "log.h"
+#include "modelzoo/host/compatibility.h"
+#include "modelzoo/host/discovery.h"
+#include "modelzoo/host/elf_section.h"
+#include "modelzoo/host/plugin_scanner.h"
+#include "modelzoo/host/registry_cache.h"
+#include "modelzoo/hub.h"
+#include "modelzoo/sdk/plugin_abi.h"
+#include "modelzoo/trust/statement.h"
+#include "plugin_slot.h"
+
+namespace modelzoo {
+namespace fs = std::filesystem;
+
+namespace {
+
+int choose_thread_count(int requested) {
+  if (requested > 0) return requested;
+  if (const char* env = std::getenv("MODELZOO_NUM_THREADS")) {
+    char* end = nullptr;
+    const long n = std::strtol(env, &end, 10);
+    if (end != env && *end == '\0' && n > 0 && n <= 4096) return static_cast<int>(n);
+  }
+  const unsigned cores = std::thread::hardware_concurrency();
+  return cores > 0 ? static_cast<int>(cores) : 1;
+}
+
+std::string stamp_text(const std::optional<FileStamp>& s) {
+  if (!s) return "-";
+  return std::to_string(s->size) + ":" + std::to_string(s->mtime_ns) + ":" + std::to_string(s->inode);
+}
+
+// Everything a trust verdict depends on besides the plugin's own bytes: the
+// trust store's files and the downgrade ledger. A change to any of them
+// invalidates cached verdicts.
+std::string trust_inputs_fingerprint(const std::vector<fs::path>& store_dirs,
+                                     const fs::path& ledger) {
+  std::string text;
+  for (const auto& dir : store_dirs) {
+    text += dir.string() + "=" + stamp_text(stamp_of(dir.string())) + ";";
+    std::error_code ec;
+    std::vector<std::string> entries;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+      entries.push_back(it->path().filename().string() + "@" +
+                        stamp_text(stamp_of(it->path().string())));
+    std::sort(entries.begin(), entries.end());
+    for (const auto& e : entries) text += e + ";";
+  }
+  return text + "ledger=" + stamp_text(stamp_of(ledger.string()));
+}
+
+// Reads a plugin file's digest and manifest text; never throws.
+CachedPlugin read_plugin_facts(const std::string& path, const std::optional<FileStamp>& stamp) {
+  CachedPlugin entry;
+  if (stamp) entry.stamp = *stamp;
+  try {
+    OpenFile opened(path);
+    entry.manifest_text = read_elf_section(opened.fd(), kManifestSection);
+    entry.sha256 = trust::sha256_of_fd(opened.fd(), nullptr);
+  } catch (const std::exception& e) {
+    entry.read_error = e.what();
+  }
+  return entry;
+}
+
+}  // namespace
+
+Hub::Hub(HubOptions options) : options_(std::move(options)) {
+  num_threads_ = choose_thread_count(options_.num_threads);
+
+  std::vector<std::pair<fs::path, bool>> files;  // path, third party
+  const auto dirs = options_.plugin_path ? *options_.plugin_path : default_plugin_search_path();
+  for (const auto& f : find_plugin_files(dirs)) files.emplace_back(f, false);
+  for (const auto& f : find_plugin_files(options_.third_party_plugin_path)) files.emplace_back(f, true);
+
+  const fs::path cache_file = options_.registry_cache ? *options_.registry_cache : RegistryCache::default_file();
+  RegistryCache cache = RegistryCache::load(cache_file, to_json(host_build_info()), options_.rescan);
+  scan_summary_.cache_reset = cache.was_reset();
+
+  std::optional<std::string> fingerprint_base;  // computed on first need
+  std::map<std::string, bool> seen;
+  std::vector<ProbeRequest> to_probe;
+  std::map<std::string, CachedPlugin> entries;
+
+  for (const auto& [file, third_party] : files) {
+    auto slot = std::make_unique<PluginSlot>();
+    PluginInfo& info = slot->info;
+    info.path = file.string();
+    info.third_party = third_party;
+    seen[info.path] = true;
+    const auto stamp = stamp_of(info.path);
+    const CachedPlugin* cached = stamp ? cache.find(info.path, *stamp) : nullptr;
+    CachedPlugin entry = cached ? *cached : read_plugin_facts(info.path, stamp);
+    info.from_cache = cached != nullptr;
+    slot->manifest_text = entry.manifest_text;
+    slot->sha256 = entry.sha256;
+    try {
+      if (!entry.read_error.empty()) throw Error(entry.read_error);
+      Manifest manifest = parse_manifest_document(entry.manifest_text);
+      info.trust.mode = trust::effective_trust_mode(options_.trust, third_party);
+      if (info.trust.mode != trust::TrustMode::kOff) {
+        if (!fingerprint_base) {
+          fingerprint_base = trust_inputs_fingerprint(
+              options_.trust_store ? *options_.trust_store : trust::TrustStore::default_directories(),
+              options_.version_ledger ? *options_.version_ledger : trust::VersionLedger::default_file());
+        }
+        const std::string fingerprint =
+            std::string(trust::to_string(info.trust.mode)) + "|" +
+            stamp_text(stamp_of(trust::statement_path(info.path))) + "|" + *fingerprint_base;
+        if (cached && entry.trust_fingerprint == fingerprint && !entry.trust_verdict.is_null()) {
+          info.trust = trust::verdict_from_json(entry.trust_verdict);
+        } else {
+          trust::PluginFileFacts facts{info.path, entry.sha256, entry.stamp.size, entry.manifest_text};
+          info.trust = trust::verify_plugin(facts, manifest, trust_store(), &version_ledger(),
+                                            info.trust.mode, trust::today_utc());
+          entry.trust_fingerprint = fingerprint;
+          entry.trust_verdict = trust::to_json(info.trust);
+        }
+        if (!info.trust.allowed)
+          throw Error("trust (" + std::string(to_string(info.trust.mode)) + "): " + info.trust.detail);
+        if (info.trust.state == trust::TrustState::kSigned)
+          version_ledger().accept(manifest.family, manifest.plugin_version);
+      }
+      if (auto why = incompatibility(manifest.build, host_build_info())) throw Error(*why);
+      info.manifest = std::move(manifest);
+      info.state = PluginInfo::State::kAvailable;
+      if (entry.probe_state == "failed") {
+        info.state = PluginInfo::State::kFailed;
+        info.reason = entry.probe_reason;
+      } else if (entry.probe_state == "blacklisted") {
+        info.state = PluginInfo::State::kBlacklisted;
+        info.reason = entry.probe_reason;
+      } else if (entry.probe_state.empty() && options_.probe) {
+        to_probe.push_back({info.path, entry.sha256});
+      }
+    } catch (const std::exception& e) {
+      info.state = PluginInfo::State::kRefused;
+      info.reason = e.what();
+    }
+    if (!cached || entry.trust_fingerprint != cached->trust_fingerprint) cache.put(info.path, entry);
+    entries[info.path] = std::move(entry);
+    plugins_.push_back(std::move(slot));
+  }
+
+  scan_summary_.plugins = plugins_.size();
+  for (const auto& slot : plugins_) scan_summary_.from_cache += slot->info.from_cache ? 1 : 0;
+
+  if (!to_probe.empty()) {
+    try {
+      ScanOptions scan;
+      scan.timeout = options_.probe_timeout;
+      scan.num_threads = 1;
+      const auto results = probe_out_of_process(to_probe, scan);
+      scan_summary_.probed = to_probe.size();
+      for (auto& slot : plugins_) {
+        auto it = results.find(slot->info.path);
+        if (it == results.end()) continue;
+        CachedPlugin& entry = entries[slot->info.path];
+        entry.probe_reason = it->second.reason;
+        if (it->second.ok) {
+          entry.probe_state = "ok";
+        } else {
+          entry.probe_state = it->second.blacklisted ? "blacklisted" : "failed";
+          slot->info.state = it->second.blacklisted ? PluginInfo::State::kBlacklisted
+                                                    : PluginInfo::State::kFailed;
+          slot->info.reason = it->second.reason;
+        }
+        cache.put(slot->info.path, entry);
+      }
+    } catch (const std::exception& e) {
+      scan_summary_.note = std::string("plugins were not load-tested: ") + e.what() +
+                           "; scanned their manifests in-process instead";
+      host_log().warn("{}", scan_summary_.note);
+    }
+  }
+
+  for (const auto& slot : plugins_) {
+    const PluginInfo& info = slot->info;
+    if (info.state != PluginInfo::State::kAvailable || !info.manifest) continue;
+    for (const auto& entrypoint : info.manifest->entrypoints) {
+      RegisteredEntrypoint entry{info.manifest->family, entrypoint, info.path, info.manifest->vendor,
+                                 info.manifest->plugin_version};
+      if (!registry_.add(std::move(entry)))
+        slot->info.shadowed.push_back(info.manifest->family + "/" + entrypoint.name);
+    }
+  }
+
+  cache.drop_missing(seen);
+  if (!cache_file.empty()) {
+    try {
+      cache.save();
+    } catch (const std::exception& e) {
+      // A read-only cache (a shared NFS cache, say) only costs speed.
+      host_log().debug("registry cache not written: {}", e.what());
+    }
+  }
+}
+
+}  // namespace modelzoo

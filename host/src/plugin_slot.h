@@ -1,0 +1,56 @@
+// Private to the Hub: what it keeps per plugin file, and the open-file
+// helper that ties trust checks and loading to one descriptor.
+#pragma once
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "modelzoo/hub.h"
+#include "modelzoo/sdk/error.h"
+#include "modelzoo/trust/crypto.h"
+
+namespace modelzoo {
+
+struct Hub::PluginSlot {
+  PluginInfo info;
+  std::string manifest_text;               // as read at discovery
+  std::string sha256;                      // of the file at discovery
+  std::shared_ptr<PluginLibrary> library;  // null until first create()
+};
+
+// An open plugin file: trust is checked on it and it is loaded from it, so
+// the file cannot be swapped between the check and the load.
+class OpenFile {
+ public:
+  explicit OpenFile(const std::string& path) : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
+    if (fd_ < 0) throw Error("cannot open: " + std::string(std::strerror(errno)));
+  }
+  ~OpenFile() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  OpenFile(const OpenFile&) = delete;
+  OpenFile& operator=(const OpenFile&) = delete;
+  int fd() const { return fd_; }
+  /// Gives up ownership (to the loader, which keeps it open).
+  int release() { return std::exchange(fd_, -1); }
+
+ private:
+  int fd_;
+};
+
+inline trust::PluginFileFacts facts_of(const OpenFile& file, const std::string& path,
+                                       const std::string& manifest_text) {
+  trust::PluginFileFacts facts;
+  facts.path = path;
+  facts.sha256 = trust::sha256_of_fd(file.fd(), &facts.size);
+  facts.manifest_text = manifest_text;
+  return facts;
+}
+
+}  // namespace modelzoo
