@@ -88,6 +88,14 @@ Hub::Hub(HubOptions options) : options_(std::move(options)) {
   scan_summary_.cache_reset = cache.was_reset();
 
   std::optional<std::string> fingerprint_base;  // computed on first need
+  // The mode depends only on the directory kind; reading the environment
+  // and config file once, not once per plugin.
+  std::optional<trust::TrustMode> mode_for[2];
+  auto trust_mode = [&](bool third_party) {
+    auto& mode = mode_for[third_party ? 1 : 0];
+    if (!mode) mode = trust::effective_trust_mode(options_.trust, third_party);
+    return *mode;
+  };
   std::map<std::string, bool> seen;
   std::vector<ProbeRequest> to_probe;
   std::map<std::string, CachedPlugin> entries;
@@ -107,7 +115,7 @@ Hub::Hub(HubOptions options) : options_(std::move(options)) {
     try {
       if (!entry.read_error.empty()) throw Error(entry.read_error);
       Manifest manifest = parse_manifest_document(entry.manifest_text);
-      info.trust.mode = trust::effective_trust_mode(options_.trust, third_party);
+      info.trust.mode = trust_mode(third_party);
       if (info.trust.mode != trust::TrustMode::kOff) {
         if (!fingerprint_base) {
           fingerprint_base = trust_inputs_fingerprint(

@@ -14,9 +14,10 @@ namespace modelzoo::cli {
 /// State shared by the commands of one invocation.
 struct Context {
   bool json = false;  ///< --json: machine-readable output on stdout
+  HubOptions hub_options;  ///< commands may adjust these before hub()
   /// The Hub, constructed on first use (discovery reads every manifest).
   Hub& hub() {
-    if (!hub_) hub_ = std::make_unique<Hub>();
+    if (!hub_) hub_ = std::make_unique<Hub>(hub_options);
     return *hub_;
   }
 

@@ -1,5 +1,6 @@
 // `modelzoo plugins`: every plugin file found, with its state and, for a
 // refused or failed one, the reason.
+#include <algorithm>
 #include <iostream>
 
 #include "command.h"
@@ -15,8 +16,21 @@ std::string trust_text(const trust::TrustVerdict& v) {
 
 void add_plugins_command(CLI::App& app, Context& context) {
   auto* cmd = app.add_subcommand("plugins", "List plugin files, their state and why any was refused");
-  cmd->callback([&context] {
-    const auto plugins = context.hub().plugins();
+  auto blacklist_only = std::make_shared<bool>(false);
+  cmd->add_flag("--rescan", context.hub_options.rescan,
+                "Scan every plugin again instead of reading the registry cache");
+  cmd->add_flag("--blacklist", *blacklist_only,
+                "Only plugins that crashed or hung when loaded, with the reason");
+  cmd->callback([&context, blacklist_only] {
+    auto plugins = context.hub().plugins();
+    if (*blacklist_only)
+      plugins.erase(std::remove_if(plugins.begin(), plugins.end(),
+                                   [](const PluginInfo& p) {
+                                     return p.state != PluginInfo::State::kBlacklisted;
+                                   }),
+                    plugins.end());
+    const ScanSummary& summary = context.hub().scan_summary();
+    if (!summary.note.empty()) std::cerr << "modelzoo: note: " << summary.note << '\n';
     if (context.json) {
       nlohmann::json out = nlohmann::json::array();
       for (const auto& p : plugins) {
@@ -54,7 +68,10 @@ void add_plugins_command(CLI::App& app, Context& context) {
                      reason});
     }
     if (table.empty()) {
-      std::cout << "no plugins found; set MODELZOO_PLUGIN_PATH to a directory of plugin .so files\n";
+      std::cout << (*blacklist_only
+                        ? "no blacklisted plugins\n"
+                        : "no plugins found; set MODELZOO_PLUGIN_PATH to a directory of plugin .so "
+                          "files\n");
       return;
     }
     table.print(std::cout);
