@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
 #include <map>
 
 #include "paths.h"
@@ -126,4 +127,62 @@ TEST_CASE("create builds through the model-commands library", "[cli]") {
   r = modelzoo_cli({"create", "throws_std"}, kAll);
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.err, Catch::Contains("weights for throws_std are out of reach"));
+}
+
+TEST_CASE("keys, sign, trust and verify from the command line", "[cli][trust]") {
+  TempDir dir;
+  const std::string plugins = dir.path() + "/plugins";
+  std::filesystem::create_directories(plugins);
+  std::filesystem::copy_file(plugin_dir("good") + "/toy.so", plugins + "/toy.so");
+  const std::vector<std::pair<std::string, std::string>> env = {
+      {"XDG_CONFIG_HOME", dir.path() + "/config"}, {"MODELZOO_HOME", dir.path() + "/cache"}};
+  auto run = [&](std::vector<std::string> args) { return modelzoo_cli(std::move(args), plugins, env); };
+
+  auto r = run({"keys", "generate", "acme", "--dir", dir.path() + "/keys", "--json"});
+  REQUIRE(r.exit_code == 0);
+  const std::string key_id = json::parse(r.out)["key_id"];
+  CHECK((std::filesystem::status(dir.path() + "/keys/acme.key").permissions() &
+         std::filesystem::perms::others_read) == std::filesystem::perms::none);
+  CHECK(run({"keys", "generate", "acme", "--dir", dir.path() + "/keys"}).exit_code == 1);
+
+  REQUIRE(run({"sign", plugins + "/toy.so", "--key", dir.path() + "/keys/acme.key"}).exit_code == 0);
+  r = run({"verify", plugins + "/toy.so"});
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.out, Catch::Contains("unknown key " + key_id));
+
+  REQUIRE(run({"trust", "add", dir.path() + "/keys/acme.pub", "--scope", "toy"}).exit_code == 0);
+  r = run({"trust", "ls", "--json"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(json::parse(r.out)[0]["key_id"] == key_id);
+  r = run({"verify", plugins + "/toy.so", "--json"});
+  CHECK(r.exit_code == 0);
+  CHECK(json::parse(r.out)["state"] == "signed");
+
+  r = modelzoo_cli({"plugins", "--json"}, plugins,
+                   {env[0], env[1], {"MODELZOO_TRUST", "require"}});
+  CHECK(json::parse(r.out)[0]["trust"]["state"] == "signed");
+  CHECK(json::parse(r.out)[0]["status"] == "ok");
+
+  REQUIRE(run({"trust", "revoke", key_id, "--reason", "lost laptop"}).exit_code == 0);
+  r = run({"verify", plugins + "/toy.so"});
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.out, Catch::Contains("revoked") && Catch::Contains("lost laptop"));
+  REQUIRE(run({"trust", "rm", key_id}).exit_code == 0);
+  CHECK(run({"trust", "rm", key_id}).exit_code == 1);
+  CHECK(run({"trust", "add", dir.path() + "/keys/acme.pub"}).exit_code == 2);  // --scope required
+}
+
+TEST_CASE("plugins --blacklist lists only crashed or hung plugins", "[cli][scanner]") {
+  TempDir dir;
+  std::filesystem::copy_file(plugin_dir("extra") + "/crashing_entry.so", dir.path() + "/crash.so");
+  std::filesystem::copy_file(plugin_dir("good") + "/toy.so", dir.path() + "/toy.so");
+  const std::pair<std::string, std::string> home{"MODELZOO_HOME", dir.path() + "/cache"};
+  auto r = modelzoo_cli({"plugins", "--blacklist", "--json"}, dir.path(), {home});
+  REQUIRE(r.exit_code == 0);
+  const json listed = json::parse(r.out);
+  REQUIRE(listed.size() == 1);
+  CHECK(listed[0]["status"] == "blacklisted");
+  CHECK_THAT(listed[0]["reason"].get<std::string>(), Catch::Contains("SIGSEGV"));
+  r = modelzoo_cli({"list", "--json"}, dir.path(), {home});
+  CHECK(json::parse(r.out).size() == 2);  // toy's two; the crashing one is not offered
 }
