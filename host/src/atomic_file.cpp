@@ -8,8 +8,6 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "modelzoo/sdk/error.h"
 
@@ -40,11 +38,23 @@ void write_file_atomically(const std::string& path, const std::string& contents,
 }
 
 bool read_whole_file(const std::string& path, std::string* contents) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream text;
-  text << in.rdbuf();
-  *contents = text.str();
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct stat st{};
+  bool ok = ::fstat(fd, &st) == 0;
+  std::string data;
+  if (ok) data.resize(static_cast<size_t>(st.st_size));
+  size_t done = 0;
+  while (ok && done < data.size()) {
+    const ssize_t n = ::read(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;  // the file shrank; keep what was read
+    done += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  if (!ok) return false;
+  data.resize(done);
+  *contents = std::move(data);
   return true;
 }
 

@@ -68,9 +68,35 @@ trust::VersionLedger& Hub::version_ledger() {
 
 Hub::~Hub() = default;
 
-Resolved Hub::resolve(std::string_view name) const {
+std::string read_discovered_manifest(const OpenFile& file, const std::string& manifest_sha256) {
+  std::string text = read_elf_section(file.fd(), kManifestSection);
+  if (trust::sha256_hex(text) != manifest_sha256)
+    throw Error("the file changed since it was discovered; run again");
+  return text;
+}
+
+void Hub::complete_manifest(PluginSlot& slot) {
+  // Called with mutex_ held.
+  if (!slot.info.manifest || slot.info.manifest->complete) return;
+  Manifest full = parse_manifest_document(
+      read_discovered_manifest(OpenFile(slot.info.path), slot.manifest_sha256));
+  for (const auto& e : full.entrypoints)
+    registry_.complete_spec(full.family + "/" + e.name, slot.info.path, e);
+  slot.info.manifest = std::move(full);
+}
+
+Resolved Hub::resolve(std::string_view name) {
   try {
-    return registry_.resolve(name);
+    Resolved r = registry_.resolve(name);
+    if (!r.entry->complete) {
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        for (auto& slot : plugins_)
+          if (slot->info.path == r.entry->provider) complete_manifest(*slot);
+      }
+      r = registry_.resolve(name);
+    }
+    return r;
   } catch (const Error&) {
     // Not registered: maybe a plugin that declares it was left out.
     std::string base(name.substr(0, name.rfind('.')));
@@ -149,10 +175,9 @@ std::shared_ptr<PluginLibrary> Hub::load_plugin(PluginSlot& slot) {
     // Check again on the descriptor that is loaded: the file may have
     // changed since discovery.
     OpenFile opened(slot.info.path);
-    if (read_elf_section(opened.fd(), kManifestSection) != slot.manifest_text)
-      throw Error("the file changed since it was discovered; run again");
+    read_discovered_manifest(opened, slot.manifest_sha256);
     if (slot.info.trust.mode != trust::TrustMode::kOff) {
-      const auto verdict = trust::verify_plugin(facts_of(opened, slot.info.path, slot.manifest_text),
+      const auto verdict = trust::verify_plugin(facts_of(opened, slot.info.path, slot.manifest_sha256),
                                                 *slot.info.manifest, trust_store(),
                                                 &version_ledger(), slot.info.trust.mode,
                                                 trust::today_utc());

@@ -59,13 +59,15 @@ std::string trust_inputs_fingerprint(const std::vector<fs::path>& store_dirs,
   return text + "ledger=" + stamp_text(stamp_of(ledger.string()));
 }
 
-// Reads a plugin file's digest and manifest text; never throws.
-CachedPlugin read_plugin_facts(const std::string& path, const std::optional<FileStamp>& stamp) {
+// Reads a plugin file's digest and manifest; never throws.
+CachedPlugin read_plugin_facts(const std::string& path, const std::optional<FileStamp>& stamp,
+                               std::string* manifest_text) {
   CachedPlugin entry;
   if (stamp) entry.stamp = *stamp;
   try {
     OpenFile opened(path);
-    entry.manifest_text = read_elf_section(opened.fd(), kManifestSection);
+    *manifest_text = read_elf_section(opened.fd(), kManifestSection);
+    entry.manifest_sha256 = trust::sha256_hex(*manifest_text);
     entry.sha256 = trust::sha256_of_fd(opened.fd(), nullptr);
   } catch (const std::exception& e) {
     entry.read_error = e.what();
@@ -108,13 +110,23 @@ Hub::Hub(HubOptions options) : options_(std::move(options)) {
     seen[info.path] = true;
     const auto stamp = stamp_of(info.path);
     const CachedPlugin* cached = stamp ? cache.find(info.path, *stamp) : nullptr;
-    CachedPlugin entry = cached ? *cached : read_plugin_facts(info.path, stamp);
+    std::string manifest_text;  // read only when not cached
+    CachedPlugin entry = cached ? *cached : read_plugin_facts(info.path, stamp, &manifest_text);
     info.from_cache = cached != nullptr;
-    slot->manifest_text = entry.manifest_text;
+    slot->manifest_sha256 = entry.manifest_sha256;
     slot->sha256 = entry.sha256;
     try {
       if (!entry.read_error.empty()) throw Error(entry.read_error);
-      Manifest manifest = parse_manifest_document(entry.manifest_text);
+      // A cached index spares parsing the full manifest (with all its
+      // metadata) for plugins whose models this run never resolves.
+      Manifest manifest;
+      if (cached && !entry.index_text.empty()) {
+        manifest = parse_manifest_index(entry.index_text);
+      } else {
+        if (cached) manifest_text = read_discovered_manifest(OpenFile(info.path), entry.manifest_sha256);
+        manifest = parse_manifest_document(manifest_text);
+        entry.index_text = manifest_index_text(manifest);
+      }
       info.trust.mode = trust_mode(third_party);
       if (info.trust.mode != trust::TrustMode::kOff) {
         if (!fingerprint_base) {
@@ -125,14 +137,14 @@ Hub::Hub(HubOptions options) : options_(std::move(options)) {
         const std::string fingerprint =
             std::string(trust::to_string(info.trust.mode)) + "|" +
             stamp_text(stamp_of(trust::statement_path(info.path))) + "|" + *fingerprint_base;
-        if (cached && entry.trust_fingerprint == fingerprint && !entry.trust_verdict.is_null()) {
-          info.trust = trust::verdict_from_json(entry.trust_verdict);
+        if (cached && entry.trust_fingerprint == fingerprint && !entry.trust_verdict.empty()) {
+          info.trust = trust::verdict_from_json(nlohmann::json::parse(entry.trust_verdict));
         } else {
-          trust::PluginFileFacts facts{info.path, entry.sha256, entry.stamp.size, entry.manifest_text};
+          trust::PluginFileFacts facts{info.path, entry.sha256, entry.stamp.size, entry.manifest_sha256};
           info.trust = trust::verify_plugin(facts, manifest, trust_store(), &version_ledger(),
                                             info.trust.mode, trust::today_utc());
           entry.trust_fingerprint = fingerprint;
-          entry.trust_verdict = trust::to_json(info.trust);
+          entry.trust_verdict = trust::to_json(info.trust).dump();
         }
         if (!info.trust.allowed)
           throw Error("trust (" + std::string(to_string(info.trust.mode)) + "): " + info.trust.detail);
@@ -155,7 +167,9 @@ Hub::Hub(HubOptions options) : options_(std::move(options)) {
       info.state = PluginInfo::State::kRefused;
       info.reason = e.what();
     }
-    if (!cached || entry.trust_fingerprint != cached->trust_fingerprint) cache.put(info.path, entry);
+    if (!cached || entry.trust_fingerprint != cached->trust_fingerprint ||
+        entry.index_text != cached->index_text)
+      cache.put(info.path, entry);
     entries[info.path] = std::move(entry);
     plugins_.push_back(std::move(slot));
   }
@@ -197,7 +211,7 @@ Hub::Hub(HubOptions options) : options_(std::move(options)) {
     if (info.state != PluginInfo::State::kAvailable || !info.manifest) continue;
     for (const auto& entrypoint : info.manifest->entrypoints) {
       RegisteredEntrypoint entry{info.manifest->family, entrypoint, info.path, info.manifest->vendor,
-                                 info.manifest->plugin_version};
+                                 info.manifest->plugin_version, info.manifest->complete};
       if (!registry_.add(std::move(entry)))
         slot->info.shadowed.push_back(info.manifest->family + "/" + entrypoint.name);
     }

@@ -19,7 +19,7 @@ namespace modelzoo {
 
 struct Hub::PluginSlot {
   PluginInfo info;
-  std::string manifest_text;               // as read at discovery
+  std::string manifest_sha256;             // of the manifest read at discovery
   std::string sha256;                      // of the file at discovery
   std::shared_ptr<PluginLibrary> library;  // null until first create()
 };
@@ -45,12 +45,16 @@ class OpenFile {
 };
 
 inline trust::PluginFileFacts facts_of(const OpenFile& file, const std::string& path,
-                                       const std::string& manifest_text) {
+                                       const std::string& manifest_sha256) {
   trust::PluginFileFacts facts;
   facts.path = path;
   facts.sha256 = trust::sha256_of_fd(file.fd(), &facts.size);
-  facts.manifest_text = manifest_text;
+  facts.manifest_sha256 = manifest_sha256;
   return facts;
 }
+
+/// The manifest embedded in `file`, checked against the digest discovery
+/// recorded; throws when the file changed since.
+std::string read_discovered_manifest(const OpenFile& file, const std::string& manifest_sha256);
 
 }  // namespace modelzoo

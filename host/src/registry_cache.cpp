@@ -2,8 +2,8 @@
 
 #include <sys/stat.h>
 
-#include <fstream>
-#include <iterator>
+#include <cstring>
+#include <stdexcept>
 
 #include "modelzoo/host/atomic_file.h"
 #include "modelzoo/host/paths.h"
@@ -11,7 +11,50 @@
 namespace modelzoo {
 
 namespace {
-constexpr int kFormat = 1;
+
+constexpr char kMagic[8] = {'M', 'Z', 'R', 'E', 'G', 'v', '3', '\n'};
+
+void put_u64(std::string& out, uint64_t v) {
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+void put_string(std::string& out, const std::string& s) {
+  put_u64(out, s.size());
+  out += s;
+}
+
+// Reads the encoding back; every read is bounds-checked.
+class Reader {
+ public:
+  explicit Reader(const std::string& bytes) : bytes_(bytes) {}
+  uint64_t u64() {
+    need(8);
+    uint64_t v = 0;
+    for (int i = 0; i < 8; ++i) v |= static_cast<uint64_t>(static_cast<unsigned char>(bytes_[pos_ + i])) << (8 * i);
+    pos_ += 8;
+    return v;
+  }
+  std::string string() {
+    const uint64_t n = u64();
+    need(n);
+    std::string s = bytes_.substr(pos_, static_cast<size_t>(n));
+    pos_ += static_cast<size_t>(n);
+    return s;
+  }
+  void expect(const char* magic, size_t n) {
+    need(n);
+    if (std::memcmp(bytes_.data() + pos_, magic, n) != 0) throw std::runtime_error("not a registry cache");
+    pos_ += n;
+  }
+  bool done() const { return pos_ == bytes_.size(); }
+
+ private:
+  void need(uint64_t n) const {
+    if (n > bytes_.size() - pos_) throw std::runtime_error("truncated registry cache");
+  }
+  const std::string& bytes_;
+  size_t pos_ = 0;
+};
+
 }  // namespace
 
 std::optional<FileStamp> stamp_of(const std::string& path) {
@@ -25,43 +68,60 @@ std::optional<FileStamp> stamp_of(const std::string& path) {
 }
 
 std::filesystem::path RegistryCache::default_file() {
-  return cache_root() / "registry" / "plugins-v1.cbor";
+  return cache_root() / "registry" / "plugins-v3.bin";
+}
+
+std::string RegistryCache::encode(const std::map<std::string, CachedPlugin>& entries,
+                                  const std::string& host) {
+  std::string out(kMagic, sizeof kMagic);
+  put_string(out, host);
+  put_u64(out, entries.size());
+  for (const auto& [path, p] : entries) {
+    put_string(out, path);
+    put_u64(out, p.stamp.size);
+    put_u64(out, static_cast<uint64_t>(p.stamp.mtime_ns));
+    put_u64(out, p.stamp.inode);
+    for (const std::string* field : {&p.sha256, &p.manifest_sha256, &p.index_text, &p.read_error, &p.probe_state,
+                                     &p.probe_reason, &p.trust_fingerprint, &p.trust_verdict})
+      put_string(out, *field);
+  }
+  return out;
+}
+
+std::map<std::string, CachedPlugin> RegistryCache::decode(const std::string& bytes,
+                                                          const std::string& host) {
+  Reader in(bytes);
+  in.expect(kMagic, sizeof kMagic);
+  if (in.string() != host) throw std::runtime_error("written by a host with another ABI tuple");
+  const uint64_t count = in.u64();
+  std::map<std::string, CachedPlugin> entries;
+  for (uint64_t i = 0; i < count; ++i) {
+    std::string path = in.string();
+    CachedPlugin p;
+    p.stamp.size = in.u64();
+    p.stamp.mtime_ns = static_cast<int64_t>(in.u64());
+    p.stamp.inode = in.u64();
+    for (std::string* field : {&p.sha256, &p.manifest_sha256, &p.index_text, &p.read_error, &p.probe_state,
+                               &p.probe_reason, &p.trust_fingerprint, &p.trust_verdict})
+      *field = in.string();
+    entries.emplace(std::move(path), std::move(p));
+  }
+  if (!in.done()) throw std::runtime_error("trailing bytes in registry cache");
+  return entries;
 }
 
 RegistryCache RegistryCache::load(const std::filesystem::path& file, const nlohmann::json& host,
                                   bool ignore_existing) {
   RegistryCache cache;
   cache.file_ = file;
-  cache.host_ = host;
+  cache.host_ = host.dump();
   cache.dirty_ = ignore_existing;
   std::string bytes;
   if (ignore_existing || file.empty() || !read_whole_file(file.string(), &bytes)) return cache;
-  const auto doc = nlohmann::json::from_cbor(bytes, /*strict=*/true, /*allow_exceptions=*/false);
-  if (!doc.is_object() || doc.value("format", 0) != kFormat || doc.value("host", nlohmann::json()) != host ||
-      !doc.contains("plugins") || !doc["plugins"].is_object()) {
-    cache.reset_ = true;
-    cache.dirty_ = true;
-    return cache;
-  }
   try {
-    for (auto it = doc["plugins"].begin(); it != doc["plugins"].end(); ++it) {
-      const auto& e = it.value();
-      CachedPlugin p;
-      p.stamp.size = e.at("size").get<uint64_t>();
-      p.stamp.mtime_ns = e.at("mtime_ns").get<int64_t>();
-      p.stamp.inode = e.at("inode").get<uint64_t>();
-      p.sha256 = e.at("sha256").get<std::string>();
-      p.manifest_text = e.at("manifest").get<std::string>();
-      p.read_error = e.at("read_error").get<std::string>();
-      p.probe_state = e.at("probe_state").get<std::string>();
-      p.probe_reason = e.at("probe_reason").get<std::string>();
-      p.trust_fingerprint = e.at("trust_fingerprint").get<std::string>();
-      p.trust_verdict = e.at("trust_verdict");
-      cache.entries_.emplace(it.key(), std::move(p));
-    }
+    cache.entries_ = decode(bytes, cache.host_);
   } catch (const std::exception&) {
-    cache.entries_.clear();  // a damaged cache is rebuilt, never trusted in part
-    cache.reset_ = true;
+    cache.reset_ = true;  // a damaged or foreign cache is rebuilt, never trusted in part
     cache.dirty_ = true;
   }
   return cache;
@@ -91,22 +151,7 @@ void RegistryCache::drop_missing(const std::map<std::string, bool>& seen) {
 
 void RegistryCache::save() {
   if (!dirty_ || file_.empty()) return;
-  nlohmann::json plugins = nlohmann::json::object();
-  for (const auto& [path, p] : entries_) {
-    plugins[path] = {{"size", p.stamp.size},
-                     {"mtime_ns", p.stamp.mtime_ns},
-                     {"inode", p.stamp.inode},
-                     {"sha256", p.sha256},
-                     {"manifest", p.manifest_text},
-                     {"read_error", p.read_error},
-                     {"probe_state", p.probe_state},
-                     {"probe_reason", p.probe_reason},
-                     {"trust_fingerprint", p.trust_fingerprint},
-                     {"trust_verdict", p.trust_verdict}};
-  }
-  const nlohmann::json doc = {{"format", kFormat}, {"host", host_}, {"plugins", plugins}};
-  const auto bytes = nlohmann::json::to_cbor(doc);
-  write_file_atomically(file_.string(), std::string(bytes.begin(), bytes.end()), 0644);
+  write_file_atomically(file_.string(), encode(entries_, host_), 0644);
   dirty_ = false;
 }
 

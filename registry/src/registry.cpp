@@ -103,6 +103,14 @@ Resolved Registry::resolve(std::string_view name) const {
   return resolved;
 }
 
+void Registry::complete_spec(const std::string& qualified_name, const std::string& provider,
+                             Entrypoint spec) {
+  auto it = entries_.find(qualified_name);
+  if (it == entries_.end() || it->second.provider != provider) return;
+  it->second.spec = std::move(spec);
+  it->second.complete = true;
+}
+
 const RegisteredEntrypoint* Registry::find(const std::string& qualified_name) const {
   auto it = entries_.find(qualified_name);
   return it == entries_.end() ? nullptr : &it->second;

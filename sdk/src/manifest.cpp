@@ -287,6 +287,47 @@ Manifest parse_manifest_document(std::string_view text) {
   return m;
 }
 
+std::string manifest_index_text(const Manifest& m) {
+  json entrypoints = json::array();
+  for (const auto& e : m.entrypoints) {
+    json tags = json::array();
+    for (const auto& v : e.variants) tags.push_back(v.tag);
+    entrypoints.push_back({{"n", e.name}, {"s", e.summary}, {"d", e.default_tag}, {"t", tags}});
+  }
+  return json{{"family", m.family},   {"plugin_version", m.plugin_version},
+              {"vendor", m.vendor},   {"build", to_json(m.build)},
+              {"e", entrypoints}}
+      .dump();
+}
+
+Manifest parse_manifest_index(std::string_view text) {
+  const json j = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) throw Error("malformed manifest index");
+  try {
+    Manifest m;
+    m.complete = false;
+    m.family = j.at("family").get<std::string>();
+    m.plugin_version = j.at("plugin_version").get<std::string>();
+    m.vendor = j.at("vendor").get<std::string>();
+    m.build = parse_build(j.at("build"));
+    for (const auto& ej : j.at("e")) {
+      Entrypoint e;
+      e.name = ej.at("n").get<std::string>();
+      e.summary = ej.at("s").get<std::string>();
+      e.default_tag = ej.at("d").get<std::string>();
+      for (const auto& tag : ej.at("t")) {
+        WeightVariant v;
+        v.tag = tag.get<std::string>();
+        e.variants.push_back(std::move(v));
+      }
+      m.entrypoints.push_back(std::move(e));
+    }
+    return m;
+  } catch (const json::exception& e) {
+    throw Error(std::string("malformed manifest index: ") + e.what());
+  }
+}
+
 json to_json(const BuildInfo& b) {
   return {{"sdk_abi", std::to_string(b.sdk_abi_major) + "." + std::to_string(b.sdk_abi_minor)},
           {"torch", b.torch},

@@ -22,7 +22,7 @@ namespace {
 struct ScanBed {
   TempDir root;
   fs::path plugins = fs::path(root.path()) / "plugins";
-  fs::path cache = fs::path(root.path()) / "registry.cbor";
+  fs::path cache = fs::path(root.path()) / "registry.bin";
   ScanBed() { fs::create_directories(plugins); }
 
   void add(const std::string& source, const std::string& name) {
@@ -137,7 +137,7 @@ TEST_CASE("the registry cache follows changed, new and removed plugins", "[scann
 
 TEST_CASE("a cache written by a host with another ABI tuple is not used", "[cache]") {
   TempDir dir;
-  const fs::path file = fs::path(dir.path()) / "c.cbor";
+  const fs::path file = fs::path(dir.path()) / "c.bin";
   const auto host = to_json(host_build_info());
   {
     RegistryCache cache = RegistryCache::load(file, host);

@@ -108,12 +108,16 @@ class MODELZOO_API Hub {
   const ScanSummary& scan_summary() const { return scan_summary_; }
 
   const Registry& registry() const { return registry_; }
+  /// Entrypoints matching `query`. Their specs may hold only the listing
+  /// index (name, summary, variant tags; `complete` false): resolve() a
+  /// name for everything else.
   std::vector<const RegisteredEntrypoint*> list(const Query& query = {}) const {
     return registry_.query(query);
   }
-  /// Resolves a name; for a model whose plugin was refused, failed or
-  /// blacklisted, the error says which plugin and why.
-  Resolved resolve(std::string_view name) const;
+  /// Resolves a name to its complete spec (parsing its plugin's full
+  /// manifest on first need); for a model whose plugin was refused, failed
+  /// or blacklisted, the error says which plugin and why.
+  Resolved resolve(std::string_view name);
 
   /// Registers an entrypoint from app code (like fishstick's
   /// registry.register). Throws if `family/name` is taken.
@@ -138,6 +142,7 @@ class MODELZOO_API Hub {
   class Discovery;
   std::shared_ptr<PluginLibrary> load_plugin(PluginSlot& slot);
   const trust::TrustStore& trust_store();
+  void complete_manifest(PluginSlot& slot);
   trust::VersionLedger& version_ledger();
 
   HubOptions options_;

@@ -16,9 +16,10 @@ PluginFile read_plugin_file(const std::string& path) {
   PluginFile out;
   try {
     out.facts.path = path;
-    out.facts.manifest_text = read_elf_section(fd, kManifestSection);
+    out.manifest_text = read_elf_section(fd, kManifestSection);
+    out.facts.manifest_sha256 = sha256_hex(out.manifest_text);
     out.facts.sha256 = sha256_of_fd(fd, &out.facts.size);
-    out.manifest = parse_manifest_document(out.facts.manifest_text);
+    out.manifest = parse_manifest_document(out.manifest_text);
   } catch (...) {
     ::close(fd);
     rethrow_with_context("reading plugin " + path);
@@ -31,7 +32,7 @@ SignedStatement sign_plugin_file(const std::string& path, const std::string& pri
                                  const std::string& issued) {
   const PluginFile file = read_plugin_file(path);
   SignedStatement s;
-  s.statement = make_statement(file.manifest, file.facts.manifest_text, file.facts.sha256,
+  s.statement = make_statement(file.manifest, file.manifest_text, file.facts.sha256,
                                file.facts.size, key_id(public_key_of(private_pem)), issued);
   s.signature = sign(private_pem, canonical_text(s.statement));
   write_statement(path, s);

@@ -128,7 +128,7 @@ TrustVerdict verify_plugin(const PluginFileFacts& file, const Manifest& manifest
     v.detail += ")";
     return decide(v);
   }
-  if (s.manifest_sha256 != sha256_hex(file.manifest_text) ||
+  if (s.manifest_sha256 != file.manifest_sha256 ||
       s.plugin_version != manifest.plugin_version) {
     v.state = TrustState::kManifestMismatch;
     v.detail = "the embedded manifest is not the one " + v.signer + " signed";

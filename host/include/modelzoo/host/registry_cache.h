@@ -7,8 +7,10 @@
 // (then its recorded SHA-256 stands for the content), and a trust verdict
 // while the trust inputs' fingerprint is unchanged. The whole cache is
 // dropped when the host's ABI tuple or the cache format differs, or when it
-// cannot be parsed. Stored as CBOR in the cache directory, written
-// atomically; versioned by its file name and a format field.
+// cannot be parsed. Stored in the cache directory in a small binary format
+// (a JSON DOM cost 30 ms for 1000 plugins; this reads in about 2), written
+// atomically, versioned by its file name and a header; every length is
+// checked against the file, so a damaged cache is dropped, never trusted.
 #pragma once
 
 #include <cstdint>
@@ -38,18 +40,19 @@ MODELZOO_API std::optional<FileStamp> stamp_of(const std::string& path);
 struct CachedPlugin {
   FileStamp stamp;
   std::string sha256;         ///< empty if the file could not be read
-  std::string manifest_text;  ///< empty if it had none
+  std::string manifest_sha256;  ///< of the embedded manifest; empty if none
+  std::string index_text;     ///< its listing index (manifest_index_text)
   std::string read_error;     ///< why reading the manifest failed
   /// Probe outcome: "ok", "failed", "blacklisted", or "" (not probed).
   std::string probe_state;
   std::string probe_reason;
-  std::string trust_fingerprint;  ///< of the inputs the verdict used
-  nlohmann::json trust_verdict;   ///< null when not checked
+  std::string trust_fingerprint;  ///< of the inputs the verdict used; empty: none
+  std::string trust_verdict;      ///< TrustVerdict as JSON text; empty: none
 };
 
 class MODELZOO_API RegistryCache {
  public:
-  /// Default location: <cache root>/registry/plugins-v1.cbor.
+  /// Default location: <cache root>/registry/plugins-v3.bin.
   static std::filesystem::path default_file();
 
   /// Reads `file`; an absent, corrupt or foreign-host cache yields an empty
@@ -57,6 +60,11 @@ class MODELZOO_API RegistryCache {
   /// (a rescan) but still saves to `file`.
   static RegistryCache load(const std::filesystem::path& file, const nlohmann::json& host_tuple,
                             bool ignore_existing = false);
+  /// Parses cache bytes; throws std::runtime_error on any inconsistency.
+  static std::map<std::string, CachedPlugin> decode(const std::string& bytes,
+                                                    const std::string& host_tuple);
+  static std::string encode(const std::map<std::string, CachedPlugin>& entries,
+                            const std::string& host_tuple);
 
   /// The entry for `path` if its stamp still matches.
   const CachedPlugin* find(const std::string& path, const FileStamp& stamp) const;
@@ -73,7 +81,7 @@ class MODELZOO_API RegistryCache {
 
  private:
   std::filesystem::path file_;
-  nlohmann::json host_;
+  std::string host_;  // the host's ABI tuple, as JSON text
   std::map<std::string, CachedPlugin> entries_;
   bool dirty_ = false;
   bool reset_ = false;

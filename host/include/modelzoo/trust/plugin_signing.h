@@ -14,6 +14,7 @@ namespace modelzoo::trust {
 
 struct PluginFile {
   Manifest manifest;
+  std::string manifest_text;
   PluginFileFacts facts;
 };
 

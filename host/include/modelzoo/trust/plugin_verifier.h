@@ -40,7 +40,7 @@ struct PluginFileFacts {
   std::string path;
   std::string sha256;
   uint64_t size = 0;
-  std::string manifest_text;  ///< the embedded manifest document
+  std::string manifest_sha256;  ///< of the embedded manifest document
 };
 
 struct TrustVerdict {

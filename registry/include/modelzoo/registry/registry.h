@@ -28,6 +28,9 @@ struct RegisteredEntrypoint {
   std::string provider;  ///< plugin path, or kRuntimeProvider
   std::string vendor;
   std::string plugin_version;
+  /// False while `spec` holds only the listing index (name, summary,
+  /// variant tags); Hub::resolve() completes it from the manifest.
+  bool complete = true;
 
   std::string qualified_name() const { return family + "/" + spec.name; }
 };
@@ -62,6 +65,11 @@ class MODELZOO_API Registry {
   /// Resolves a user-given name. Throws modelzoo::Error for an unknown or
   /// ambiguous name or tag, with the closest names as suggestions.
   Resolved resolve(std::string_view name) const;
+
+  /// Replaces the spec of `qualified_name` if `provider` is the one that
+  /// registered it, marking it complete. Pointers to the entry stay valid.
+  void complete_spec(const std::string& qualified_name, const std::string& provider,
+                     Entrypoint spec);
 
   /// The entrypoint named exactly `qualified_name` (family/name), or null.
   const RegisteredEntrypoint* find(const std::string& qualified_name) const;

@@ -90,6 +90,9 @@ struct Entrypoint {
 };
 
 struct Manifest {
+  /// False for a listing index (see parse_manifest_index): entrypoints then
+  /// carry only name, summary, default tag and variant tags.
+  bool complete = true;
   BuildInfo build;  ///< zero values for runtime registrations (no binary)
   std::string family;
   std::string plugin_version;
@@ -107,6 +110,16 @@ MODELZOO_API Manifest parse_plugin_manifest(const nlohmann::json& plugin);
 
 /// Validates one entrypoint object; `path` prefixes error messages.
 MODELZOO_API Entrypoint parse_entrypoint(const nlohmann::json& object, const std::string& path);
+
+/// A manifest's listing index: family, version, vendor, build, and per
+/// entrypoint its name, summary and variant tags — what listing needs, and
+/// a small part of a manifest that carries metadata (1000 category names
+/// per variant, metrics). The registry cache stores it so that a start
+/// parses full manifests only for the models it resolves.
+MODELZOO_API std::string manifest_index_text(const Manifest& manifest);
+/// Reads an index back into a Manifest with complete == false. Throws
+/// modelzoo::Error when it is malformed.
+MODELZOO_API Manifest parse_manifest_index(std::string_view text);
 
 /// Serialises back to the JSON shape parse_* reads (for `info --json`).
 MODELZOO_API nlohmann::json to_json(const Entrypoint& entrypoint);
