@@ -64,7 +64,7 @@ struct CacheConfig {
   bool reuse_torch_hub = true;
   std::filesystem::path torch_hub_dir; ///< empty: no reuse
 
-  static CacheConfig from_environment();
+  MODELZOO_API static CacheConfig from_environment();
 };
 
 /// Per-pull knobs (timeouts, retries); defaults suit real networks.
@@ -150,7 +150,7 @@ struct VerifyItem {
 struct VerifyReport {
   std::vector<VerifyItem> items;
   std::vector<std::string> problems;  ///< store-level: dangling refs, stray files, no CACHEDIR.TAG
-  std::size_t bad() const;
+  MODELZOO_API std::size_t bad() const;
   bool intact() const { return bad() == 0 && problems.empty(); }
 };
 
