@@ -70,7 +70,7 @@ TEST_CASE("eight processes pulling one file: one download, eight verified result
   std::vector<std::unique_ptr<PullProcess>> procs;
   for (int i = 0; i < 8; ++i)
     procs.push_back(std::make_unique<PullProcess>(base_args(nginx.url("/slow/shared.bin"), sha)));
-  int downloads = 0;
+  int downloads = 0, waited = 0;
   std::set<std::string> paths;
   for (auto& p : procs) {
     ProcessResult r = p->wait();
@@ -79,9 +79,11 @@ TEST_CASE("eight processes pulling one file: one download, eight verified result
     nlohmann::json result = result_json(r);
     CHECK(result["sha256"] == sha);
     downloads += result["source"] == "download";
+    waited += result["waited_for_other_process"] == true;
     paths.insert(result["path"].get<std::string>());
   }
   CHECK(downloads == 1);
+  CHECK(waited >= 1);  // the pulls really overlapped: someone waited on the lock
   CHECK(paths.size() == 1);
   CHECK(nginx.requests("/slow/shared.bin").size() == 1);
   CHECK(sha256_file(*paths.begin()) == sha);
