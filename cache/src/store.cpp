@@ -430,7 +430,12 @@ std::optional<PullResult> Puller::find() {
                                           " failed its check; moved to " + to.string());
     return std::nullopt;
   }
-  record_use(*hex, {});
+  try {
+    record_use(*hex, {});
+  } catch (const std::exception&) {
+    // A read-only cache (shared over NFS) still serves hits; only the
+    // last-used time and the alias record are not updated.
+  }
   PullResult result;
   result.path = blob;
   result.sha256 = *hex;
@@ -441,8 +446,11 @@ std::optional<PullResult> Puller::find() {
                             : Verification::full_digest;
   // A full digest given now upgrades an entry first trusted by prefix.
   if (!expected_.prefix && result.verification == Verification::tofu) {
-    update_meta(layout_, *hex, [](nlohmann::json& m) { m["verification"] = "full_digest"; });
     result.verification = Verification::full_digest;
+    try {
+      update_meta(layout_, *hex, [](nlohmann::json& m) { m["verification"] = "full_digest"; });
+    } catch (const std::exception&) {
+    }
   }
   return result;
 }
@@ -589,11 +597,13 @@ PullResult Puller::pull() {
   if (urls.empty()) throw Error("pulling " + name_ + ": the variant lists no URL and no mirror is set");
 
   const std::string key = lock_key(request_, expected_);
-  FileLock lock(layout_.lock(key), [&](long pid) {
-    emit(ProgressEvent::Kind::waiting,
-         "waiting for process " + std::to_string(pid) + ", which is downloading the same file");
-  });
-  if (lock.waited()) {
+  std::optional<FileLock> lock;
+  if (config_.lock_downloads)
+    lock.emplace(layout_.lock(key), [&](long pid) {
+      emit(ProgressEvent::Kind::waiting,
+           "waiting for process " + std::to_string(pid) + ", which is downloading the same file");
+    });
+  if (lock && lock->waited()) {
     if (auto hit = find()) {
       hit->waited_for_other_process = true;
       emit(ProgressEvent::Kind::done, "downloaded by another process");
@@ -601,7 +611,9 @@ PullResult Puller::pull() {
     }
   }
 
-  fs::path partial = adopt_partial(key);
+  // Without the lock another process may be writing any partial: start a fresh one.
+  fs::path partial = lock ? adopt_partial(key)
+                          : layout_.partials() / (key + "." + unique_suffix() + ".part");
   std::error_code ec;
   std::vector<std::string> failures;
   PullResult result;

@@ -366,6 +366,14 @@ MirrorExportReport Store::export_mirror(const fs::path& dir, const std::vector<s
   return report;
 }
 
+MirrorExportReport Store::export_mirror(const fs::path& dir, const std::vector<PullRequest>& variants,
+                                        const PullOptions& options, ProgressSink* progress) {
+  std::vector<std::string> digests;
+  for (const auto& request : variants) digests.push_back(pull(request, options, progress).sha256);
+  if (digests.empty()) throw Error("mirror export: no variants given");
+  return export_mirror(dir, digests);
+}
+
 // ------------------------------------------------------------------ JSON ---
 
 namespace {

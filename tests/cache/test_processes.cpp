@@ -113,3 +113,40 @@ TEST_CASE("a full disk gives a clear error, removes the partial and leaves the s
   CHECK(ok.exit_code == 0);
   CHECK(store_intact(dir / "cache"));
 }
+
+#include <thread>
+
+#include "modelzoo/cache/store.h"
+
+TEST_CASE("without locks, concurrent writers still never put a bad file in the store",
+          "[process][lock]") {
+  TempDir dir;
+  std::string sha = write_random_file(dir / "www" / "race.bin", 4 << 20, 55);
+  Nginx nginx(dir / "www", 8 << 20);
+  CacheConfig config;
+  config.root = dir / "cache";
+  config.reuse_torch_hub = false;
+  config.lock_downloads = false;  // as on a file system where flock does not work
+  std::vector<std::string> results(6);
+  std::vector<std::string> errors(6);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 6; ++i)
+    threads.emplace_back([&, i] {
+      try {
+        Store store(config);
+        PullResult r = store.pull(make_url_request(nginx.url("/slow/race.bin"), sha, "t/race.T"));
+        results[i] = sha256_file(r.path);
+      } catch (const std::exception& e) {
+        errors[i] = e.what();
+      }
+    });
+  for (auto& t : threads) t.join();
+  for (int i = 0; i < 6; ++i) {
+    INFO(errors[i]);
+    CHECK(results[i] == sha);
+  }
+  CHECK(nginx.requests("/slow/race.bin").size() >= 2);  // they really raced
+  CHECK(blob_count(dir / "cache") == 1);
+  CHECK(partial_count(dir / "cache") == 0);
+  CHECK(store_intact(dir / "cache"));
+}

@@ -3,6 +3,7 @@
 // prefix-then-full digest, offline modes, ls/verify/prune/rm/pin.
 #include <catch2/catch.hpp>
 
+#include <fstream>
 #include <sys/stat.h>
 
 #include "modelzoo/cache/sha256.h"
@@ -134,6 +135,13 @@ TEST_CASE("mirror export is served by nginx as MODELZOO_MIRROR, by digest and by
                           {origin.url("/resnet18-f37072fd.pth")}), Fixture::fast());
     MirrorExportReport report = source.export_mirror(f.dir / "mirror");
     CHECK(report.digests.size() == 2);
+    // By variant: cached ones are not downloaded again.
+    MirrorExportReport one = source.export_mirror(
+        f.dir / "mirror-one", std::vector<PullRequest>{f.request("v/full.A", "full.safetensors", full, {origin.url("/full.safetensors")})},
+        Fixture::fast());
+    CHECK(one.digests == std::vector<std::string>{full});
+    CHECK(one.names == std::vector<std::string>{"full.safetensors"});
+    CHECK(origin.requests("/full.safetensors").size() == 1);
     CHECK(fs::exists(f.dir / "mirror" / "sha256" / full));
     CHECK(fs::exists(f.dir / "mirror" / "resnet18-f37072fd.pth"));
     CHECK(fs::exists(f.dir / "mirror" / "index.json"));
@@ -284,8 +292,6 @@ TEST_CASE("ls, verify, prune, rm, pin and path manage the store", "[cache][nginx
     std::string n = "f" + std::to_string(i);
     store.pull(f.request("fam/" + n + ".T", n + ".bin", shas[i], {nginx.url("/" + n + ".bin")}), Fixture::fast());
   }
-  // Use order: f1 oldest... make f0 the most recently used; last_used has 1 s resolution,
-  // so set it through the records the store reads.
   auto entries = store.list();
   REQUIRE(entries.size() == 3);
   for (const auto& e : entries) CHECK(e.size == (1u << 20));
@@ -313,22 +319,43 @@ TEST_CASE("ls, verify, prune, rm, pin and path manage the store", "[cache][nginx
   CHECK(store.list().size() == 2);
   CHECK(store_intact(f.root));
 
-  // pin + prune: pinned survives a prune to zero bytes, the other goes.
+  // Age the entries by editing the records prune reads (no sleeping).
+  auto set_last_used = [&](const std::string& sha, std::int64_t ago) {
+    fs::path meta = f.root / "meta" / (sha + ".json");
+    auto record = nlohmann::json::parse(read_file(meta));
+    record["last_used"] = std::chrono::duration_cast<std::chrono::seconds>(
+                              std::chrono::system_clock::now().time_since_epoch()).count() - ago;
+    std::ofstream(meta) << record.dump();
+  };
+  set_last_used(shas[0], 3600);
+  set_last_used(shas[1], 60);
+  PruneOptions old;
+  old.older_than = std::chrono::minutes(30);
+  PruneReport by_age = store.prune(old);
+  REQUIRE(by_age.removed.size() == 1);
+  CHECK(by_age.removed[0].sha256 == shas[0]);
+  CHECK_THROWS(store.path_of("fam/f0.T"));
+
+  // LRU by size: the least recently used goes first.
+  store.pull(f.request("fam/f0.T", "f0.bin", shas[0], {nginx.url("/f0.bin")}), Fixture::fast());
+  set_last_used(shas[0], 10);
+  set_last_used(shas[1], 20);
+  PruneOptions by_size;
+  by_size.max_size = 1u << 20;
+  PruneReport lru = store.prune(by_size);
+  REQUIRE(lru.removed.size() == 1);
+  CHECK(lru.removed[0].sha256 == shas[1]);
+  CHECK(lru.remaining == (1u << 20));
+
+  // Pinned entries survive a prune to zero bytes.
   store.pin("fam/f0.T");
-  PruneOptions prune;
-  prune.max_size = 0;
-  PruneReport pr = store.prune(prune);
-  REQUIRE(pr.removed.size() == 1);
-  CHECK(pr.removed[0].sha256 == shas[1]);
+  PruneOptions zero;
+  zero.max_size = 0;
+  PruneReport pr = store.prune(zero);
+  CHECK(pr.removed.empty());
   CHECK(pr.kept_pinned == std::vector<std::string>{shas[0]});
-  CHECK(pr.remaining == (1u << 20));
   CHECK_THROWS_WITH(store.remove("fam/f0.T"), Catch::Contains("pinned"));
   store.pin("fam/f0.T", false);
-
-  // older-than: nothing is older than an hour.
-  PruneOptions old;
-  old.older_than = std::chrono::hours(1);
-  CHECK(store.prune(old).removed.empty());
 
   // rm by digest prefix removes the blob and its aliases.
   RemoveReport rr = store.remove(shas[0].substr(0, 10));

@@ -114,3 +114,67 @@ TEST_CASE("bad requests are refused before any network access", "[cache][unit]")
   request = make_url_request("http://weights.example.invalid/f.bin", std::string(64, 'a'));
   REQUIRE_THROWS_WITH(store.pull(request), Catch::Contains("MODELZOO_ALLOW_HTTP"));
 }
+
+#include <fcntl.h>
+#include <pty.h>
+#include <unistd.h>
+
+namespace {
+std::string drain_fd(int fd) {
+  ::fcntl(fd, F_SETFL, O_NONBLOCK);
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<std::size_t>(n));
+  return out;
+}
+
+void feed(ProgressSink& sink) {
+  ProgressEvent e;
+  e.name = "vision/resnet50.V2";
+  e.total = 100u << 20;
+  e.kind = ProgressEvent::Kind::start;
+  sink.on_event(e);
+  e.kind = ProgressEvent::Kind::progress;
+  e.bytes = 50u << 20;
+  sink.on_event(e);
+}
+}  // namespace
+
+TEST_CASE("the progress bar draws bytes, rate and ETA on a terminal and nothing on a pipe",
+          "[cache][progress]") {
+  int p[2];
+  REQUIRE(::pipe(p) == 0);
+  std::FILE* pipe_out = ::fdopen(p[1], "w");
+  TerminalProgressBar on_pipe(pipe_out);
+  CHECK_FALSE(on_pipe.enabled());
+  feed(on_pipe);
+  std::fclose(pipe_out);
+  CHECK(drain_fd(p[0]).empty());
+  ::close(p[0]);
+
+  int master = -1, slave = -1;
+  REQUIRE(::openpty(&master, &slave, nullptr, nullptr, nullptr) == 0);
+  std::FILE* tty = ::fdopen(slave, "w");
+  TerminalProgressBar on_tty(tty);
+  CHECK(on_tty.enabled());
+  feed(on_tty);
+  std::fflush(tty);
+  std::string drawn = drain_fd(master);
+  CHECK_THAT(drawn, Catch::Contains("50.0 MiB") && Catch::Contains("100.0 MiB") && Catch::Contains("50%") &&
+                        Catch::Contains("ETA") && Catch::Contains("/s"));
+  std::fclose(tty);
+  ::close(master);
+
+  REQUIRE(::pipe(p) == 0);
+  std::FILE* json_out = ::fdopen(p[1], "w");
+  JsonProgressWriter json(json_out);
+  feed(json);
+  std::fclose(json_out);
+  std::string lines = drain_fd(p[0]);
+  ::close(p[0]);
+  auto second = nlohmann::json::parse(lines.substr(lines.find('\n') + 1));
+  CHECK(second["event"] == "progress");
+  CHECK(second["bytes"] == (50u << 20));
+  CHECK(second["total"] == (100u << 20));
+}

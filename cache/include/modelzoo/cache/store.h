@@ -63,6 +63,10 @@ struct CacheConfig {
   bool require_full_digest = false;
   bool reuse_torch_hub = true;
   std::filesystem::path torch_hub_dir; ///< empty: no reuse
+  /// One downloader per file via flock. Off only for file systems without
+  /// working locks: the store stays correct (unique partials, verify, atomic
+  /// rename), but each process downloads its own copy and none resumes.
+  bool lock_downloads = true;
 
   MODELZOO_API static CacheConfig from_environment();
 };
@@ -228,6 +232,11 @@ class MODELZOO_API Store {
   /// Empty `names` exports everything. Files are hard-linked when possible.
   MirrorExportReport export_mirror(const std::filesystem::path& dir,
                                    const std::vector<std::string>& names = {});
+  /// `mirror export DIR NAME...` for resolved variants: pulls each one that
+  /// is not cached yet (same rules as pull()), then exports them.
+  MirrorExportReport export_mirror(const std::filesystem::path& dir,
+                                   const std::vector<PullRequest>& variants,
+                                   const PullOptions& options = {}, ProgressSink* progress = nullptr);
 
  private:
   CacheConfig config_;
