@@ -6,6 +6,8 @@
 
 #include <cstdlib>
 
+#include "modelzoo/cache/cache_paths.h"
+
 namespace modelzoo {
 namespace fs = std::filesystem;
 
@@ -28,9 +30,9 @@ fs::path home() {
 bool running_privileged() { return getauxval(AT_SECURE) != 0; }
 
 fs::path cache_root() {
-  if (const char* m = env("MODELZOO_HOME")) return m;
-  if (const char* x = env("XDG_CACHE_HOME")) return fs::path(x) / "modelzoo";
-  return home() / ".cache" / "modelzoo";
+  // The environment must not steer a privileged process.
+  if (running_privileged()) return home() / ".cache" / "modelzoo";
+  return cache::default_cache_root();
 }
 
 fs::path config_root() {

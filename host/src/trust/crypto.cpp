@@ -3,7 +3,6 @@
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
-#include <openssl/sha.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -11,6 +10,7 @@
 #include <memory>
 #include <vector>
 
+#include "modelzoo/cache/sha256.h"
 #include "modelzoo/sdk/error.h"
 
 namespace modelzoo::trust {
@@ -30,16 +30,6 @@ struct BioFree {
 };
 using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
 using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
-
-std::string to_hex(const unsigned char* bytes, size_t n) {
-  static const char* digits = "0123456789abcdef";
-  std::string out(2 * n, '0');
-  for (size_t i = 0; i < n; ++i) {
-    out[2 * i] = digits[bytes[i] >> 4];
-    out[2 * i + 1] = digits[bytes[i] & 15];
-  }
-  return out;
-}
 
 Pkey read_private_key(const std::string& pem) {
   std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
@@ -103,21 +93,14 @@ bool verify_signature(const PublicKey& public_key, std::string_view message,
 }
 
 std::string key_id(const PublicKey& key) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(key.data(), key.size(), digest);
-  return to_hex(digest, 8);
+  return cache::sha256_bytes(std::string_view(reinterpret_cast<const char*>(key.data()), key.size()))
+      .substr(0, 16);
 }
 
-std::string sha256_hex(std::string_view data) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
-  return to_hex(digest, sizeof digest);
-}
+std::string sha256_hex(std::string_view data) { return cache::sha256_bytes(data); }
 
 std::string sha256_of_fd(int fd, uint64_t* size) {
-  MdCtx ctx(EVP_MD_CTX_new());
-  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1)
-    throw Error("SHA-256 unavailable");
+  cache::Sha256 hash;
   std::vector<char> buffer(1 << 20);
   uint64_t offset = 0;
   for (;;) {
@@ -127,14 +110,11 @@ std::string sha256_of_fd(int fd, uint64_t* size) {
       throw Error(std::string("reading for SHA-256: ") + std::strerror(errno));
     }
     if (n == 0) break;
-    EVP_DigestUpdate(ctx.get(), buffer.data(), static_cast<size_t>(n));
+    hash.update(buffer.data(), static_cast<size_t>(n));
     offset += static_cast<uint64_t>(n);
   }
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(ctx.get(), digest, &len);
   if (size) *size = offset;
-  return to_hex(digest, len);
+  return hash.finish();
 }
 
 std::string base64_encode(std::string_view bytes) {

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Benchmarks the modelzoo cache against its peers, all in one run against the
+# same nginx on 127.0.0.1:
+#   pull of a 1 GiB file:   cache_bench pull (SHA-256 included) | curl -o | torch.hub
+#   re-verify of 1 GiB:     Store::verify --all | openssl dgst -sha256 | sha256sum
+#   + `openssl speed -evp sha256`, 16 KiB blocks (the hashing ceiling)
+# Writes the table to bench/cache/RESULTS.md.
+#
+# usage: bench/cache/run_bench.sh [BUILD_DIR] [SIZE_MIB] [RUNS]
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+build=${1:-$here/../../build}
+size_mib=${2:-1024}
+runs=${3:-3}
+bench_bin=$build/bench/cache/cache_bench
+[ -x "$bench_bin" ] || { echo "build cache_bench first: ninja -C $build cache_bench" >&2; exit 1; }
+
+# Work on tmpfs by default: on this class of VM, writing 1 GiB to the disk's
+# page cache hits the dirty-page writeback throttle and caps every tool at the
+# disk's speed, which would measure the disk, not the tools. BENCH_DIR=/tmp
+# (or any disk path) measures that case instead.
+bench_dir=${BENCH_DIR:-/dev/shm}
+work=$(mktemp -d "$bench_dir/modelzoo-bench-XXXXXX")
+nginx_pid=
+cleanup() { [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+mkdir -p "$work/www" "$work/nginx/tmp"
+echo "creating a ${size_mib} MiB file..." >&2
+head -c "$((size_mib * 1024 * 1024))" /dev/urandom > "$work/www/weights.bin"
+sha=$(openssl dgst -sha256 -r "$work/www/weights.bin" | cut -d' ' -f1)
+bytes=$(stat -c %s "$work/www/weights.bin")
+
+port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+p=$work/nginx
+cat > "$p/nginx.conf" <<CONF
+master_process off; daemon off; worker_processes 1;
+pid $p/nginx.pid; error_log $p/error.log;
+events { worker_connections 64; }
+http {
+  access_log off; default_type application/octet-stream; sendfile on;
+  client_body_temp_path $p/tmp/b; proxy_temp_path $p/tmp/p; fastcgi_temp_path $p/tmp/f;
+  uwsgi_temp_path $p/tmp/u; scgi_temp_path $p/tmp/s;
+  server { listen 127.0.0.1:$port; root $work/www; }
+}
+CONF
+/usr/sbin/nginx -p "$p" -c "$p/nginx.conf" -e "$p/error.log" &
+nginx_pid=$!
+for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.05; done
+url=http://127.0.0.1:$port/weights.bin
+
+now() { date +%s.%N; }
+# best (shortest) of $runs wall times of a command; prints seconds
+best_of() {
+  local best=
+  for _ in $(seq "$runs"); do
+    eval "$PREP"
+    local t0 t1
+    t0=$(now); eval "$1" >/dev/null; t1=$(now)
+    best=$(echo "$t0 $t1 $best" | awk '{d=$2-$1; if ($3=="" || d<$3) print d; else print $3}')
+  done
+  echo "$best"
+}
+rate() { awk -v b="$bytes" -v s="$1" 'BEGIN{printf "%.0f", b/s/1e6}'; }
+
+echo "pull..." >&2
+PREP="rm -rf $work/mz $work/curl.out $work/torch.out; sync"
+t_pull=$(MODELZOO_HOME=$work/mz best_of "MODELZOO_HOME=$work/mz $bench_bin pull $url $sha")
+t_curl=$(best_of "curl -s -o $work/curl.out $url")
+t_torch=$(best_of "/usr/bin/python3 -c 'import torch.hub,sys; torch.hub.download_url_to_file(sys.argv[1], sys.argv[2], hash_prefix=sys.argv[3], progress=False)' $url $work/torch.out ${sha:0:8}")
+
+echo "verify..." >&2
+PREP=": "
+MODELZOO_HOME=$work/mz "$bench_bin" pull "$url" "$sha" >/dev/null
+blob=$work/mz/blobs/sha256/$sha
+cat "$blob" > /dev/null  # page cache warm for every contestant
+t_verify=$(best_of "MODELZOO_HOME=$work/mz $bench_bin verify-store")
+t_openssl=$(best_of "openssl dgst -sha256 $blob")
+t_sha256sum=$(best_of "sha256sum $blob")
+speed_k=$(openssl speed -evp sha256 -bytes 16384 -seconds 3 2>/dev/null | awk '/^sha256|^SHA256/ {v=$NF} END{print v}')
+speed=$(awk -v k="${speed_k%k}" 'BEGIN{printf "%.0f", k*1000/1e6}')
+
+r_pull=$(rate "$t_pull"); r_curl=$(rate "$t_curl"); r_torch=$(rate "$t_torch")
+r_verify=$(rate "$t_verify"); r_openssl=$(rate "$t_openssl"); r_sha=$(rate "$t_sha256sum")
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
+
+out=$here/RESULTS.md
+{
+  echo "# modelzoo cache benchmark"
+  echo
+  echo "One run of \`bench/cache/run_bench.sh\` ($(date -u +%Y-%m-%d), $(nproc) cores shared with other jobs,"
+  echo "$(openssl version | cut -d' ' -f1-2), $(curl --version | head -1 | cut -d' ' -f1-2), nginx $(/usr/sbin/nginx -v 2>&1 | cut -d/ -f2))."
+  echo "File: ${size_mib} MiB of random bytes served by nginx (sendfile) on 127.0.0.1; best of $runs runs;"
+  echo "MB = 10^6 bytes. Source, destinations and cache under \`$bench_dir\` ($(stat -f -c %T "$bench_dir")), no fsync;"
+  echo "every command is timed whole (process start, and for torch.hub \`import torch\`, included)."
+  echo
+  echo "## Pull (download + SHA-256 + into the store)"
+  echo
+  echo "| tool | seconds | MB/s | vs curl |"
+  echo "|---|---:|---:|---:|"
+  echo "| modelzoo \`Store::pull\` (hashing on a 2nd thread) | $(printf %.3f "$t_pull") | $r_pull | $(ratio "$r_pull" "$r_curl") |"
+  echo "| \`curl -o FILE\` (no hashing) | $(printf %.3f "$t_curl") | $r_curl | 1.00 |"
+  echo "| \`torch.hub.download_url_to_file(hash_prefix=…)\` | $(printf %.3f "$t_torch") | $r_torch | $(ratio "$r_torch" "$r_curl") |"
+  echo
+  echo "modelzoo vs torch.hub: **$(ratio "$r_pull" "$r_torch")×** faster (target ≥ 5×); vs curl: **$(ratio "$r_pull" "$r_curl")×** (target ≥ 0.9×)."
+  echo
+  echo "## Re-verify a cached file"
+  echo
+  echo "| tool | seconds | MB/s | vs openssl speed 16 KiB |"
+  echo "|---|---:|---:|---:|"
+  echo "| modelzoo \`Store::verify({.all=true})\` (1 MiB reads) | $(printf %.3f "$t_verify") | $r_verify | $(ratio "$r_verify" "$speed") |"
+  echo "| \`openssl dgst -sha256\` | $(printf %.3f "$t_openssl") | $r_openssl | $(ratio "$r_openssl" "$speed") |"
+  echo "| \`sha256sum\` (coreutils) | $(printf %.3f "$t_sha256sum") | $r_sha | $(ratio "$r_sha" "$speed") |"
+  echo "| \`openssl speed -evp sha256\`, 16 KiB blocks (ceiling) | – | $speed | 1.00 |"
+  echo
+  echo "modelzoo verify vs openssl speed: **$(ratio "$r_verify" "$speed")×** (target ≥ 0.9×)."
+} > "$out"
+cat "$out"

@@ -1,0 +1,49 @@
+#include "file_lock.h"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <string>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "modelzoo/sdk/error.h"
+
+namespace modelzoo::cache {
+
+FileLock::FileLock(const std::filesystem::path& path,
+                   const std::function<void(long holder_pid)>& on_wait) {
+  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd_ < 0) throw Error("cannot open lock file " + path.string() + ": " + std::strerror(errno));
+  if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    if (errno != EWOULDBLOCK) {
+      int err = errno;
+      ::close(fd_);
+      throw Error("cannot lock " + path.string() + ": " + std::strerror(err));
+    }
+    waited_ = true;
+    if (on_wait) {
+      char buffer[32] = {};
+      ssize_t n = ::pread(fd_, buffer, sizeof buffer - 1, 0);
+      on_wait(n > 0 ? std::strtol(buffer, nullptr, 10) : 0);
+    }
+    while (::flock(fd_, LOCK_EX) != 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      ::close(fd_);
+      throw Error("cannot lock " + path.string() + ": " + std::strerror(err));
+    }
+  }
+  // Record the holder for the "waiting for process N" message of others.
+  std::string pid = std::to_string(::getpid()) + "\n";
+  if (::ftruncate(fd_, 0) == 0) {
+    [[maybe_unused]] ssize_t ignored = ::pwrite(fd_, pid.data(), pid.size(), 0);
+  }
+}
+
+FileLock::~FileLock() {
+  if (fd_ >= 0) ::close(fd_);  // releases the flock
+}
+
+}  // namespace modelzoo::cache

@@ -1,0 +1,366 @@
+#include "http_fetch.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <mutex>
+
+#include <curl/curl.h>
+
+#include "modelzoo/sdk/error.h"
+
+namespace modelzoo::cache {
+namespace {
+
+void global_init() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) throw Error("libcurl: global init failed");
+  });
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+std::string trim(std::string s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+  std::size_t i = 0;
+  while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+  return s.substr(i);
+}
+
+struct Transfer {
+  const FetchRequest* request = nullptr;
+  HashingWriter* writer = nullptr;
+  std::uint64_t offset = 0;  // bytes we asked the server to skip
+
+  // Per response (reset at each status line: redirects, 100-continue).
+  long status = 0;
+  std::string content_type;
+  std::optional<std::uint64_t> content_length;
+  std::optional<std::uint64_t> range_start;
+  std::optional<std::uint64_t> range_total;
+  std::optional<std::chrono::milliseconds> retry_after;
+
+  bool body_started = false;
+  bool aborted = false;
+  FetchOutcome::Status abort_status = FetchOutcome::Status::url_failed;
+  std::string abort_message;
+  int write_errno = 0;
+  bool range_ignored = false;
+  std::uint64_t received = 0;
+  std::chrono::steady_clock::time_point last_progress{};
+};
+
+std::optional<std::chrono::milliseconds> parse_retry_after(const std::string& value) {
+  if (value.empty()) return std::nullopt;
+  if (std::all_of(value.begin(), value.end(), [](unsigned char c) { return std::isdigit(c); }))
+    return std::chrono::seconds(std::stoll(value));
+  time_t when = curl_getdate(value.c_str(), nullptr);
+  if (when < 0) return std::nullopt;
+  time_t now = std::time(nullptr);
+  return std::chrono::seconds(when > now ? when - now : 0);
+}
+
+size_t on_header(char* data, size_t size, size_t count, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  std::string line(data, size * count);
+  if (line.rfind("HTTP/", 0) == 0) {
+    t->status = 0;
+    t->content_type.clear();
+    t->content_length.reset();
+    t->range_start.reset();
+    t->range_total.reset();
+    t->retry_after.reset();
+    std::size_t space = line.find(' ');
+    if (space != std::string::npos) t->status = std::strtol(line.c_str() + space + 1, nullptr, 10);
+    return size * count;
+  }
+  std::size_t colon = line.find(':');
+  if (colon == std::string::npos) return size * count;
+  std::string key = lower(trim(line.substr(0, colon)));
+  std::string value = trim(line.substr(colon + 1));
+  if (key == "content-type") {
+    t->content_type = lower(value);
+  } else if (key == "content-length") {
+    t->content_length = std::strtoull(value.c_str(), nullptr, 10);
+  } else if (key == "retry-after") {
+    t->retry_after = parse_retry_after(value);
+  } else if (key == "content-range") {
+    // "bytes 100-199/200" or "bytes */200"
+    std::string v = lower(value);
+    if (v.rfind("bytes ", 0) == 0) {
+      v = v.substr(6);
+      std::size_t slash = v.find('/');
+      if (slash != std::string::npos) {
+        std::string range = v.substr(0, slash), total = v.substr(slash + 1);
+        if (range != "*") t->range_start = std::strtoull(range.c_str(), nullptr, 10);
+        if (total != "*") t->range_total = std::strtoull(total.c_str(), nullptr, 10);
+      }
+    }
+  }
+  return size * count;
+}
+
+// Decides, at the first body byte, whether this response is the file.
+bool accept_body(Transfer* t) {
+  auto fail = [t](FetchOutcome::Status status, std::string message) {
+    t->aborted = true;
+    t->abort_status = status;
+    t->abort_message = std::move(message);
+    return false;
+  };
+  const std::optional<std::uint64_t>& expected = t->request->expected_size;
+  if (t->status == 200) {
+    if (t->content_type.rfind("text/html", 0) == 0)
+      return fail(FetchOutcome::Status::url_failed,
+                  "the server answered with an HTML page (Content-Type " + t->content_type +
+                      "), not a weights file; the URL probably points at a login or error page");
+    if (expected && t->content_length && *t->content_length != *expected)
+      return fail(FetchOutcome::Status::url_failed,
+                  "size mismatch: the server announces " + std::to_string(*t->content_length) +
+                      " bytes, the manifest says " + std::to_string(*expected));
+    if (t->offset > 0 || t->writer->size() > 0) {
+      t->range_ignored = t->offset > 0;
+      t->writer->restart();  // the body starts at byte 0
+    }
+    return true;
+  }
+  if (t->status == 206) {
+    if (!t->range_start || *t->range_start != t->writer->size())
+      return fail(FetchOutcome::Status::retryable,
+                  "the server sent a range that does not continue the partial file");
+    if (expected && t->range_total && *t->range_total != *expected)
+      return fail(FetchOutcome::Status::url_failed,
+                  "size mismatch: the server's file has " + std::to_string(*t->range_total) +
+                      " bytes, the manifest says " + std::to_string(*expected));
+    return true;
+  }
+  return fail(FetchOutcome::Status::url_failed, "unexpected HTTP status " + std::to_string(t->status));
+}
+
+size_t on_body(char* data, size_t size, size_t count, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  size_t n = size * count;
+  if (!t->body_started) {
+    t->body_started = true;
+    // Error statuses are classified after perform(); do not store their body.
+    if (t->status >= 300) return CURL_WRITEFUNC_ERROR;
+    try {
+      if (!accept_body(t)) return CURL_WRITEFUNC_ERROR;
+    } catch (const WriteFailure& e) {
+      t->aborted = true;
+      t->abort_status = FetchOutcome::Status::write_failed;
+      t->abort_message = e.what();
+      t->write_errno = e.error();
+      return CURL_WRITEFUNC_ERROR;
+    }
+    if (t->request->progress) {
+      ProgressEvent event;
+      event.kind = ProgressEvent::Kind::start;
+      event.name = t->request->name;
+      event.url = t->request->url;
+      event.bytes = t->writer->size();
+      event.resumed_from = t->writer->size();
+      event.total = t->request->expected_size;
+      if (!event.total && t->range_total) event.total = t->range_total;
+      if (!event.total && t->content_length) event.total = *t->content_length + t->writer->size();
+      t->request->progress->on_event(event);
+    }
+  }
+  try {
+    t->writer->append(data, n);
+  } catch (const WriteFailure& e) {
+    t->aborted = true;
+    t->abort_status = FetchOutcome::Status::write_failed;
+    t->abort_message = e.what();
+    t->write_errno = e.error();
+    return CURL_WRITEFUNC_ERROR;
+  }
+  t->received += n;
+  if (t->request->progress) {
+    auto now = std::chrono::steady_clock::now();
+    if (now - t->last_progress >= std::chrono::milliseconds(100)) {
+      t->last_progress = now;
+      ProgressEvent event;
+      event.kind = ProgressEvent::Kind::progress;
+      event.name = t->request->name;
+      event.url = t->request->url;
+      event.bytes = t->writer->size();
+      event.total = t->request->expected_size;
+      if (!event.total && t->range_total) event.total = t->range_total;
+      t->request->progress->on_event(event);
+    }
+  }
+  return n;
+}
+
+struct CurlHandle {
+  CURL* handle = curl_easy_init();
+  curl_slist* headers = nullptr;
+  ~CurlHandle() {
+    curl_slist_free_all(headers);
+    if (handle) curl_easy_cleanup(handle);
+  }
+};
+
+FetchOutcome::Status classify_http(long code) {
+  if (code == 408 || code == 429 || code >= 500) return FetchOutcome::Status::retryable;
+  if (code == 416) return FetchOutcome::Status::range_unsatisfiable;
+  return FetchOutcome::Status::url_failed;
+}
+
+FetchOutcome::Status classify_curl(CURLcode code) {
+  switch (code) {
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_WEIRD_SERVER_REPLY:
+    case CURLE_HTTP3:
+      return FetchOutcome::Status::retryable;
+    default:
+      return FetchOutcome::Status::url_failed;
+  }
+}
+
+std::string url_host(const std::string& url) {
+  CURLU* u = curl_url();
+  std::string host;
+  if (curl_url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
+    char* h = nullptr;
+    if (curl_url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK) {
+      host = lower(h);
+      curl_free(h);
+    }
+  }
+  curl_url_cleanup(u);
+  return host;
+}
+
+}  // namespace
+
+std::string url_scheme(const std::string& url) {
+  CURLU* u = curl_url();
+  std::string scheme;
+  if (curl_url_set(u, CURLUPART_URL, url.c_str(), CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK) {
+    char* s = nullptr;
+    if (curl_url_get(u, CURLUPART_SCHEME, &s, 0) == CURLUE_OK) {
+      scheme = lower(s);
+      curl_free(s);
+    }
+  }
+  curl_url_cleanup(u);
+  return scheme;
+}
+
+bool is_loopback_url(const std::string& url) {
+  std::string host = url_host(url);
+  if (host == "localhost" || host == "[::1]" || host == "::1") return true;
+  return host.rfind("127.", 0) == 0;
+}
+
+FetchOutcome fetch_once(const FetchRequest& request, HashingWriter& writer) {
+  global_init();
+  CurlHandle curl;
+  if (!curl.handle) throw Error("libcurl: curl_easy_init failed");
+  Transfer t;
+  t.request = &request;
+  t.writer = &writer;
+  t.offset = writer.size();
+
+  CURL* h = curl.handle;
+  curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR,
+                   request.allow_http_redirects ? "http,https" : "https");
+  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(h, CURLOPT_MAXREDIRS, 10L);
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_USERAGENT, "modelzoo/0.1 (libcurl)");
+  curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, static_cast<long>(request.connect_timeout.count()));
+  curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1024L);
+  curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, static_cast<long>(request.low_speed_time.count()));
+  curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+  // Large receive buffer: fewer callbacks, fewer copies.
+  curl_easy_setopt(h, CURLOPT_BUFFERSIZE, static_cast<long>(CURL_MAX_READ_SIZE));
+  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, &t);
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &t);
+  // Identity encoding only: the digest is over the file's bytes.
+  curl.headers = curl_slist_append(curl.headers, "Accept-Encoding: identity");
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, curl.headers);
+  std::string range;
+  if (t.offset > 0) {
+    range = std::to_string(t.offset) + "-";
+    curl_easy_setopt(h, CURLOPT_RANGE, range.c_str());
+  }
+  char error_buffer[CURL_ERROR_SIZE] = {};
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_buffer);
+
+  CURLcode code = curl_easy_perform(h);
+  long http_code = 0;
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &http_code);
+
+  FetchOutcome out;
+  out.http_code = http_code;
+  out.sent_range = t.offset > 0;
+  out.range_ignored = t.range_ignored;
+  out.retry_after = t.retry_after;
+  if (t.range_total) out.total_size = t.range_total;
+  else if (t.content_length && (http_code == 200)) out.total_size = t.content_length;
+
+  if (t.aborted) {
+    out.status = t.abort_status;
+    out.message = t.abort_message;
+    out.write_errno = t.write_errno;
+    return out;
+  }
+  if (http_code >= 300 || (code == CURLE_WRITE_ERROR && http_code >= 300)) {
+    out.status = classify_http(http_code);
+    out.message = "HTTP " + std::to_string(http_code);
+    if (http_code == 404) out.message += " (not found)";
+    if (http_code == 403) out.message += " (forbidden)";
+    if (http_code == 429) out.message += " (too many requests)";
+    if (http_code == 416) out.message += " (range not satisfiable)";
+    return out;
+  }
+  if (code != CURLE_OK) {
+    out.status = classify_curl(code);
+    out.message = std::string(curl_easy_strerror(code)) + (error_buffer[0] ? std::string(": ") + error_buffer : "");
+    return out;
+  }
+  if (!t.body_started && http_code != 200 && http_code != 206) {
+    out.status = FetchOutcome::Status::url_failed;
+    out.message = "unexpected HTTP status " + std::to_string(http_code);
+    return out;
+  }
+  if (!t.body_started && t.offset > 0 && http_code == 200) {
+    // An empty 200 body in reply to a range request: the file is empty.
+    writer.restart();
+  }
+  // libcurl reports a short body as CURLE_PARTIAL_FILE when Content-Length
+  // was given; without it (connection close) only the expected size can tell.
+  if (request.expected_size && writer.size() < *request.expected_size) {
+    out.status = FetchOutcome::Status::retryable;
+    out.message = "the connection closed after " + std::to_string(writer.size()) + " of " +
+                  std::to_string(*request.expected_size) + " bytes";
+    return out;
+  }
+  out.status = FetchOutcome::Status::complete;
+  return out;
+}
+
+}  // namespace modelzoo::cache

@@ -1,0 +1,792 @@
+// Store::pull and the lookups it needs. See store.h for the layout and its
+// invariants; store_admin.cpp has the maintenance commands.
+#include "modelzoo/cache/store.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <random>
+#include <sys/stat.h>
+#include <thread>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "hashing_writer.h"
+#include "http_fetch.h"
+#include "modelzoo/cache/cache_paths.h"
+#include "modelzoo/cache/sha256.h"
+#include "modelzoo/sdk/error.h"
+#include "store_layout.h"
+
+namespace modelzoo::cache {
+
+// ---------------------------------------------------------------- layout ---
+
+void Layout::ensure() const {
+  std::error_code ec;
+  for (const fs::path& dir : {blobs(), metas(), refs(), partials(), locks(), quarantine()}) {
+    fs::create_directories(dir, ec);
+    if (ec) throw Error("cannot create cache directory " + dir.string() + ": " + ec.message() +
+                        " (set MODELZOO_HOME to a writable directory)");
+  }
+  fs::path tag = root / "CACHEDIR.TAG";
+  if (!fs::exists(tag)) {
+    fs::path tmp = root / ("CACHEDIR.TAG." + unique_suffix());
+    {
+      std::ofstream out(tmp);
+      out << "Signature: 8a477f597d28d172789f06886806bc55\n"
+             "# This file is a cache directory tag created by modelzoo.\n"
+             "# For information about cache directory tags see https://bford.info/cachedir/\n";
+    }
+    fs::rename(tmp, tag, ec);
+  }
+}
+
+std::int64_t now_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::chrono::system_clock::time_point from_seconds(std::int64_t seconds) {
+  return std::chrono::system_clock::time_point(std::chrono::seconds(seconds));
+}
+
+std::string unique_suffix() {
+  static thread_local std::mt19937_64 rng(std::random_device{}() ^
+                                          static_cast<std::uint64_t>(::getpid()) << 32);
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%08x", static_cast<unsigned>(rng()));
+  return std::to_string(::getpid()) + "-" + buffer;
+}
+
+std::optional<nlohmann::json> read_json(const fs::path& file) {
+  std::ifstream in(file);
+  if (!in) return std::nullopt;
+  try {
+    return nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;  // a damaged record is treated as missing
+  }
+}
+
+void write_json_atomic(const fs::path& file, const nlohmann::json& value) {
+  std::error_code ec;
+  fs::create_directories(file.parent_path(), ec);
+  fs::path tmp = file;
+  tmp += "." + unique_suffix() + ".tmp";
+  {
+    std::ofstream out(tmp);
+    out << value.dump(1) << "\n";
+    out.flush();
+    if (!out) {
+      fs::remove(tmp, ec);
+      throw Error("cannot write " + file.string() + " (disk full?)");
+    }
+  }
+  fs::rename(tmp, file, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    throw Error("cannot write " + file.string() + ": " + ec.message());
+  }
+}
+
+MetaLock::MetaLock(const Layout& layout) : lock_(layout.lock("meta"), nullptr) {}
+
+void update_meta(const Layout& layout, const std::string& hex,
+                 const std::function<void(nlohmann::json&)>& change) {
+  MetaLock lock(layout);
+  nlohmann::json record = read_json(layout.meta(hex)).value_or(nlohmann::json::object());
+  change(record);
+  write_json_atomic(layout.meta(hex), record);
+}
+
+void validate_alias(const std::string& alias) {
+  auto bad = [&](const std::string& why) {
+    throw Error("invalid cache alias \"" + alias + "\": " + why +
+                " (expected family/entrypoint.TAG)");
+  };
+  if (alias.empty()) bad("empty");
+  if (alias.front() == '/' || alias.back() == '/') bad("leading or trailing '/'");
+  for (char c : alias)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-' ||
+          c == '+' || c == '/'))
+      bad(std::string("character '") + c + "' not allowed");
+  for (const auto& part : fs::path(alias))
+    if (part == "." || part == ".." || part.empty()) bad("'.' or '..' component");
+}
+
+std::vector<std::pair<std::string, nlohmann::json>> read_refs(const Layout& layout) {
+  std::vector<std::pair<std::string, nlohmann::json>> out;
+  std::error_code ec;
+  if (!fs::exists(layout.refs())) return out;
+  for (auto it = fs::recursive_directory_iterator(layout.refs(), ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (!it->is_regular_file() || it->path().extension() != ".json") continue;
+    std::string alias = fs::relative(it->path(), layout.refs()).string();
+    alias.resize(alias.size() - 5);
+    if (auto record = read_json(it->path())) out.emplace_back(alias, *record);
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  return out;
+}
+
+void add_unique(nlohmann::json& array, const std::string& value) {
+  if (!array.is_array()) array = nlohmann::json::array();
+  for (const auto& v : array)
+    if (v == value) return;
+  array.push_back(value);
+}
+
+// ---------------------------------------------------------------- config ---
+
+namespace {
+
+bool env_flag(const char* name) {
+  const char* v = std::getenv(name);
+  if (!v || !*v) return false;
+  std::string s = v;
+  return !(s == "0" || s == "false" || s == "no" || s == "off");
+}
+
+std::string env_string(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+}  // namespace
+
+CacheConfig CacheConfig::from_environment() {
+  CacheConfig c;
+  c.root = default_cache_root();
+  if (env_flag("MODELZOO_OFFLINE")) c.network = NetworkPolicy::offline;
+  else if (env_flag("MODELZOO_PREFER_OFFLINE")) c.network = NetworkPolicy::prefer_offline;
+  c.mirror = env_string("MODELZOO_MIRROR");
+  c.allow_http = env_flag("MODELZOO_ALLOW_HTTP");
+  c.require_full_digest = env_flag("MODELZOO_REQUIRE_FULL_DIGEST");
+  c.torch_hub_dir = torch_hub_checkpoint_dir();
+  return c;
+}
+
+const char* to_string(Verification verification) {
+  return verification == Verification::tofu ? "tofu" : "full_digest";
+}
+
+const char* to_string(PullResult::Source source) {
+  switch (source) {
+    case PullResult::Source::cache: return "cache";
+    case PullResult::Source::torch_hub: return "torch_hub";
+    case PullResult::Source::download: return "download";
+    case PullResult::Source::local_file: return "local_file";
+  }
+  return "unknown";
+}
+
+PullRequest make_url_request(const std::string& url, const std::string& sha256,
+                             const std::string& alias, const std::string& file_name) {
+  PullRequest request;
+  request.alias = alias;
+  request.variant.urls = {url};
+  std::string hex = sha256;
+  std::transform(hex.begin(), hex.end(), hex.begin(), [](unsigned char c) { return std::tolower(c); });
+  request.variant.sha256.hex = hex;
+  request.variant.sha256.is_prefix = hex.size() < 64;
+  if (!file_name.empty()) {
+    request.variant.file = file_name;
+  } else {
+    std::string path = url.substr(0, url.find_first_of("?#"));
+    request.variant.file = path.substr(path.find_last_of('/') + 1);
+  }
+  request.variant.tag = "URL";
+  return request;
+}
+
+Store::Store(CacheConfig config) : config_(std::move(config)) {
+  if (config_.root.empty()) config_.root = default_cache_root();
+}
+
+// ------------------------------------------------------------------ pull ---
+
+namespace {
+
+struct Expected {
+  std::string hex;
+  bool prefix = false;
+  bool matches(const std::string& actual) const {
+    return prefix ? actual.rfind(hex, 0) == 0 : actual == hex;
+  }
+};
+
+std::string display_name(const PullRequest& request) {
+  return request.alias.empty() ? request.variant.file : request.alias;
+}
+
+Expected validate_request(const PullRequest& request, const CacheConfig& config) {
+  const std::string name = display_name(request);
+  const Digest& digest = request.variant.sha256;
+  Expected e{digest.hex, digest.is_prefix || digest.hex.size() < 64};
+  if (!request.alias.empty()) validate_alias(request.alias);
+  for (char c : e.hex)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+      throw Error("pulling " + name + ": sha256 \"" + e.hex + "\" is not lower-case hex");
+  if (e.hex.size() > 64 || (!e.prefix && e.hex.size() != 64))
+    throw Error("pulling " + name + ": sha256 must have 64 hex digits (got " +
+                std::to_string(e.hex.size()) + ")");
+  if (e.hex.empty())
+    throw Error("pulling " + name + ": no sha256 given; modelzoo never stores unverified files");
+  if (e.prefix && e.hex.size() < 8)
+    throw Error("pulling " + name + ": a sha256 prefix needs at least 8 hex digits (got \"" +
+                e.hex + "\")");
+  if (e.prefix && config.require_full_digest)
+    throw Error("pulling " + name + ": the manifest gives only the sha256 prefix " + e.hex +
+                " and the policy requires full digests (MODELZOO_REQUIRE_FULL_DIGEST); ask the "
+                "plugin vendor for the full SHA-256 or unset the policy");
+  const std::string& file = request.variant.file;
+  if (file.empty() || file.find('/') != std::string::npos || file == "." || file == "..")
+    throw Error("pulling " + name + ": invalid file name \"" + file + "\"");
+  return e;
+}
+
+std::string lock_key(const PullRequest& request, const Expected& expected) {
+  if (!expected.prefix) return expected.hex;
+  std::string file;
+  for (char c : request.variant.file)
+    file += (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_') ? c : '_';
+  return "prefix-" + expected.hex + "-" + file;
+}
+
+bool is_file_url(const std::string& url) { return url.rfind("file://", 0) == 0; }
+
+fs::path file_url_path(const std::string& url) {
+  std::string rest = url.substr(7);
+  if (rest.rfind("localhost/", 0) == 0) rest = rest.substr(9);
+  if (rest.empty() || rest.front() != '/')
+    throw Error("unsupported file URL " + url + " (expected file:///absolute/path)");
+  int length = 0;
+  char* decoded = curl_easy_unescape(nullptr, rest.c_str(), static_cast<int>(rest.size()), &length);
+  fs::path path(std::string(decoded, static_cast<std::size_t>(length)));
+  curl_free(decoded);
+  return path;
+}
+
+std::string join_url(std::string base, const std::string& tail) {
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base + "/" + tail;
+}
+
+bool is_disk_full(int err) { return err == ENOSPC || err == EFBIG || err == EDQUOT; }
+
+[[noreturn]] void throw_write_failure(const std::string& name, const Layout& layout,
+                                      const std::string& message, int err,
+                                      std::optional<std::uint64_t> size) {
+  std::string text = "pulling " + name + ": " + message + ". ";
+  if (is_disk_full(err)) {
+    text = "pulling " + name + ": disk full: " + message + ". ";
+    text += "The partial download was removed and nothing was added to the cache at " +
+            layout.root.string() + ". Free ";
+    text += size ? format_bytes(*size) : std::string("space");
+    text += " there, or point MODELZOO_HOME at a larger disk, then pull again.";
+  } else {
+    text += "The partial download was removed.";
+  }
+  throw Error(text);
+}
+
+// Appends a local file to the writer, from byte 0.
+void copy_local(const fs::path& source, HashingWriter& writer) {
+  int fd = ::open(source.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw Error("cannot open " + source.string() + ": " + std::strerror(errno));
+  writer.restart();
+  std::vector<char> buffer(1 << 20);
+  for (;;) {
+    ssize_t n = ::read(fd, buffer.data(), buffer.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      ::close(fd);
+      throw Error("reading " + source.string() + ": " + std::strerror(err));
+    }
+    if (n == 0) break;
+    try {
+      writer.append(buffer.data(), static_cast<std::size_t>(n));
+    } catch (...) {
+      ::close(fd);
+      throw;
+    }
+  }
+  ::close(fd);
+}
+
+class Puller {
+ public:
+  Puller(const CacheConfig& config, const PullRequest& request, const PullOptions& options,
+         ProgressSink* progress)
+      : config_(config),
+        layout_{config.root},
+        request_(request),
+        options_(options),
+        progress_(progress),
+        name_(display_name(request)),
+        expected_(validate_request(request, config)) {}
+
+  PullResult pull();
+  std::optional<PullResult> find();
+
+ private:
+  void emit(ProgressEvent::Kind kind, const std::string& message, const std::string& url = {},
+            std::chrono::milliseconds delay = {}) {
+    if (!progress_) return;
+    ProgressEvent event;
+    event.kind = kind;
+    event.name = name_;
+    event.url = url;
+    event.message = message;
+    event.delay = delay;
+    event.total = request_.variant.size;
+    progress_->on_event(event);
+  }
+  std::optional<std::string> candidate_digest() const;
+  std::optional<PullResult> try_torch_hub();
+  std::vector<std::string> candidate_urls() const;
+  fs::path adopt_partial(const std::string& key);
+  PullResult commit(const fs::path& partial, const std::string& actual, std::uint64_t size,
+                    PullResult result, bool linked);
+  void record_use(const std::string& hex, const std::string& source_url);
+
+  const CacheConfig& config_;
+  Layout layout_;
+  const PullRequest& request_;
+  const PullOptions& options_;
+  ProgressSink* progress_;
+  std::string name_;
+  Expected expected_;
+};
+
+std::optional<std::string> Puller::candidate_digest() const {
+  if (!expected_.prefix) return expected_.hex;
+  // Trust on first use: the alias, or a blob pulled before under this file
+  // name, records which full digest this prefix stands for.
+  if (!request_.alias.empty()) {
+    if (auto ref = read_json(layout_.ref(request_.alias))) {
+      std::string hex = ref->value("sha256", "");
+      if (expected_.matches(hex) && fs::exists(layout_.blob(hex))) return hex;
+    }
+  }
+  std::error_code ec;
+  std::optional<std::string> found;
+  for (auto it = fs::directory_iterator(layout_.blobs(), ec); !ec && it != fs::directory_iterator();
+       it.increment(ec)) {
+    std::string hex = it->path().filename().string();
+    if (!is_full_digest(hex) || !expected_.matches(hex)) continue;
+    auto meta = read_json(layout_.meta(hex));
+    if (!meta) continue;
+    for (const auto& f : meta->value("files", nlohmann::json::array()))
+      if (f == request_.variant.file) found = hex;
+  }
+  return found;
+}
+
+void Puller::record_use(const std::string& hex, const std::string& source_url) {
+  update_meta(layout_, hex, [&](nlohmann::json& m) {
+    m["last_used"] = now_seconds();
+    add_unique(m["files"], request_.variant.file);
+    if (!source_url.empty()) add_unique(m["sources"], source_url);
+    if (!request_.alias.empty()) add_unique(m["aliases"], request_.alias);
+  });
+  if (!request_.alias.empty()) {
+    MetaLock lock(layout_);
+    nlohmann::json ref = read_json(layout_.ref(request_.alias)).value_or(nlohmann::json::object());
+    bool pinned = ref.value("pinned", false) && ref.value("sha256", "") == hex;
+    ref = {{"alias", request_.alias}, {"sha256", hex}, {"file", request_.variant.file},
+           {"tag", request_.variant.tag}, {"pinned", pinned}, {"updated", now_seconds()}};
+    write_json_atomic(layout_.ref(request_.alias), ref);
+  }
+}
+
+std::optional<PullResult> Puller::find() {
+  std::optional<std::string> hex = candidate_digest();
+  if (!hex) return std::nullopt;
+  fs::path blob = layout_.blob(*hex);
+  std::error_code ec;
+  std::uint64_t size = fs::file_size(blob, ec);
+  if (ec) return std::nullopt;
+  auto meta = read_json(layout_.meta(*hex)).value_or(nlohmann::json::object());
+  bool bad = (request_.variant.size && *request_.variant.size != size) ||
+             (meta.contains("size") && meta["size"].get<std::uint64_t>() != size);
+  std::string actual = *hex;
+  if (!bad && options_.verify_hits) {
+    actual = sha256_file(blob);
+    bad = actual != *hex;
+  }
+  if (bad) {
+    // Never hand out bad bytes: move them aside and download again.
+    fs::path to = layout_.quarantine() / (*hex + "." + std::to_string(now_seconds()));
+    fs::rename(blob, to, ec);
+    emit(ProgressEvent::Kind::failed, "cached file " + blob.string() +
+                                          " failed its check; moved to " + to.string());
+    return std::nullopt;
+  }
+  try {
+    record_use(*hex, {});
+  } catch (const std::exception&) {
+    // A read-only cache (shared over NFS) still serves hits; only the
+    // last-used time and the alias record are not updated.
+  }
+  PullResult result;
+  result.path = blob;
+  result.sha256 = *hex;
+  result.size = size;
+  result.source = PullResult::Source::cache;
+  result.verification = meta.value("verification", "full_digest") == "tofu"
+                            ? Verification::tofu
+                            : Verification::full_digest;
+  // A full digest given now upgrades an entry first trusted by prefix.
+  if (!expected_.prefix && result.verification == Verification::tofu) {
+    result.verification = Verification::full_digest;
+    try {
+      update_meta(layout_, *hex, [](nlohmann::json& m) { m["verification"] = "full_digest"; });
+    } catch (const std::exception&) {
+    }
+  }
+  return result;
+}
+
+PullResult Puller::commit(const fs::path& partial, const std::string& actual, std::uint64_t size,
+                          PullResult result, bool linked) {
+  // Record first, rename second: a blob never exists without its record.
+  update_meta(layout_, actual, [&](nlohmann::json& m) {
+    m["sha256"] = actual;
+    m["size"] = size;
+    if (!m.contains("added")) m["added"] = now_seconds();
+    std::string previous = m.value("verification", "");
+    if (expected_.prefix && previous != "full_digest") {
+      m["verification"] = "tofu";
+      m["tofu_prefix"] = expected_.hex;
+    } else if (!expected_.prefix) {
+      m["verification"] = "full_digest";
+      m.erase("tofu_prefix");
+    }
+  });
+  if (!linked) ::chmod(partial.c_str(), 0444);
+  std::error_code ec;
+  fs::rename(partial, layout_.blob(actual), ec);
+  if (ec) {
+    fs::remove(partial, ec);
+    throw Error("pulling " + name_ + ": cannot move the verified file into " +
+                layout_.blobs().string() + ": " + ec.message());
+  }
+  struct stat st {};
+  if (::stat(layout_.blob(actual).c_str(), &st) == 0)
+    update_meta(layout_, actual, [&](nlohmann::json& m) {
+      m["last_verified"] = now_seconds();
+      m["verified_mtime_ns"] = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000LL +
+                               st.st_mtim.tv_nsec;
+    });
+  record_use(actual, result.url);
+  result.path = layout_.blob(actual);
+  result.sha256 = actual;
+  result.size = size;
+  result.verification = expected_.prefix ? Verification::tofu : Verification::full_digest;
+  if (auto m = read_json(layout_.meta(actual)); m && m->value("verification", "") == "full_digest")
+    result.verification = Verification::full_digest;
+  emit(ProgressEvent::Kind::done, std::string("ok (") + to_string(result.source) + ", " +
+                                      format_bytes(size) + ", sha256 " + actual.substr(0, 12) + ")",
+       result.url);
+  return result;
+}
+
+std::optional<PullResult> Puller::try_torch_hub() {
+  if (!config_.reuse_torch_hub || config_.torch_hub_dir.empty()) return std::nullopt;
+  fs::path candidate = config_.torch_hub_dir / request_.variant.file;
+  std::error_code ec;
+  if (!fs::is_regular_file(candidate, ec)) return std::nullopt;
+  std::uint64_t size = fs::file_size(candidate, ec);
+  if (ec || (request_.variant.size && *request_.variant.size != size)) return std::nullopt;
+  emit(ProgressEvent::Kind::hashing, "checking torch.hub's copy " + candidate.string());
+  std::string actual = sha256_file(candidate);
+  if (!expected_.matches(actual)) {
+    emit(ProgressEvent::Kind::failed, "torch.hub's copy " + candidate.string() +
+                                          " has sha256 " + actual + ", not " + expected_.hex +
+                                          "; ignoring it");
+    return std::nullopt;
+  }
+  // A hard link shares torch's inode; torch replaces files by rename, never
+  // in place, and we never chmod a linked file. Else copy (and re-hash the copy).
+  fs::path partial = layout_.partials() / ("import-" + actual.substr(0, 16) + "." + unique_suffix() + ".part");
+  PullResult result;
+  result.source = PullResult::Source::torch_hub;
+  result.url = "file://" + candidate.string();
+  if (::link(candidate.c_str(), partial.c_str()) == 0) {
+    return commit(partial, actual, size, result, /*linked=*/true);
+  }
+  std::string copied;
+  try {
+    HashingWriter writer(partial);
+    copy_local(candidate, writer);
+    copied = writer.finish(options_.fsync);
+  } catch (const WriteFailure& e) {
+    fs::remove(partial, ec);
+    throw_write_failure(name_, layout_, e.what(), e.error(), size);
+  }
+  if (copied != actual) {
+    fs::remove(partial, ec);
+    return std::nullopt;  // changed while we copied
+  }
+  return commit(partial, actual, size, result, false);
+}
+
+std::vector<std::string> Puller::candidate_urls() const {
+  std::vector<std::string> urls;
+  if (!config_.mirror.empty()) {
+    if (!expected_.prefix) urls.push_back(join_url(config_.mirror, "sha256/" + expected_.hex));
+    urls.push_back(join_url(config_.mirror, request_.variant.file));
+  }
+  for (const auto& url : request_.variant.urls) urls.push_back(url);
+  return urls;
+}
+
+fs::path Puller::adopt_partial(const std::string& key) {
+  // Called under the download lock: any partial of this key was left by a
+  // process that died or gave up. Continue the longest one.
+  fs::path mine = layout_.partials() / (key + "." + unique_suffix() + ".part");
+  std::error_code ec;
+  std::vector<std::pair<std::uint64_t, fs::path>> found;
+  for (auto it = fs::directory_iterator(layout_.partials(), ec);
+       !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    std::string n = it->path().filename().string();
+    if (n.rfind(key + ".", 0) == 0 && it->path().extension() == ".part")
+      found.emplace_back(it->file_size(ec), it->path());
+  }
+  std::sort(found.begin(), found.end());
+  for (std::size_t i = 0; i < found.size(); ++i) {
+    if (i + 1 == found.size()) {
+      // rename is atomic: if another (lock-ignoring) writer took it first,
+      // ours fails and we start from zero.
+      fs::rename(found[i].second, mine, ec);
+    } else {
+      fs::remove(found[i].second, ec);
+    }
+  }
+  return mine;
+}
+
+PullResult Puller::pull() {
+  layout_.ensure();
+  if (auto hit = find()) {
+    emit(ProgressEvent::Kind::done, "in cache (" + hit->sha256.substr(0, 12) + ")");
+    return *hit;
+  }
+  if (auto reused = try_torch_hub()) return *reused;
+
+  std::vector<std::string> urls = candidate_urls();
+  const bool offline = config_.network == NetworkPolicy::offline;
+  if (offline) {
+    urls.erase(std::remove_if(urls.begin(), urls.end(), [](const std::string& u) { return !is_file_url(u); }),
+               urls.end());
+    if (urls.empty())
+      throw Error("offline mode (MODELZOO_OFFLINE=1): " + name_ + " (file " + request_.variant.file +
+                  ", sha256 " + expected_.hex + (expected_.prefix ? "…" : "") +
+                  ") is not in the cache at " + config_.root.string() +
+                  " nor in torch.hub's cache; pull it once while online (modelzoo pull " + name_ +
+                  "), or unset MODELZOO_OFFLINE");
+  }
+  if (urls.empty()) throw Error("pulling " + name_ + ": the variant lists no URL and no mirror is set");
+
+  const std::string key = lock_key(request_, expected_);
+  std::optional<FileLock> lock;
+  if (config_.lock_downloads)
+    lock.emplace(layout_.lock(key), [&](long pid) {
+      emit(ProgressEvent::Kind::waiting,
+           "waiting for process " + std::to_string(pid) + ", which is downloading the same file");
+    });
+  if (lock && lock->waited()) {
+    if (auto hit = find()) {
+      hit->waited_for_other_process = true;
+      emit(ProgressEvent::Kind::done, "downloaded by another process");
+      return *hit;
+    }
+  }
+
+  // Without the lock another process may be writing any partial: start a fresh one.
+  fs::path partial = lock ? adopt_partial(key)
+                          : layout_.partials() / (key + "." + unique_suffix() + ".part");
+  std::error_code ec;
+  std::vector<std::string> failures;
+  PullResult result;
+  result.source = PullResult::Source::download;
+  std::optional<HashingWriter> writer;
+  try {
+    writer.emplace(partial);
+  } catch (const WriteFailure& e) {
+    throw_write_failure(name_, layout_, e.what(), e.error(), request_.variant.size);
+  }
+  const std::uint64_t adopted = writer->adopt_existing();
+  bool holds_earlier_bytes = adopted > 0;
+  result.resumed_from = adopted;
+  std::mt19937 jitter(std::random_device{}());
+
+  for (const std::string& url : urls) {
+    const std::string scheme = is_file_url(url) ? "file" : url_scheme(url);
+    if (scheme == "file") {
+      try {
+        fs::path source = file_url_path(url);
+        if (!fs::is_regular_file(source)) {
+          failures.push_back(url + ": no such file");
+          continue;
+        }
+        copy_local(source, *writer);
+        std::uint64_t size = writer->size();
+        std::string actual = writer->finish(options_.fsync);
+        if (!expected_.matches(actual)) {
+          failures.push_back(url + ": sha256 mismatch: expected " + expected_.hex + ", got " + actual);
+          writer->restart();
+          continue;
+        }
+        writer.reset();
+        result.source = PullResult::Source::local_file;
+        result.url = url;
+        result.resumed_from = 0;
+        return commit(partial, actual, size, result, false);
+      } catch (const WriteFailure& e) {
+        writer.reset();
+        fs::remove(partial, ec);
+        throw_write_failure(name_, layout_, e.what(), e.error(), request_.variant.size);
+      }
+    }
+    if (scheme != "https" && scheme != "http") {
+      failures.push_back(url + ": unsupported URL scheme \"" + scheme + "\" (use https://, http:// or file://)");
+      continue;
+    }
+    const bool loopback = is_loopback_url(url);
+    if (scheme == "http" && !loopback && !config_.allow_http) {
+      failures.push_back(url + ": plain http:// refused (only https is verified); set "
+                               "MODELZOO_ALLOW_HTTP=1 to allow it");
+      continue;
+    }
+    FetchRequest fetch;
+    fetch.url = url;
+    fetch.name = name_;
+    fetch.expected_size = request_.variant.size;
+    fetch.allow_http_redirects = config_.allow_http || (scheme == "http" && loopback);
+    fetch.connect_timeout = options_.connect_timeout;
+    fetch.low_speed_time = options_.low_speed_time;
+    fetch.progress = progress_;
+
+    int attempts = 0;
+    bool restarted_after_mismatch = false;
+    std::chrono::milliseconds backoff = options_.backoff_initial;
+    for (;;) {
+      ++attempts;
+      ++result.attempts;
+      FetchOutcome out = fetch_once(fetch, *writer);
+      if (out.sent_range && !out.range_ignored && out.status != FetchOutcome::Status::range_unsatisfiable)
+        holds_earlier_bytes = true;
+      if (out.range_ignored) result.resumed_from = 0;
+
+      if (out.status == FetchOutcome::Status::range_unsatisfiable) {
+        if (out.total_size && *out.total_size == writer->size()) {
+          out.status = FetchOutcome::Status::complete;  // the partial was already whole
+        } else {
+          emit(ProgressEvent::Kind::retry, "server refused to resume (HTTP 416); starting over", url);
+          writer->restart();
+          result.resumed_from = 0;
+          holds_earlier_bytes = false;
+          if (attempts < options_.max_attempts_per_url) continue;
+          failures.push_back(url + ": HTTP 416 (range not satisfiable)");
+          break;
+        }
+      }
+      if (out.status == FetchOutcome::Status::write_failed) {
+        writer.reset();
+        fs::remove(partial, ec);
+        throw_write_failure(name_, layout_, out.message, out.write_errno, request_.variant.size);
+      }
+      if (out.status == FetchOutcome::Status::complete) {
+        std::uint64_t size = writer->size();
+        std::string actual;
+        try {
+          actual = writer->finish(options_.fsync);
+        } catch (const WriteFailure& e) {
+          writer.reset();
+          fs::remove(partial, ec);
+          throw_write_failure(name_, layout_, e.what(), e.error(), request_.variant.size);
+        }
+        bool size_ok = !request_.variant.size || *request_.variant.size == size;
+        if (size_ok && expected_.matches(actual)) {
+          writer.reset();
+          result.url = url;
+          result.bytes_transferred = size - result.resumed_from;
+          return commit(partial, actual, size, result, false);
+        }
+        std::string what = size_ok ? "sha256 mismatch: expected " + expected_.hex +
+                                         (expected_.prefix ? "… (prefix)" : "") + ", got " + actual
+                                   : "size mismatch: expected " + std::to_string(*request_.variant.size) +
+                                         " bytes, got " + std::to_string(size);
+        writer->restart();  // never keep bytes that failed the check
+        if (holds_earlier_bytes && !restarted_after_mismatch) {
+          // A resumed file may mix two versions of the server's file; try once from zero.
+          restarted_after_mismatch = true;
+          holds_earlier_bytes = false;
+          result.resumed_from = 0;
+          emit(ProgressEvent::Kind::retry, "resumed file failed the check (" + what + "); downloading again from zero", url);
+          continue;
+        }
+        failures.push_back(url + ": " + what);
+        emit(ProgressEvent::Kind::failed, what, url);
+        break;
+      }
+      if (out.status == FetchOutcome::Status::retryable && attempts < options_.max_attempts_per_url) {
+        std::chrono::milliseconds delay = backoff;
+        if (out.retry_after) delay = std::min(std::max(*out.retry_after, delay), options_.retry_after_max);
+        else delay += std::chrono::milliseconds(std::uniform_int_distribution<long>(0, backoff.count() / 4)(jitter));
+        emit(ProgressEvent::Kind::retry, out.message + "; retrying in " + std::to_string(delay.count()) + " ms", url, delay);
+        std::this_thread::sleep_for(delay);
+        backoff = std::min(backoff * 2, options_.backoff_max);
+        continue;
+      }
+      failures.push_back(url + ": " + out.message +
+                         (out.status == FetchOutcome::Status::retryable
+                              ? " (gave up after " + std::to_string(attempts) + " attempts)"
+                              : ""));
+      emit(ProgressEvent::Kind::failed, out.message, url);
+      break;
+    }
+  }
+  // Keep a partial worth resuming; drop an empty one.
+  std::uint64_t kept = writer->size();
+  writer.reset();
+  if (kept == 0) fs::remove(partial, ec);
+  std::string text = "pulling " + name_ + " (file " + request_.variant.file + ", sha256 " + expected_.hex +
+                     (expected_.prefix ? "…" : "") + ") failed; tried:";
+  for (const auto& f : failures) text += "\n  " + f;
+  if (kept > 0) text += "\n" + format_bytes(kept) + " were kept and the next pull resumes from there.";
+  bool mismatch = std::any_of(failures.begin(), failures.end(),
+                              [](const std::string& f) { return f.find("mismatch") != std::string::npos; });
+  if (mismatch)
+    text += "\nThe server's file differs from the one the manifest pins: the file was changed or "
+            "corrupted upstream. Nothing was cached. Report it to the model's publisher, or use a "
+            "mirror that has the right file (MODELZOO_MIRROR).";
+  else
+    text += "\nCheck the network or proxy (https_proxy), set MODELZOO_MIRROR to a reachable mirror, "
+            "or copy the file into torch.hub's cache.";
+  throw Error(text);
+}
+
+}  // namespace
+
+PullResult Store::pull(const PullRequest& request, const PullOptions& options, ProgressSink* progress) {
+  Puller puller(config_, request, options, progress);
+  return puller.pull();
+}
+
+std::optional<PullResult> Store::find(const PullRequest& request, const PullOptions& options) {
+  Puller puller(config_, request, options, nullptr);
+  if (!fs::exists(Layout{config_.root}.blobs())) return std::nullopt;
+  return puller.find();
+}
+
+}  // namespace modelzoo::cache

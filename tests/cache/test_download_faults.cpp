@@ -1,0 +1,235 @@
+// What nginx cannot do, from fault_server.py: truncation with and without
+// Content-Length, resets, 404/500/429 (+Retry-After), HTML 200, wrong bytes,
+// servers that ignore Range or answer 416, a slow first byte.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include "modelzoo/cache/sha256.h"
+#include "modelzoo/cache/store.h"
+#include "modelzoo/sdk/error.h"
+#include "test_support.h"
+
+using namespace modelzoo::cache;
+using namespace modelzoo::cache::test;
+
+namespace {
+
+constexpr std::uint64_t kSize = 2 << 20;
+
+struct Faults {
+  TempDir dir;
+  fs::path root = dir / "cache";
+  std::string sha = write_random_file(dir / "payload.bin", kSize, 42);
+  FaultServer server{dir / "payload.bin"};
+
+  Store store() const {
+    CacheConfig c;
+    c.root = root;
+    c.reuse_torch_hub = false;
+    return Store(c);
+  }
+  static PullOptions fast(int attempts = 3) {
+    PullOptions o;
+    o.backoff_initial = std::chrono::milliseconds(20);
+    o.max_attempts_per_url = attempts;
+    o.connect_timeout = std::chrono::seconds(5);
+    return o;
+  }
+  PullRequest request(const std::string& path, std::optional<std::uint64_t> size = std::nullopt) const {
+    PullRequest r = make_url_request(server.url(path), sha, "test/payload.T");
+    r.variant.size = size;
+    return r;
+  }
+  std::vector<std::string> ranges() const {
+    std::vector<std::string> out;
+    for (const auto& r : server.requests()) out.push_back(r["range"].is_null() ? "" : r["range"].get<std::string>());
+    return out;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a body cut short with Content-Length is resumed with a range request", "[download][resume]") {
+  Faults f;
+  Store store = f.store();
+  PullResult r = store.pull(f.request("/trunc-once/p.bin"), Faults::fast());
+  CHECK(r.sha256 == f.sha);
+  auto ranges = f.ranges();
+  REQUIRE(ranges.size() == 2);
+  CHECK(ranges[0].empty());
+  CHECK(ranges[1] == "bytes=" + std::to_string(kSize / 2) + "-");
+  CHECK(sha256_file(r.path) == f.sha);
+  CHECK(store_intact(f.root));
+}
+
+TEST_CASE("a connection reset mid-body is retried and resumed", "[download][resume]") {
+  Faults f;
+  Store store = f.store();
+  PullResult r = store.pull(f.request("/reset-once/p.bin"), Faults::fast());
+  CHECK(r.sha256 == f.sha);
+  auto ranges = f.ranges();
+  REQUIRE(ranges.size() == 2);
+  CHECK(ranges[1].rfind("bytes=", 0) == 0);
+  CHECK(store_intact(f.root));
+}
+
+TEST_CASE("a server that always truncates fails cleanly and leaves a resumable partial, not a blob",
+          "[download][resume]") {
+  Faults f;
+  Store store = f.store();
+  REQUIRE_THROWS_WITH(store.pull(f.request("/trunc-cl/p.bin"), Faults::fast(2)),
+                      Catch::Contains("gave up after 2 attempts") && Catch::Contains("resumes"));
+  CHECK(blob_count(f.root) == 0);
+  CHECK(partial_count(f.root) == 1);
+  CHECK(store_intact(f.root));
+  // The next run continues from the kept bytes and finishes.
+  PullResult r = store.pull(f.request("/ok/p.bin"), Faults::fast());
+  CHECK(r.resumed_from == kSize / 2);
+  CHECK(f.ranges().back() == "bytes=" + std::to_string(kSize / 2) + "-");
+  CHECK(partial_count(f.root) == 0);
+  CHECK(store_intact(f.root));
+}
+
+TEST_CASE("truncation without Content-Length: caught by the expected size or by the digest",
+          "[download]") {
+  Faults f;
+  Store store = f.store();
+  SECTION("size unknown: digest mismatch, partial deleted, message says what to do") {
+    REQUIRE_THROWS_WITH(store.pull(f.request("/trunc-nocl/p.bin"), Faults::fast()),
+                        Catch::Contains("sha256 mismatch") && Catch::Contains(f.sha) &&
+                            Catch::Contains(f.server.url("/trunc-nocl/p.bin")) && Catch::Contains("Nothing was cached"));
+    CHECK(f.ranges().size() == 1);
+    CHECK(partial_count(f.root) == 0);
+  }
+  SECTION("size known: a short body is a truncation and is retried") {
+    REQUIRE_THROWS_WITH(store.pull(f.request("/trunc-nocl/p.bin", kSize), Faults::fast(2)),
+                        Catch::Contains("closed after"));
+    CHECK(f.ranges().size() == 2);
+  }
+  CHECK(blob_count(f.root) == 0);
+  CHECK(store_intact(f.root));
+}
+
+TEST_CASE("5xx is retried with backoff; 404 and 403 are not", "[download][retry]") {
+  Faults f;
+  Store store = f.store();
+  PullResult r = store.pull(f.request("/fail-2-500/p.bin"), Faults::fast());
+  CHECK(r.attempts == 3);
+  CHECK(r.sha256 == f.sha);
+  REQUIRE_THROWS_WITH(store.pull(make_url_request(f.server.url("/status-404/q.bin"), std::string(64, 'b')), Faults::fast()),
+                      Catch::Contains("HTTP 404"));
+  REQUIRE_THROWS_WITH(store.pull(make_url_request(f.server.url("/status-403/q.bin"), std::string(64, 'b')), Faults::fast()),
+                      Catch::Contains("HTTP 403"));
+  int count404 = 0, count403 = 0;
+  for (const auto& req : f.server.requests()) {
+    count404 += req["path"] == "/status-404/q.bin";
+    count403 += req["path"] == "/status-403/q.bin";
+  }
+  CHECK(count404 == 1);
+  CHECK(count403 == 1);
+  CHECK(store_intact(f.root));
+}
+
+TEST_CASE("429 with Retry-After is honoured", "[download][retry]") {
+  Faults f;
+  Store store = f.store();
+  auto start = std::chrono::steady_clock::now();
+  PullResult r = store.pull(f.request("/fail-1-429/p.bin"), Faults::fast());
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  CHECK(r.attempts == 2);
+  // Backoff alone would be 20 ms; the server asked for 1 s.
+  CHECK(elapsed >= std::chrono::milliseconds(950));
+  CHECK(store_intact(f.root));
+}
+
+TEST_CASE("an HTML page with status 200 is rejected as not a weights file", "[download]") {
+  Faults f;
+  Store store = f.store();
+  REQUIRE_THROWS_WITH(store.pull(f.request("/html/p.bin"), Faults::fast()),
+                      Catch::Contains("not a weights file"));
+  CHECK(f.ranges().size() == 1);
+  // ...and the next mirror is used.
+  PullRequest req = f.request("/html/p.bin");
+  req.variant.urls.push_back(f.server.url("/ok/p.bin"));
+  CHECK(store.pull(req, Faults::fast()).sha256 == f.sha);
+  CHECK(partial_count(f.root) == 0);
+  CHECK(store_intact(f.root));
+}
+
+TEST_CASE("wrong bytes: the error gives URL, expected and actual digest; nothing is kept", "[download]") {
+  Faults f;
+  Store store = f.store();
+  std::string wrong;
+  {
+    std::string data = read_file(f.dir / "payload.bin");
+    data[data.size() / 2] = static_cast<char>(data[data.size() / 2] ^ 0xFF);
+    wrong = sha256_bytes(data);
+  }
+  REQUIRE_THROWS_WITH(store.pull(f.request("/wrong/p.bin"), Faults::fast()),
+                      Catch::Contains(f.server.url("/wrong/p.bin")) && Catch::Contains("expected " + f.sha) &&
+                          Catch::Contains("got " + wrong) && Catch::Contains("MODELZOO_MIRROR"));
+  CHECK(partial_count(f.root) == 0);
+  CHECK(blob_count(f.root) == 0);
+  CHECK(store_intact(f.root));
+}
+
+TEST_CASE("a server that ignores Range (200) restarts the file from byte 0", "[download][resume]") {
+  Faults f;
+  Store store = f.store();
+  PullResult r = store.pull(f.request("/trunc-once/norange/p.bin"), Faults::fast());
+  CHECK(r.sha256 == f.sha);
+  auto ranges = f.ranges();
+  REQUIRE(ranges.size() == 2);
+  CHECK_FALSE(ranges[1].empty());  // asked for a range, got the whole file
+  CHECK(sha256_file(r.path) == f.sha);
+  CHECK(store_intact(f.root));
+}
+
+TEST_CASE("a server that answers 416 to a range makes the pull start over", "[download][resume]") {
+  Faults f;
+  Store store = f.store();
+  PullResult r = store.pull(f.request("/trunc-once/r416/p.bin"), Faults::fast());
+  CHECK(r.sha256 == f.sha);
+  auto ranges = f.ranges();
+  REQUIRE(ranges.size() == 3);
+  CHECK(ranges[0].empty());
+  CHECK_FALSE(ranges[1].empty());
+  CHECK(ranges[2].empty());
+  CHECK(store_intact(f.root));
+}
+
+TEST_CASE("a resumed file that fails the digest is discarded and downloaded once more from zero",
+          "[download][resume]") {
+  Faults f;
+  Store store = f.store();
+  // A partial left by an earlier run against a different upstream file.
+  fs::create_directories(f.root / "partial");
+  {
+    std::ofstream out(f.root / "partial" / (f.sha + ".999-deadbeef.part"), std::ios::binary);
+    out << std::string(1000, 'Z');
+  }
+  PullResult r = store.pull(f.request("/ok/p.bin"), Faults::fast());
+  CHECK(r.sha256 == f.sha);
+  CHECK(r.resumed_from == 0);
+  auto ranges = f.ranges();
+  REQUIRE(ranges.size() == 2);
+  CHECK(ranges[0] == "bytes=1000-");
+  CHECK(ranges[1].empty());
+  CHECK(partial_count(f.root) == 0);
+  CHECK(store_intact(f.root));
+}
+
+TEST_CASE("a very slow first byte hits the low-speed timeout in bounded time", "[download][timeout]") {
+  Faults f;
+  Store store = f.store();
+  PullOptions o = Faults::fast(1);
+  o.low_speed_time = std::chrono::seconds(1);
+  auto start = std::chrono::steady_clock::now();
+  REQUIRE_THROWS_WITH(store.pull(f.request("/slow-4000/p.bin"), o), Catch::Contains("imeout"));
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::milliseconds(3500));
+  // Slow but within the limit: fine.
+  o.low_speed_time = std::chrono::seconds(10);
+  CHECK(store.pull(f.request("/slow-300/p.bin"), o).sha256 == f.sha);
+  CHECK(store_intact(f.root));
+}
