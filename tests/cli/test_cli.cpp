@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <fstream>
 #include <map>
 
 #include "paths.h"
@@ -185,4 +186,52 @@ TEST_CASE("plugins --blacklist lists only crashed or hung plugins", "[cli][scann
   CHECK_THAT(listed[0]["reason"].get<std::string>(), Catch::Contains("SIGSEGV"));
   r = modelzoo_cli({"list", "--json"}, dir.path(), {home});
   CHECK(json::parse(r.out).size() == 2);  // toy's two; the crashing one is not offered
+}
+
+TEST_CASE("pull, cache ls, verify, path, rm and mirror export from the command line",
+          "[cli][cache]") {
+  TempDir dir;
+  const std::string file = dir.path() + "/weights.bin";
+  std::string bytes(200000, '\0');
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>((i * 131) % 251);
+  std::ofstream(file, std::ios::binary) << bytes;
+  const std::vector<std::pair<std::string, std::string>> env = {{"MODELZOO_HOME", dir.path() + "/home"}};
+  // A wrong digest is refused and nothing is cached.
+  auto r = modelzoo_cli({"pull", "--url", "file://" + file, "--sha256", std::string(64, 'a')}, kGood, env);
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("sha256 mismatch") && Catch::Contains("Nothing was cached"));
+  r = modelzoo_cli({"cache", "ls", "--json"}, kGood, env);
+  REQUIRE(r.exit_code == 0);
+  CHECK(json::parse(r.out).empty());
+  // Pull by URL with a prefix: checked, recorded, listed.
+  r = modelzoo_cli({"pull", "--url", "file://" + file, "--sha256", "", "--json"}, kGood, env);
+  CHECK(r.exit_code == 1);  // --url without a digest is refused
+  const std::string full = modelzoo::test::sha256_of_file(file);
+  r = modelzoo_cli({"pull", "--url", "file://" + file, "--sha256", full.substr(0, 8), "--name",
+                    "toy/tiny_mlp.LOCAL", "--json"},
+                   kGood, env);
+  REQUIRE(r.exit_code == 0);
+  const json pulled = json::parse(r.out);
+  CHECK(pulled[0]["sha256"] == full);
+  r = modelzoo_cli({"cache", "ls", "--json"}, kGood, env);
+  const json listed = json::parse(r.out);
+  REQUIRE(listed.size() == 1);
+  CHECK(listed[0]["aliases"][0] == "toy/tiny_mlp.LOCAL");
+  r = modelzoo_cli({"cache", "ls"}, kGood, env);
+  CHECK_THAT(r.out, Catch::Contains("trust on first use"));
+  r = modelzoo_cli({"cache", "verify", "--all"}, kGood, env);
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("the store is intact"));
+  r = modelzoo_cli({"cache", "path", "toy/tiny_mlp.LOCAL"}, kGood, env);
+  CHECK_THAT(r.out, Catch::Contains("blobs/sha256/" + full));
+  r = modelzoo_cli({"mirror", "export", dir.path() + "/mirror"}, kGood, env);
+  CHECK(r.exit_code == 0);
+  CHECK(std::filesystem::exists(dir.path() + "/mirror/sha256/" + full));
+  CHECK(std::filesystem::exists(dir.path() + "/mirror/weights.bin"));
+  r = modelzoo_cli({"cache", "prune"}, kGood, env);
+  CHECK(r.exit_code == 1);  // says what is missing
+  r = modelzoo_cli({"cache", "rm", "toy/tiny_mlp.LOCAL"}, kGood, env);
+  CHECK(r.exit_code == 0);
+  r = modelzoo_cli({"cache", "ls", "--json"}, kGood, env);
+  CHECK(json::parse(r.out).empty());
 }

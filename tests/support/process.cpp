@@ -78,3 +78,11 @@ ProcessResult run_process(const std::vector<std::string>& argv,
 }
 
 }  // namespace modelzoo::test
+
+namespace modelzoo::test {
+std::string sha256_of_file(const std::string& path) {
+  const auto r = run_process({"/usr/bin/sha256sum", path});
+  if (r.exit_code != 0 || r.out.size() < 64) throw std::runtime_error("sha256sum failed on " + path);
+  return r.out.substr(0, 64);
+}
+}  // namespace modelzoo::test

@@ -34,3 +34,9 @@ class TempDir {
 };
 
 }  // namespace modelzoo::test
+
+namespace modelzoo::test {
+/// SHA-256 of a file, computed with coreutils' sha256sum (an independent
+/// implementation to check modelzoo's against).
+std::string sha256_of_file(const std::string& path);
+}  // namespace modelzoo::test
