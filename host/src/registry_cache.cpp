@@ -5,7 +5,7 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "modelzoo/host/atomic_file.h"
+#include "modelzoo/sdk/atomic_file.h"
 #include "modelzoo/host/paths.h"
 
 namespace modelzoo {

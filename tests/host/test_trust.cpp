@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "modelzoo/host/atomic_file.h"
+#include "modelzoo/sdk/atomic_file.h"
 #include "modelzoo/hub.h"
 #include "modelzoo/sdk/error.h"
 #include "modelzoo/trust/crypto.h"

@@ -86,3 +86,12 @@ std::string sha256_of_file(const std::string& path) {
   return r.out.substr(0, 64);
 }
 }  // namespace modelzoo::test
+
+namespace modelzoo::test {
+std::string sha256_of_bytes(const std::string& bytes) {
+  TempDir dir;
+  const std::string path = dir.path() + "/bytes";
+  std::ofstream(path, std::ios::binary) << bytes;
+  return sha256_of_file(path);
+}
+}  // namespace modelzoo::test

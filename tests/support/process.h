@@ -40,3 +40,8 @@ namespace modelzoo::test {
 /// implementation to check modelzoo's against).
 std::string sha256_of_file(const std::string& path);
 }  // namespace modelzoo::test
+
+namespace modelzoo::test {
+/// SHA-256 of bytes, computed with coreutils' sha256sum.
+std::string sha256_of_bytes(const std::string& bytes);
+}  // namespace modelzoo::test

@@ -5,7 +5,7 @@
 #include <iostream>
 
 #include "command.h"
-#include "modelzoo/host/atomic_file.h"
+#include "modelzoo/sdk/atomic_file.h"
 #include "modelzoo/host/paths.h"
 #include "modelzoo/sdk/error.h"
 #include "modelzoo/trust/crypto.h"

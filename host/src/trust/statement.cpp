@@ -4,7 +4,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "modelzoo/host/atomic_file.h"
+#include "modelzoo/sdk/atomic_file.h"
 #include "modelzoo/sdk/error.h"
 #include "modelzoo/trust/crypto.h"
 

@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "modelzoo/host/atomic_file.h"
+#include "modelzoo/sdk/atomic_file.h"
 #include "modelzoo/host/paths.h"
 #include "modelzoo/registry/registry.h"
 

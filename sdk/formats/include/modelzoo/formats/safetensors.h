@@ -20,8 +20,9 @@ namespace modelzoo::formats {
 /// "corrupted or incomplete" where that is the likely cause.
 MODELZOO_API TensorFile read_safetensors(std::shared_ptr<MappedFile> file);
 
-/// Writes `tensors` as safetensors: keys sorted, each tensor's data aligned
-/// to 8 bytes (the header is padded), strided views written contiguously,
+/// Writes `tensors` as safetensors: keys sorted, the data section 8-byte
+/// aligned (the header is padded) and each tensor aligned to its element
+/// size (larger elements first), strided views written contiguously,
 /// `metadata` as __metadata__. Written to a temporary file and renamed into
 /// place, so `path` is never left half-written.
 MODELZOO_API void write_safetensors(const std::string& path, const std::vector<TensorView>& tensors,

@@ -1,4 +1,4 @@
-#include "modelzoo/host/atomic_file.h"
+#include "modelzoo/sdk/atomic_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
