@@ -1,0 +1,93 @@
+// Weights: a weights file (safetensors or PyTorch .pth, told apart by magic
+// bytes) seen as tensors, and applied to a model.
+//
+//   auto w = modelzoo::Weights::from_file("resnet50-11ad3fa6.pth");
+//   auto report = w.load_into(model);            // strict: throws on any mismatch
+//   modelzoo::Weights::save(model.state_dict(), "out.safetensors");
+//
+// Tensors alias the memory-mapped file (torch::from_blob with a deleter that
+// keeps the mapping alive), and load_into copies one tensor at a time into
+// the model's parameters, so loading never holds a second full copy of the
+// weights beyond the mapping.
+#pragma once
+
+#include <torch/nn/module.h>
+#include <torch/types.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "modelzoo/formats/tensor_view.h"
+#include "modelzoo/sdk/export.h"
+
+namespace modelzoo {
+
+class Model;
+
+/// How checkpoint names map to the model's, and how strict loading is.
+struct LoadOptions {
+  /// Missing, unexpected or shape-mismatched keys are an error. Non-strict
+  /// loads what fits and reports the rest (a new head, like timm).
+  bool strict = true;
+  /// Prefixes removed from checkpoint names ("module." from DataParallel).
+  std::vector<std::string> strip_prefixes = {"module."};
+  /// Exact renames, checkpoint name → model name, applied after stripping.
+  std::map<std::string, std::string> renames;
+  /// A family's own rule, applied last; returns the model's name.
+  std::function<std::string(const std::string&)> remap;
+};
+
+struct ShapeMismatch {
+  std::string key;
+  std::vector<int64_t> model_shape;
+  std::vector<int64_t> checkpoint_shape;
+};
+
+/// What load_into did, key by key.
+struct MODELZOO_API LoadReport {
+  size_t loaded = 0;
+  std::vector<std::string> missing;     ///< in the model, not in the checkpoint
+  std::vector<std::string> unexpected;  ///< in the checkpoint, not in the model
+  std::vector<ShapeMismatch> mismatched;
+  bool clean() const { return missing.empty() && unexpected.empty() && mismatched.empty(); }
+  /// One line per problem, naming each key (and both shapes).
+  std::string describe() const;
+};
+
+class MODELZOO_API Weights {
+ public:
+  /// Throws modelzoo::Error naming the file and what is wrong with it.
+  static Weights from_file(const std::string& path);
+
+  const formats::TensorFile& file() const { return *file_; }
+  const std::string& format() const { return file_->format; }
+  std::vector<std::string> names() const;
+  /// The tensor `name`, aliasing the mapped file (read-only: clone() before
+  /// writing to it). Throws if there is no such tensor.
+  torch::Tensor tensor(const std::string& name) const;
+  /// Every tensor, by name, aliasing the file.
+  torch::OrderedDict<std::string, torch::Tensor> state_dict() const;
+
+  /// Copies the checkpoint into `module`'s parameters and buffers,
+  /// converting dtypes to the module's. Under strict, any problem throws
+  /// modelzoo::Error with the whole report and nothing is modified.
+  LoadReport load_into(torch::nn::Module& module, const LoadOptions& options = {}) const;
+  LoadReport load_into(Model& model, const LoadOptions& options = {}) const;
+
+  /// Writes tensors as safetensors (keys sorted, data aligned).
+  static void save(const torch::OrderedDict<std::string, torch::Tensor>& tensors,
+                   const std::string& path,
+                   const std::map<std::string, std::string>& metadata = {});
+
+ private:
+  std::shared_ptr<const formats::TensorFile> file_;
+};
+
+/// The LibTorch dtype of a file dtype, and back.
+MODELZOO_API torch::Dtype to_torch_dtype(formats::DType dtype);
+MODELZOO_API formats::DType to_file_dtype(torch::Dtype dtype);
+
+}  // namespace modelzoo

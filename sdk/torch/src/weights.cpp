@@ -1,0 +1,168 @@
+#include "modelzoo/weights.h"
+
+#include <torch/csrc/autograd/grad_mode.h>
+
+#include <set>
+#include <sstream>
+
+#include "modelzoo/formats/safetensors.h"
+#include "modelzoo/model.h"
+#include "modelzoo/sdk/error.h"
+
+namespace modelzoo {
+namespace {
+
+std::string shape_text(const std::vector<int64_t>& shape) {
+  std::string out = "[";
+  for (size_t i = 0; i < shape.size(); ++i) out += (i ? ", " : "") + std::to_string(shape[i]);
+  return out + "]";
+}
+
+std::string model_name_of(const std::string& checkpoint_name, const LoadOptions& options) {
+  std::string name = checkpoint_name;
+  for (const auto& prefix : options.strip_prefixes)
+    if (name.compare(0, prefix.size(), prefix) == 0) name = name.substr(prefix.size());
+  if (auto it = options.renames.find(name); it != options.renames.end()) name = it->second;
+  if (options.remap) name = options.remap(name);
+  return name;
+}
+
+}  // namespace
+
+torch::Dtype to_torch_dtype(formats::DType dtype) {
+  using formats::DType;
+  switch (dtype) {
+    case DType::kF64: return torch::kFloat64;
+    case DType::kF32: return torch::kFloat32;
+    case DType::kF16: return torch::kFloat16;
+    case DType::kBF16: return torch::kBFloat16;
+    case DType::kI64: return torch::kInt64;
+    case DType::kI32: return torch::kInt32;
+    case DType::kI16: return torch::kInt16;
+    case DType::kI8: return torch::kInt8;
+    case DType::kU8: return torch::kUInt8;
+    case DType::kBool: return torch::kBool;
+  }
+  throw Error("unknown dtype");
+}
+
+formats::DType to_file_dtype(torch::Dtype dtype) {
+  using formats::DType;
+  switch (dtype) {
+    case torch::kFloat64: return DType::kF64;
+    case torch::kFloat32: return DType::kF32;
+    case torch::kFloat16: return DType::kF16;
+    case torch::kBFloat16: return DType::kBF16;
+    case torch::kInt64: return DType::kI64;
+    case torch::kInt32: return DType::kI32;
+    case torch::kInt16: return DType::kI16;
+    case torch::kInt8: return DType::kI8;
+    case torch::kUInt8: return DType::kU8;
+    case torch::kBool: return DType::kBool;
+    default: throw Error(std::string("cannot store dtype ") + c10::toString(dtype) + " in a weights file");
+  }
+}
+
+std::string LoadReport::describe() const {
+  std::ostringstream out;
+  for (const auto& k : missing) out << "\n  missing from the checkpoint: " << k;
+  for (const auto& k : unexpected) out << "\n  not in the model: " << k;
+  for (const auto& m : mismatched)
+    out << "\n  shape mismatch for " << m.key << ": model " << shape_text(m.model_shape)
+        << ", checkpoint " << shape_text(m.checkpoint_shape);
+  return out.str();
+}
+
+Weights Weights::from_file(const std::string& path) {
+  Weights w;
+  w.file_ = std::make_shared<const formats::TensorFile>(formats::read_tensor_file(path));
+  return w;
+}
+
+std::vector<std::string> Weights::names() const {
+  std::vector<std::string> out;
+  for (const auto& t : file_->tensors) out.push_back(t.name);
+  return out;
+}
+
+torch::Tensor Weights::tensor(const std::string& name) const {
+  const formats::TensorView* v = file_->find(name);
+  if (!v) throw Error("no tensor '" + name + "' in " + file_->file->path());
+  const size_t element = formats::dtype_size(v->dtype);
+  auto keep_alive = file_;  // the deleter holds the mapping
+  void* base = const_cast<uint8_t*>(v->storage) + static_cast<size_t>(v->storage_offset) * element;
+  return torch::from_blob(
+      base, v->shape, v->strides, [keep_alive](void*) {},
+      torch::TensorOptions().dtype(to_torch_dtype(v->dtype)));
+}
+
+torch::OrderedDict<std::string, torch::Tensor> Weights::state_dict() const {
+  torch::OrderedDict<std::string, torch::Tensor> out;
+  for (const auto& t : file_->tensors) out.insert(t.name, tensor(t.name));
+  return out;
+}
+
+LoadReport Weights::load_into(torch::nn::Module& module, const LoadOptions& options) const {
+  torch::OrderedDict<std::string, torch::Tensor> targets;
+  for (const auto& p : module.named_parameters(true)) targets.insert(p.key(), p.value());
+  for (const auto& b : module.named_buffers(true)) targets.insert(b.key(), b.value());
+
+  LoadReport report;
+  std::map<std::string, const formats::TensorView*> by_model_name;
+  for (const auto& v : file_->tensors) {
+    const std::string name = model_name_of(v.name, options);
+    if (!targets.contains(name)) {
+      report.unexpected.push_back(v.name);
+    } else {
+      by_model_name[name] = &v;
+    }
+  }
+  std::vector<std::pair<torch::Tensor, const formats::TensorView*>> copies;
+  for (const auto& item : targets) {
+    auto it = by_model_name.find(item.key());
+    if (it == by_model_name.end()) {
+      report.missing.push_back(item.key());
+      continue;
+    }
+    const auto model_shape = item.value().sizes().vec();
+    if (model_shape != it->second->shape) {
+      report.mismatched.push_back({item.key(), model_shape, it->second->shape});
+      continue;
+    }
+    copies.emplace_back(item.value(), it->second);
+  }
+  if (options.strict && !report.clean())
+    throw Error("loading " + file_->file->path() + " (strict): " + report.describe() +
+                "\n  (load non-strict to keep what fits, e.g. for a new head)");
+  torch::NoGradGuard no_grad;
+  for (auto& [target, view] : copies) {
+    target.copy_(tensor(view->name));  // converts dtype; one tensor at a time
+    ++report.loaded;
+  }
+  return report;
+}
+
+LoadReport Weights::load_into(Model& model, const LoadOptions& options) const {
+  return load_into(model.module(), options);
+}
+
+void Weights::save(const torch::OrderedDict<std::string, torch::Tensor>& tensors,
+                   const std::string& path, const std::map<std::string, std::string>& metadata) {
+  std::vector<torch::Tensor> keep;  // contiguous CPU copies live until written
+  std::vector<formats::TensorView> views;
+  for (const auto& item : tensors) {
+    torch::Tensor t = item.value().detach().to(torch::kCPU).contiguous();
+    keep.push_back(t);
+    formats::TensorView v;
+    v.name = item.key();
+    v.dtype = to_file_dtype(t.scalar_type());
+    v.shape = t.sizes().vec();
+    v.strides = t.strides().vec();
+    v.storage = static_cast<const uint8_t*>(t.data_ptr());
+    v.storage_bytes = t.nbytes();
+    views.push_back(std::move(v));
+  }
+  formats::write_safetensors(path, views, metadata);
+}
+
+}  // namespace modelzoo

@@ -1,0 +1,141 @@
+// Applying weights to a model: strict and non-strict reports, key
+// remapping, dtype conversion, zero-copy views, save → load round trips.
+#include <torch/nn/modules/batchnorm.h>
+#include <torch/nn/modules/conv.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/types.h>
+
+// glog (through LibTorch) defines CHECK too; Catch's must win.
+#undef CHECK
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "modelzoo/sdk/error.h"
+#include "modelzoo/weights.h"
+#include "process.h"
+
+using namespace modelzoo;
+using modelzoo::test::TempDir;
+
+namespace {
+
+// The same names as the Python Sequential(conv, bn, fc) checkpoint.
+struct SmallNet : torch::nn::Module {
+  explicit SmallNet(int64_t classes) {
+    conv = register_module("conv", torch::nn::Conv2d(3, 4, 3));
+    bn = register_module("bn", torch::nn::BatchNorm2d(4));
+    fc = register_module("fc", torch::nn::Linear(4, classes));
+  }
+  torch::nn::Conv2d conv{nullptr};
+  torch::nn::BatchNorm2d bn{nullptr};
+  torch::nn::Linear fc{nullptr};
+};
+
+bool have_python_torch() {
+  return modelzoo::test::run_process({"/usr/bin/python3", "-c", "import torch"}).exit_code == 0;
+}
+
+nlohmann::json make_checkpoint(const std::string& path, int classes) {
+  const std::string script = std::string(MODELZOO_SOURCE_DIR) + "/tests/weights/make_small_checkpoint.py";
+  const auto r = modelzoo::test::run_process({"/usr/bin/python3", script, path, std::to_string(classes)});
+  REQUIRE(r.exit_code == 0);
+  return nlohmann::json::parse(r.out);
+}
+
+std::string bytes_of(const torch::Tensor& t) {
+  const torch::Tensor c = t.contiguous();
+  return std::string(static_cast<const char*>(c.data_ptr()), c.nbytes());
+}
+
+}  // namespace
+
+TEST_CASE("a torch.save checkpoint loads strictly into a model with its names", "[weights][pth]") {
+  if (!have_python_torch()) {
+    WARN("skipped: /usr/bin/python3 has no torch (scripts/install-deps.sh installs it)");
+    return;
+  }
+  TempDir dir;
+  const std::string path = dir.path() + "/small.pth";
+  const auto digests = make_checkpoint(path, 10);
+  const Weights w = Weights::from_file(path);
+  CHECK(w.format() == "pth");
+  SmallNet net(10);
+  const LoadReport report = w.load_into(net);
+  CHECK(report.clean());
+  CHECK(report.loaded == digests.size());
+  for (const auto& p : net.named_parameters()) {
+    INFO(p.key());
+    CHECK(modelzoo::test::sha256_of_bytes(bytes_of(p.value())) == digests.at(p.key()));
+  }
+  CHECK(net.bn->num_batches_tracked.item<int64_t>() == 7);
+  // Views alias the mapped file: no copy is made to read a tensor.
+  const torch::Tensor view = w.tensor("conv.weight");
+  const auto* base = w.file().file->data();
+  const auto* p = static_cast<const uint8_t*>(view.data_ptr());
+  CHECK((p >= base && p < base + w.file().file->size()));
+}
+
+TEST_CASE("a changed head: strict refuses with both shapes, non-strict reports", "[weights]") {
+  if (!have_python_torch()) {
+    WARN("skipped: /usr/bin/python3 has no torch");
+    return;
+  }
+  TempDir dir;
+  const std::string path = dir.path() + "/small.pth";
+  make_checkpoint(path, 10);
+  const Weights w = Weights::from_file(path);
+  SmallNet net(5);
+  const torch::Tensor before = net.fc->weight.clone();
+  CHECK_THROWS_WITH(w.load_into(net), Catch::Contains("shape mismatch for fc.weight: model [5, 4], "
+                                                      "checkpoint [10, 4]") &&
+                                          Catch::Contains("fc.bias"));
+  CHECK(torch::equal(before, net.fc->weight));  // strict changed nothing
+  LoadOptions lenient;
+  lenient.strict = false;
+  const LoadReport report = w.load_into(net, lenient);
+  REQUIRE(report.mismatched.size() == 2);
+  CHECK(report.mismatched[0].key == "fc.weight");
+  CHECK(report.missing.empty());
+  CHECK(report.loaded == 7);  // conv 2, bn 5
+  CHECK(torch::equal(before, net.fc->weight));  // the new head is kept
+}
+
+TEST_CASE("save and load round-trip through safetensors with remapping", "[weights][safetensors]") {
+  TempDir dir;
+  torch::manual_seed(1);
+  SmallNet source(3);
+  torch::OrderedDict<std::string, torch::Tensor> state;
+  for (const auto& p : source.named_parameters()) state.insert("module." + p.key(), p.value());
+  for (const auto& b : source.named_buffers()) state.insert("module." + b.key(), b.value());
+  state.insert("extra.step", torch::tensor({3}, torch::kInt64));
+  const std::string path = dir.path() + "/w.safetensors";
+  Weights::save(state, path, {{"origin", "test"}});
+
+  const Weights w = Weights::from_file(path);
+  CHECK(w.format() == "safetensors");
+  CHECK(w.file().metadata.at("origin") == "test");
+  SmallNet target(3);
+  target.to(torch::kFloat64);  // dtype converted on load
+  LoadOptions options;
+  options.strict = false;
+  const LoadReport report = w.load_into(target, options);
+  CHECK(report.unexpected == std::vector<std::string>{"extra.step"});
+  CHECK(report.missing.empty());
+  CHECK(torch::allclose(target.conv->weight.to(torch::kFloat32), source.conv->weight));
+  CHECK(target.conv->weight.scalar_type() == torch::kFloat64);
+
+  // A rename table and a family remap hook.
+  torch::OrderedDict<std::string, torch::Tensor> renamed;
+  renamed.insert("classifier.weight", source.fc->weight);
+  renamed.insert("classifier.bias", source.fc->bias);
+  Weights::save(renamed, path);
+  LoadOptions with_table;
+  with_table.strict = false;
+  with_table.renames = {{"classifier.weight", "fc.weight"}};
+  with_table.remap = [](const std::string& n) { return n == "classifier.bias" ? "fc.bias" : n; };
+  SmallNet head_only(3);
+  const LoadReport r2 = Weights::from_file(path).load_into(head_only, with_table);
+  CHECK(r2.loaded == 2);
+  CHECK(torch::equal(head_only.fc->bias, source.fc->bias));
+}
