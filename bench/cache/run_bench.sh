@@ -4,7 +4,7 @@
 #   pull of a 1 GiB file:   cache_bench pull (SHA-256 included) | curl -o | torch.hub
 #   re-verify of 1 GiB:     Store::verify --all | openssl dgst -sha256 | sha256sum
 #   + `openssl speed -evp sha256`, 16 KiB blocks (the hashing ceiling)
-# Writes the table to bench/cache/RESULTS.md.
+# Writes the tables to $OUT (default bench/cache/RESULTS.md).
 #
 # usage: bench/cache/run_bench.sh [BUILD_DIR] [SIZE_MIB] [RUNS]
 set -euo pipefail
@@ -84,9 +84,9 @@ r_pull=$(rate "$t_pull"); r_curl=$(rate "$t_curl"); r_torch=$(rate "$t_torch")
 r_verify=$(rate "$t_verify"); r_openssl=$(rate "$t_openssl"); r_sha=$(rate "$t_sha256sum")
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
 
-out=$here/RESULTS.md
+out=${OUT:-$here/RESULTS.md}
 {
-  echo "# modelzoo cache benchmark"
+  echo "## Run in \`$bench_dir\`"
   echo
   echo "One run of \`bench/cache/run_bench.sh\` ($(date -u +%Y-%m-%d), $(nproc) cores shared with other jobs,"
   echo "$(openssl version | cut -d' ' -f1-2), $(curl --version | head -1 | cut -d' ' -f1-2), nginx $(/usr/sbin/nginx -v 2>&1 | cut -d/ -f2))."
@@ -94,7 +94,7 @@ out=$here/RESULTS.md
   echo "MB = 10^6 bytes. Source, destinations and cache under \`$bench_dir\` ($(stat -f -c %T "$bench_dir")), no fsync;"
   echo "every command is timed whole (process start, and for torch.hub \`import torch\`, included)."
   echo
-  echo "## Pull (download + SHA-256 + into the store)"
+  echo "### Pull (download + SHA-256 + into the store)"
   echo
   echo "| tool | seconds | MB/s | vs curl |"
   echo "|---|---:|---:|---:|"
@@ -104,7 +104,7 @@ out=$here/RESULTS.md
   echo
   echo "modelzoo vs torch.hub: **$(ratio "$r_pull" "$r_torch")×** faster (target ≥ 5×); vs curl: **$(ratio "$r_pull" "$r_curl")×** (target ≥ 0.9×)."
   echo
-  echo "## Re-verify a cached file"
+  echo "### Re-verify a cached file"
   echo
   echo "| tool | seconds | MB/s | vs openssl speed 16 KiB |"
   echo "|---|---:|---:|---:|"
