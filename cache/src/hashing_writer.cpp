@@ -1,9 +1,9 @@
 #include "hashing_writer.h"
 
-#include <cerrno>
-#include <cstring>
 #include <fcntl.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstring>
 
 #include "modelzoo/sdk/error.h"
 

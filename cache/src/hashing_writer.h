@@ -22,7 +22,8 @@ namespace modelzoo::cache {
 /// A failed write(2): errno kept so the caller can say "disk full".
 class WriteFailure : public std::runtime_error {
  public:
-  WriteFailure(const std::string& message, int error) : std::runtime_error(message), error_(error) {}
+  WriteFailure(const std::string& message, int error)
+      : std::runtime_error(message), error_(error) {}
   int error() const { return error_; }
 
  private:

@@ -1,13 +1,13 @@
 #include "modelzoo/cache/sha256.h"
 
-#include <cerrno>
-#include <cstring>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <array>
+#include <cerrno>
 #include <condition_variable>
+#include <cstring>
 #include <mutex>
-#include <sys/stat.h>
 #include <thread>
 #include <vector>
 
