@@ -291,6 +291,7 @@ FetchOutcome fetch_once(const FetchRequest& request, HashingWriter& writer) {
   curl_easy_setopt(h, CURLOPT_USERAGENT, "modelzoo/0.1 (libcurl)");
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!request.ca_bundle.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, request.ca_bundle.c_str());
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, static_cast<long>(request.connect_timeout.count()));
   curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1024L);
   curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, static_cast<long>(request.low_speed_time.count()));
@@ -345,6 +346,10 @@ FetchOutcome fetch_once(const FetchRequest& request, HashingWriter& writer) {
     out.status = classify_curl(code);
     out.message = std::string(curl_easy_strerror(code)) +
                   (error_buffer[0] ? std::string(": ") + error_buffer : "");
+    if (code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE)
+      out.message +=
+          " (the server's certificate is not trusted; for a private CA set "
+          "MODELZOO_CA_BUNDLE to its PEM file)";
     return out;
   }
   if (!t.body_started && http_code != 200 && http_code != 206) {

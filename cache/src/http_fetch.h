@@ -21,6 +21,7 @@ struct FetchRequest {
   std::chrono::seconds connect_timeout{30};
   std::chrono::seconds low_speed_time{60};
   ProgressSink* progress = nullptr;
+  std::string ca_bundle;  ///< CURLOPT_CAINFO when not empty
 };
 
 struct FetchOutcome {

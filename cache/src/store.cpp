@@ -172,6 +172,7 @@ CacheConfig CacheConfig::from_environment() {
   c.allow_http = env_flag("MODELZOO_ALLOW_HTTP");
   c.require_full_digest = env_flag("MODELZOO_REQUIRE_FULL_DIGEST");
   c.torch_hub_dir = torch_hub_checkpoint_dir();
+  c.ca_bundle = env_string("MODELZOO_CA_BUNDLE");
   return c;
 }
 
@@ -695,6 +696,7 @@ PullResult Puller::pull() {
     fetch.connect_timeout = options_.connect_timeout;
     fetch.low_speed_time = options_.low_speed_time;
     fetch.progress = progress_;
+    fetch.ca_bundle = config_.ca_bundle.string();
 
     int attempts = 0;
     bool restarted_after_mismatch = false;

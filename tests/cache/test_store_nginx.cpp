@@ -385,3 +385,32 @@ TEST_CASE("ls, verify, prune, rm, pin and path manage the store", "[cache][nginx
   CHECK_THROWS_WITH(store.path_of("fam/f0.T"), Catch::Contains("not in the cache"));
   CHECK(store_intact(f.root));
 }
+
+TEST_CASE("https is always verified; a private CA is trusted only through MODELZOO_CA_BUNDLE",
+          "[cache][nginx][tls]") {
+  Fixture f;
+  fs::path cert = f.dir / "cert.pem", key = f.dir / "key.pem";
+  REQUIRE(run_command({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                       "-keyout", key.string(), "-out", cert.string(), "-days", "1", "-subj",
+                       "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"}) == 0);
+  std::string sha = write_random_file(f.docroot / "secure.bin", 1 << 20, 31);
+  Nginx nginx(f.docroot, 4 << 20, std::make_pair(cert, key));
+  REQUIRE(nginx.url("/").rfind("https://", 0) == 0);
+  auto req = f.request("sec/secure.T", "secure.bin", sha, {nginx.url("/secure.bin")});
+
+  Store untrusting(f.config());
+  REQUIRE_THROWS_WITH(untrusting.pull(req, Fixture::fast()),
+                      Catch::Contains("MODELZOO_CA_BUNDLE") && Catch::Contains("certificate"));
+  CHECK(nginx.requests("secure.bin").empty());  // refused during the handshake
+  CHECK(blob_count(f.root) == 0);
+
+  CacheConfig trusting = f.config();
+  {
+    ScopedEnv env({{"MODELZOO_CA_BUNDLE", cert.string()}});
+    trusting.ca_bundle = CacheConfig::from_environment().ca_bundle;
+  }
+  PullResult r = Store(trusting).pull(req, Fixture::fast());
+  CHECK(r.sha256 == sha);
+  CHECK(r.url.rfind("https://", 0) == 0);
+  CHECK(store_intact(f.root));
+}

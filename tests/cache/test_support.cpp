@@ -136,7 +136,9 @@ std::string read_file(const fs::path& path) {
 
 // ------------------------------------------------------------------ nginx ---
 
-Nginx::Nginx(const fs::path& docroot, std::uint64_t slow_rate) {
+Nginx::Nginx(const fs::path& docroot, std::uint64_t slow_rate,
+             std::optional<std::pair<fs::path, fs::path>> tls)
+    : tls_(tls.has_value()) {
   fs::create_directories(prefix_ / "tmp");
   for (int attempt = 0; attempt < 5; ++attempt) {
     port_ = free_port_impl();
@@ -157,7 +159,10 @@ Nginx::Nginx(const fs::path& docroot, std::uint64_t slow_rate) {
          << "  default_type application/octet-stream;\n"
          << "  sendfile on;\n"
          << "  server {\n"
-         << "    listen 127.0.0.1:" << port_ << ";\n"
+         << "    listen 127.0.0.1:" << port_ << (tls ? " ssl" : "") << ";\n"
+         << (tls ? "    ssl_certificate " + tls->first.string() + ";\n    ssl_certificate_key " +
+                       tls->second.string() + ";\n"
+                 : std::string())
          << "    root " << docroot.string() << ";\n"
          << "    location /slow/ { alias " << docroot.string() << "/; limit_rate " << slow_rate
          << "; }\n"
@@ -196,7 +201,14 @@ void Nginx::stop() {
 }
 
 std::string Nginx::url(const std::string& path) const {
-  return "http://127.0.0.1:" + std::to_string(port_) + path;
+  return (tls_ ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port_) + path;
+}
+
+int run_command(const std::vector<std::string>& argv) {
+  int devnull = ::open("/dev/null", O_WRONLY);
+  int pid = spawn(argv, devnull, devnull);
+  ::close(devnull);
+  return wait_pid(pid);
 }
 
 std::vector<std::string> Nginx::requests(const std::string& part) const {

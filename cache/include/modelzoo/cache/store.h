@@ -53,6 +53,7 @@ enum class NetworkPolicy {
 ///   MODELZOO_MIRROR=<base url>      tried before a variant's own URLs
 ///   MODELZOO_ALLOW_HTTP=1           plain http:// to non-loopback hosts
 ///   MODELZOO_REQUIRE_FULL_DIGEST=1  refuse variants that give only a prefix
+///   MODELZOO_CA_BUNDLE=<pem file>   extra trust roots for https (a fleet's own CA)
 ///   TORCH_HOME                      where torch.hub's checkpoints are looked up
 /// Proxies: libcurl's own http_proxy / https_proxy / no_proxy.
 struct CacheConfig {
@@ -67,6 +68,9 @@ struct CacheConfig {
   /// working locks: the store stays correct (unique partials, verify, atomic
   /// rename), but each process downloads its own copy and none resumes.
   bool lock_downloads = true;
+  /// PEM file of CA certificates for https, instead of the system's store.
+  /// Verification itself is never turned off.
+  std::filesystem::path ca_bundle;
 
   MODELZOO_API static CacheConfig from_environment();
 };
