@@ -199,7 +199,7 @@ PullRequest make_url_request(const std::string& url, const std::string& sha256,
   PullRequest request;
   request.alias = alias;
   request.variant.urls = {url};
-  std::string hex = sha256;
+  std::string hex = sha256.rfind("sha256:", 0) == 0 ? sha256.substr(7) : sha256;
   std::transform(hex.begin(), hex.end(), hex.begin(),
                  [](unsigned char c) { return std::tolower(c); });
   request.variant.sha256.hex = hex;

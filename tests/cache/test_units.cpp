@@ -98,6 +98,8 @@ TEST_CASE("URL requests take the basename and detect digest prefixes", "[cache][
       make_url_request("https://example.org/x.bin", std::string(64, 'a'), "v/x.T", "y.bin");
   CHECK_FALSE(full.variant.sha256.is_prefix);
   CHECK(full.variant.file == "y.bin");
+  CHECK(make_url_request("https://e.org/z", "sha256:" + std::string(64, 'c')).variant.sha256.hex ==
+        std::string(64, 'c'));
 }
 
 TEST_CASE("bad requests are refused before any network access", "[cache][unit]") {
