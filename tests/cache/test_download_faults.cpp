@@ -244,3 +244,18 @@ TEST_CASE("a very slow first byte hits the low-speed timeout in bounded time",
   CHECK(store.pull(f.request("/slow-300/p.bin"), o).sha256 == f.sha);
   CHECK(store_intact(f.root));
 }
+
+TEST_CASE("hashing on a second thread and inline give the same results, resume included",
+          "[download][resume]") {
+  for (const char* mode : {"1", "0"}) {
+    ScopedEnv env({{"MODELZOO_HASH_THREAD", std::optional<std::string>(mode)}});
+    Faults f;
+    Store store = f.store();
+    PullResult r = store.pull(f.request("/trunc-once/p.bin"), Faults::fast());
+    CHECK(r.sha256 == f.sha);
+    CHECK(f.ranges().back() == "bytes=" + std::to_string(kSize / 2) + "-");
+    std::string big = write_random_file(f.dir / "big.bin", 20 << 20, 9);
+    CHECK(sha256_file(f.dir / "big.bin") == big);
+    CHECK(store_intact(f.root));
+  }
+}

@@ -17,6 +17,13 @@ TEST_CASE("sha256 matches the FIPS 180-2 test vectors", "[cache][unit]") {
   TempDir dir;
   std::string expected = write_random_file(dir / "f", 3 * 1024 * 1024 + 17, 1);
   CHECK(sha256_file(dir / "f") == expected);
+  CHECK(sha256_file_pipelined(dir / "f") == expected);
+  std::string big =
+      write_random_file(dir / "big", (20 << 20) + 5, 2);  // several blocks, ragged end
+  CHECK(sha256_file(dir / "big") == big);
+  CHECK(sha256_file_pipelined(dir / "big") == big);
+  write_random_file(dir / "empty", 0, 3);
+  CHECK(sha256_file_pipelined(dir / "empty") == sha256_bytes(""));
   CHECK(is_full_digest(expected));
   CHECK_FALSE(is_full_digest(expected.substr(1)));
 }
