@@ -106,7 +106,7 @@ out=${OUT:-$here/RESULTS.md}
   echo
   echo "| tool | seconds | MB/s | vs curl |"
   echo "|---|---:|---:|---:|"
-  echo "| modelzoo \`Store::pull\` (hashing on a 2nd thread) | $(printf %.3f "$t_pull") | $r_pull | $(ratio "$r_pull" "$r_curl") |"
+  echo "| modelzoo \`Store::pull\` (SHA-256 on the fly) | $(printf %.3f "$t_pull") | $r_pull | $(ratio "$r_pull" "$r_curl") |"
   echo "| \`curl -o FILE\` (no hashing) | $(printf %.3f "$t_curl") | $r_curl | 1.00 |"
   echo "| \`torch.hub.download_url_to_file(hash_prefix=…)\` | $(printf %.3f "$t_torch") | $r_torch | $(ratio "$r_torch" "$r_curl") |"
   echo "| (of which \`/usr/bin/python3 -c 'import torch.hub'\` alone) | $(printf %.3f "$t_import") | – | – |"

@@ -140,6 +140,14 @@ void HashingWriter::flush_current() {
 }
 
 void HashingWriter::append(const char* data, std::size_t size) {
+  if (!threaded_ && current_used_ == 0 && size >= (64 << 10)) {
+    // Inline mode and a large piece (libcurl hands over up to 512 KiB):
+    // write and hash it in place, no copy.
+    write_all(fd_, data, size, path_);
+    hasher_.update(data, size);
+    size_ += size;
+    return;
+  }
   while (size > 0) {
     std::size_t n = std::min(size, kChunkSize - current_used_);
     std::memcpy(current_->data() + current_used_, data, n);
