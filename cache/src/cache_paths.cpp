@@ -1,8 +1,8 @@
 #include "modelzoo/cache/cache_paths.h"
 
-#include <cstdlib>
 #include <pwd.h>
 #include <unistd.h>
+#include <cstdlib>
 
 #include "modelzoo/sdk/error.h"
 

@@ -1,9 +1,10 @@
 #include "hashing_writer.h"
 
-#include <cerrno>
-#include <cstring>
 #include <fcntl.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 
 #include "modelzoo/sdk/error.h"
 
@@ -34,7 +35,13 @@ HashingWriter::HashingWriter(const std::filesystem::path& path) : path_(path) {
   }
   current_ = std::make_unique<Chunk>(kChunkSize);
   chunks_total_ = 1;
-  thread_ = std::thread([this] { hash_loop(); });
+  // A hashing thread pays off only with a core to spare: on one or two
+  // (shared) cores it competes with the transfer, and hashing each chunk
+  // right after copying it (still in cache) is as fast and steadier.
+  // MODELZOO_HASH_THREAD=1/0 overrides the choice.
+  const char* force = std::getenv("MODELZOO_HASH_THREAD");
+  threaded_ = force && *force ? std::string(force) != "0" : std::thread::hardware_concurrency() > 2;
+  if (threaded_) thread_ = std::thread([this] { hash_loop(); });
 }
 
 HashingWriter::~HashingWriter() {
@@ -43,7 +50,7 @@ HashingWriter::~HashingWriter() {
     stop_ = true;
   }
   cv_.notify_all();
-  thread_.join();
+  if (thread_.joinable()) thread_.join();
   if (fd_ >= 0) ::close(fd_);
 }
 
@@ -107,6 +114,11 @@ void HashingWriter::restart() {
 void HashingWriter::flush_current() {
   if (current_used_ == 0) return;
   write_all(fd_, current_->data(), current_used_, path_);
+  if (!threaded_) {
+    hasher_.update(current_->data(), current_used_);
+    current_used_ = 0;
+    return;
+  }
   current_->resize(current_used_);
   std::unique_ptr<Chunk> next;
   {
@@ -128,6 +140,14 @@ void HashingWriter::flush_current() {
 }
 
 void HashingWriter::append(const char* data, std::size_t size) {
+  if (!threaded_ && current_used_ == 0 && size >= (64 << 10)) {
+    // Inline mode and a large piece (libcurl hands over up to 512 KiB):
+    // write and hash it in place, no copy.
+    write_all(fd_, data, size, path_);
+    hasher_.update(data, size);
+    size_ += size;
+    return;
+  }
   while (size > 0) {
     std::size_t n = std::min(size, kChunkSize - current_used_);
     std::memcpy(current_->data() + current_used_, data, n);

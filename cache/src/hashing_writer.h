@@ -1,7 +1,8 @@
 // Appends a download to a partial file while hashing it. The caller's thread
-// copies into 1 MiB chunks and writes each full chunk with one write(2); a
-// second thread hashes the chunks, so hashing overlaps with the transfer and
-// a pull runs at the speed of the slower of the two, not their sum.
+// copies into 1 MiB chunks and writes each full chunk with one write(2); on
+// machines with cores to spare a second thread hashes the chunks, so hashing
+// overlaps with the transfer and a pull runs at the speed of the slower of
+// the two, not their sum.
 #pragma once
 
 #include <condition_variable>
@@ -22,7 +23,8 @@ namespace modelzoo::cache {
 /// A failed write(2): errno kept so the caller can say "disk full".
 class WriteFailure : public std::runtime_error {
  public:
-  WriteFailure(const std::string& message, int error) : std::runtime_error(message), error_(error) {}
+  WriteFailure(const std::string& message, int error)
+      : std::runtime_error(message), error_(error) {}
   int error() const { return error_; }
 
  private:
@@ -68,6 +70,7 @@ class HashingWriter {
   std::vector<std::unique_ptr<Chunk>> free_;
   std::size_t chunks_total_ = 0;
   bool busy_ = false;
+  bool threaded_ = true;
   bool stop_ = false;
   std::thread thread_;
 };

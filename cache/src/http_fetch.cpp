@@ -15,7 +15,8 @@ namespace {
 void global_init() {
   static std::once_flag once;
   std::call_once(once, [] {
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) throw Error("libcurl: global init failed");
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+      throw Error("libcurl: global init failed");
   });
 }
 
@@ -138,7 +139,8 @@ bool accept_body(Transfer* t) {
                       " bytes, the manifest says " + std::to_string(*expected));
     return true;
   }
-  return fail(FetchOutcome::Status::url_failed, "unexpected HTTP status " + std::to_string(t->status));
+  return fail(FetchOutcome::Status::url_failed,
+              "unexpected HTTP status " + std::to_string(t->status));
 }
 
 size_t on_body(char* data, size_t size, size_t count, void* user) {
@@ -289,6 +291,7 @@ FetchOutcome fetch_once(const FetchRequest& request, HashingWriter& writer) {
   curl_easy_setopt(h, CURLOPT_USERAGENT, "modelzoo/0.1 (libcurl)");
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!request.ca_bundle.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, request.ca_bundle.c_str());
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, static_cast<long>(request.connect_timeout.count()));
   curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1024L);
   curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, static_cast<long>(request.low_speed_time.count()));
@@ -319,8 +322,10 @@ FetchOutcome fetch_once(const FetchRequest& request, HashingWriter& writer) {
   out.sent_range = t.offset > 0;
   out.range_ignored = t.range_ignored;
   out.retry_after = t.retry_after;
-  if (t.range_total) out.total_size = t.range_total;
-  else if (t.content_length && (http_code == 200)) out.total_size = t.content_length;
+  if (t.range_total)
+    out.total_size = t.range_total;
+  else if (t.content_length && (http_code == 200))
+    out.total_size = t.content_length;
 
   if (t.aborted) {
     out.status = t.abort_status;
@@ -339,7 +344,12 @@ FetchOutcome fetch_once(const FetchRequest& request, HashingWriter& writer) {
   }
   if (code != CURLE_OK) {
     out.status = classify_curl(code);
-    out.message = std::string(curl_easy_strerror(code)) + (error_buffer[0] ? std::string(": ") + error_buffer : "");
+    out.message = std::string(curl_easy_strerror(code)) +
+                  (error_buffer[0] ? std::string(": ") + error_buffer : "");
+    if (code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE)
+      out.message +=
+          " (the server's certificate is not trusted; for a private CA set "
+          "MODELZOO_CA_BUNDLE to its PEM file)";
     return out;
   }
   if (!t.body_started && http_code != 200 && http_code != 206) {

@@ -21,22 +21,23 @@ struct FetchRequest {
   std::chrono::seconds connect_timeout{30};
   std::chrono::seconds low_speed_time{60};
   ProgressSink* progress = nullptr;
+  std::string ca_bundle;  ///< CURLOPT_CAINFO when not empty
 };
 
 struct FetchOutcome {
   enum class Status {
-    complete,            ///< the body arrived in full (digest still to check)
-    retryable,           ///< connection error, timeout, 408, 429, 5xx, short body
-    url_failed,          ///< 404, 403, HTML page, size mismatch: try the next URL
-    range_unsatisfiable, ///< 416: the partial is not a prefix the server accepts
-    write_failed,        ///< local disk error (disk full): stop everything
+    complete,             ///< the body arrived in full (digest still to check)
+    retryable,            ///< connection error, timeout, 408, 429, 5xx, short body
+    url_failed,           ///< 404, 403, HTML page, size mismatch: try the next URL
+    range_unsatisfiable,  ///< 416: the partial is not a prefix the server accepts
+    write_failed,         ///< local disk error (disk full): stop everything
   };
   Status status = Status::complete;
   long http_code = 0;
   std::string message;  ///< what went wrong, for the user
   std::optional<std::chrono::milliseconds> retry_after;
   bool sent_range = false;
-  bool range_ignored = false;  ///< asked for a range, got 200
+  bool range_ignored = false;               ///< asked for a range, got 200
   std::optional<std::uint64_t> total_size;  ///< from Content-Length / Content-Range
   int write_errno = 0;
 };

@@ -1,7 +1,7 @@
 #include "modelzoo/cache/progress.h"
 
-#include <cinttypes>
 #include <unistd.h>
+#include <cinttypes>
 
 #include <nlohmann/json.hpp>
 
@@ -11,13 +11,20 @@ ProgressSink::~ProgressSink() = default;
 
 const char* to_string(ProgressEvent::Kind kind) {
   switch (kind) {
-    case ProgressEvent::Kind::start: return "start";
-    case ProgressEvent::Kind::progress: return "progress";
-    case ProgressEvent::Kind::retry: return "retry";
-    case ProgressEvent::Kind::waiting: return "waiting";
-    case ProgressEvent::Kind::hashing: return "hashing";
-    case ProgressEvent::Kind::done: return "done";
-    case ProgressEvent::Kind::failed: return "failed";
+    case ProgressEvent::Kind::start:
+      return "start";
+    case ProgressEvent::Kind::progress:
+      return "progress";
+    case ProgressEvent::Kind::retry:
+      return "retry";
+    case ProgressEvent::Kind::waiting:
+      return "waiting";
+    case ProgressEvent::Kind::hashing:
+      return "hashing";
+    case ProgressEvent::Kind::done:
+      return "done";
+    case ProgressEvent::Kind::failed:
+      return "failed";
   }
   return "unknown";
 }
@@ -31,8 +38,10 @@ std::string format_bytes(std::uint64_t bytes) {
     ++unit;
   }
   char buffer[32];
-  if (unit == 0) std::snprintf(buffer, sizeof buffer, "%" PRIu64 " B", bytes);
-  else std::snprintf(buffer, sizeof buffer, "%.*f %s", value < 10 ? 2 : 1, value, units[unit]);
+  if (unit == 0)
+    std::snprintf(buffer, sizeof buffer, "%" PRIu64 " B", bytes);
+  else
+    std::snprintf(buffer, sizeof buffer, "%.*f %s", value < 10 ? 2 : 1, value, units[unit]);
   return buffer;
 }
 
@@ -93,7 +102,8 @@ void TerminalProgressBar::on_event(const ProgressEvent& event) {
 JsonProgressWriter::JsonProgressWriter(std::FILE* stream) : stream_(stream) {}
 
 void JsonProgressWriter::on_event(const ProgressEvent& event) {
-  nlohmann::json j = {{"event", to_string(event.kind)}, {"name", event.name}, {"bytes", event.bytes}};
+  nlohmann::json j = {
+      {"event", to_string(event.kind)}, {"name", event.name}, {"bytes", event.bytes}};
   if (!event.url.empty()) j["url"] = event.url;
   if (event.total) j["total"] = *event.total;
   if (event.resumed_from) j["resumed_from"] = event.resumed_from;

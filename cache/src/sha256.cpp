@@ -1,13 +1,14 @@
 #include "modelzoo/cache/sha256.h"
 
-#include <cerrno>
-#include <cstring>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <array>
+#include <cerrno>
 #include <condition_variable>
+#include <cstdlib>
+#include <cstring>
 #include <mutex>
-#include <sys/stat.h>
 #include <thread>
 #include <vector>
 
@@ -164,10 +165,29 @@ std::string sha256_file(const std::filesystem::path& file, void (*progress)(std:
   if (fd < 0) throw Error("cannot open " + file.string() + ": " + std::strerror(errno));
   ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   struct stat st {};
-  bool large = ::fstat(fd, &st) == 0 && st.st_size >= (16 << 20);
+  // The reader thread pays off only with a core to spare; on one or two
+  // (shared) cores it competes with the hashing and serial reads are steadier.
+  // MODELZOO_HASH_THREAD=1/0 overrides the choice (as for downloads).
+  const char* force = std::getenv("MODELZOO_HASH_THREAD");
+  const bool spare_core =
+      force && *force ? std::string(force) != "0" : std::thread::hardware_concurrency() > 2;
+  bool large = spare_core && ::fstat(fd, &st) == 0 && st.st_size >= (16 << 20);
   try {
     std::string hex = large ? hash_fd_pipelined(fd, file, progress, progress_context)
                             : hash_fd_serial(fd, file, progress, progress_context);
+    ::close(fd);
+    return hex;
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+}
+
+std::string sha256_file_pipelined(const std::filesystem::path& file) {
+  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw Error("cannot open " + file.string() + ": " + std::strerror(errno));
+  try {
+    std::string hex = hash_fd_pipelined(fd, file, nullptr, nullptr);
     ::close(fd);
     return hex;
   } catch (...) {

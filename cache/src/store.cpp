@@ -2,16 +2,16 @@
 // invariants; store_admin.cpp has the maintenance commands.
 #include "modelzoo/cache/store.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <fcntl.h>
 #include <fstream>
 #include <random>
-#include <sys/stat.h>
 #include <thread>
-#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -30,8 +30,9 @@ void Layout::ensure() const {
   std::error_code ec;
   for (const fs::path& dir : {blobs(), metas(), refs(), partials(), locks(), quarantine()}) {
     fs::create_directories(dir, ec);
-    if (ec) throw Error("cannot create cache directory " + dir.string() + ": " + ec.message() +
-                        " (set MODELZOO_HOME to a writable directory)");
+    if (ec)
+      throw Error("cannot create cache directory " + dir.string() + ": " + ec.message() +
+                  " (set MODELZOO_HOME to a writable directory)");
   }
   fs::path tag = root / "CACHEDIR.TAG";
   if (!fs::exists(tag)) {
@@ -163,12 +164,15 @@ std::string env_string(const char* name) {
 CacheConfig CacheConfig::from_environment() {
   CacheConfig c;
   c.root = default_cache_root();
-  if (env_flag("MODELZOO_OFFLINE")) c.network = NetworkPolicy::offline;
-  else if (env_flag("MODELZOO_PREFER_OFFLINE")) c.network = NetworkPolicy::prefer_offline;
+  if (env_flag("MODELZOO_OFFLINE"))
+    c.network = NetworkPolicy::offline;
+  else if (env_flag("MODELZOO_PREFER_OFFLINE"))
+    c.network = NetworkPolicy::prefer_offline;
   c.mirror = env_string("MODELZOO_MIRROR");
   c.allow_http = env_flag("MODELZOO_ALLOW_HTTP");
   c.require_full_digest = env_flag("MODELZOO_REQUIRE_FULL_DIGEST");
   c.torch_hub_dir = torch_hub_checkpoint_dir();
+  c.ca_bundle = env_string("MODELZOO_CA_BUNDLE");
   return c;
 }
 
@@ -178,10 +182,14 @@ const char* to_string(Verification verification) {
 
 const char* to_string(PullResult::Source source) {
   switch (source) {
-    case PullResult::Source::cache: return "cache";
-    case PullResult::Source::torch_hub: return "torch_hub";
-    case PullResult::Source::download: return "download";
-    case PullResult::Source::local_file: return "local_file";
+    case PullResult::Source::cache:
+      return "cache";
+    case PullResult::Source::torch_hub:
+      return "torch_hub";
+    case PullResult::Source::download:
+      return "download";
+    case PullResult::Source::local_file:
+      return "local_file";
   }
   return "unknown";
 }
@@ -191,8 +199,9 @@ PullRequest make_url_request(const std::string& url, const std::string& sha256,
   PullRequest request;
   request.alias = alias;
   request.variant.urls = {url};
-  std::string hex = sha256;
-  std::transform(hex.begin(), hex.end(), hex.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::string hex = sha256.rfind("sha256:", 0) == 0 ? sha256.substr(7) : sha256;
+  std::transform(hex.begin(), hex.end(), hex.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   request.variant.sha256.hex = hex;
   request.variant.sha256.is_prefix = hex.size() < 64;
   if (!file_name.empty()) {
@@ -255,11 +264,14 @@ std::string lock_key(const PullRequest& request, const Expected& expected) {
   if (!expected.prefix) return expected.hex;
   std::string file;
   for (char c : request.variant.file)
-    file += (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_') ? c : '_';
+    file +=
+        (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_') ? c : '_';
   return "prefix-" + expected.hex + "-" + file;
 }
 
-bool is_file_url(const std::string& url) { return url.rfind("file://", 0) == 0; }
+bool is_file_url(const std::string& url) {
+  return url.rfind("file://", 0) == 0;
+}
 
 fs::path file_url_path(const std::string& url) {
   std::string rest = url.substr(7);
@@ -278,7 +290,9 @@ std::string join_url(std::string base, const std::string& tail) {
   return base + "/" + tail;
 }
 
-bool is_disk_full(int err) { return err == ENOSPC || err == EFBIG || err == EDQUOT; }
+bool is_disk_full(int err) {
+  return err == ENOSPC || err == EFBIG || err == EDQUOT;
+}
 
 [[noreturn]] void throw_write_failure(const std::string& name, const Layout& layout,
                                       const std::string& message, int err,
@@ -401,7 +415,7 @@ void Puller::record_use(const std::string& hex, const std::string& source_url) {
     MetaLock lock(layout_);
     nlohmann::json ref = read_json(layout_.ref(request_.alias)).value_or(nlohmann::json::object());
     bool pinned = ref.value("pinned", false) && ref.value("sha256", "") == hex;
-    ref = {{"alias", request_.alias}, {"sha256", hex}, {"file", request_.variant.file},
+    ref = {{"alias", request_.alias},     {"sha256", hex},    {"file", request_.variant.file},
            {"tag", request_.variant.tag}, {"pinned", pinned}, {"updated", now_seconds()}};
     write_json_atomic(layout_.ref(request_.alias), ref);
   }
@@ -426,8 +440,8 @@ std::optional<PullResult> Puller::find() {
     // Never hand out bad bytes: move them aside and download again.
     fs::path to = layout_.quarantine() / (*hex + "." + std::to_string(now_seconds()));
     fs::rename(blob, to, ec);
-    emit(ProgressEvent::Kind::failed, "cached file " + blob.string() +
-                                          " failed its check; moved to " + to.string());
+    emit(ProgressEvent::Kind::failed,
+         "cached file " + blob.string() + " failed its check; moved to " + to.string());
     return std::nullopt;
   }
   try {
@@ -483,8 +497,8 @@ PullResult Puller::commit(const fs::path& partial, const std::string& actual, st
   if (::stat(layout_.blob(actual).c_str(), &st) == 0)
     update_meta(layout_, actual, [&](nlohmann::json& m) {
       m["last_verified"] = now_seconds();
-      m["verified_mtime_ns"] = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000LL +
-                               st.st_mtim.tv_nsec;
+      m["verified_mtime_ns"] =
+          static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
     });
   record_use(actual, result.url);
   result.path = layout_.blob(actual);
@@ -493,8 +507,9 @@ PullResult Puller::commit(const fs::path& partial, const std::string& actual, st
   result.verification = expected_.prefix ? Verification::tofu : Verification::full_digest;
   if (auto m = read_json(layout_.meta(actual)); m && m->value("verification", "") == "full_digest")
     result.verification = Verification::full_digest;
-  emit(ProgressEvent::Kind::done, std::string("ok (") + to_string(result.source) + ", " +
-                                      format_bytes(size) + ", sha256 " + actual.substr(0, 12) + ")",
+  emit(ProgressEvent::Kind::done,
+       std::string("ok (") + to_string(result.source) + ", " + format_bytes(size) + ", sha256 " +
+           actual.substr(0, 12) + ")",
        result.url);
   return result;
 }
@@ -509,14 +524,14 @@ std::optional<PullResult> Puller::try_torch_hub() {
   emit(ProgressEvent::Kind::hashing, "checking torch.hub's copy " + candidate.string());
   std::string actual = sha256_file(candidate);
   if (!expected_.matches(actual)) {
-    emit(ProgressEvent::Kind::failed, "torch.hub's copy " + candidate.string() +
-                                          " has sha256 " + actual + ", not " + expected_.hex +
-                                          "; ignoring it");
+    emit(ProgressEvent::Kind::failed, "torch.hub's copy " + candidate.string() + " has sha256 " +
+                                          actual + ", not " + expected_.hex + "; ignoring it");
     return std::nullopt;
   }
   // A hard link shares torch's inode; torch replaces files by rename, never
   // in place, and we never chmod a linked file. Else copy (and re-hash the copy).
-  fs::path partial = layout_.partials() / ("import-" + actual.substr(0, 16) + "." + unique_suffix() + ".part");
+  fs::path partial =
+      layout_.partials() / ("import-" + actual.substr(0, 16) + "." + unique_suffix() + ".part");
   PullResult result;
   result.source = PullResult::Source::torch_hub;
   result.url = "file://" + candidate.string();
@@ -585,16 +600,19 @@ PullResult Puller::pull() {
   std::vector<std::string> urls = candidate_urls();
   const bool offline = config_.network == NetworkPolicy::offline;
   if (offline) {
-    urls.erase(std::remove_if(urls.begin(), urls.end(), [](const std::string& u) { return !is_file_url(u); }),
+    urls.erase(std::remove_if(urls.begin(), urls.end(),
+                              [](const std::string& u) { return !is_file_url(u); }),
                urls.end());
     if (urls.empty())
-      throw Error("offline mode (MODELZOO_OFFLINE=1): " + name_ + " (file " + request_.variant.file +
-                  ", sha256 " + expected_.hex + (expected_.prefix ? "…" : "") +
-                  ") is not in the cache at " + config_.root.string() +
+      throw Error("offline mode (MODELZOO_OFFLINE=1): " + name_ + " (file " +
+                  request_.variant.file + ", sha256 " + expected_.hex +
+                  (expected_.prefix ? "…" : "") + ") is not in the cache at " +
+                  config_.root.string() +
                   " nor in torch.hub's cache; pull it once while online (modelzoo pull " + name_ +
                   "), or unset MODELZOO_OFFLINE");
   }
-  if (urls.empty()) throw Error("pulling " + name_ + ": the variant lists no URL and no mirror is set");
+  if (urls.empty())
+    throw Error("pulling " + name_ + ": the variant lists no URL and no mirror is set");
 
   const std::string key = lock_key(request_, expected_);
   std::optional<FileLock> lock;
@@ -612,8 +630,8 @@ PullResult Puller::pull() {
   }
 
   // Without the lock another process may be writing any partial: start a fresh one.
-  fs::path partial = lock ? adopt_partial(key)
-                          : layout_.partials() / (key + "." + unique_suffix() + ".part");
+  fs::path partial =
+      lock ? adopt_partial(key) : layout_.partials() / (key + "." + unique_suffix() + ".part");
   std::error_code ec;
   std::vector<std::string> failures;
   PullResult result;
@@ -642,7 +660,8 @@ PullResult Puller::pull() {
         std::uint64_t size = writer->size();
         std::string actual = writer->finish(options_.fsync);
         if (!expected_.matches(actual)) {
-          failures.push_back(url + ": sha256 mismatch: expected " + expected_.hex + ", got " + actual);
+          failures.push_back(url + ": sha256 mismatch: expected " + expected_.hex + ", got " +
+                             actual);
           writer->restart();
           continue;
         }
@@ -658,13 +677,15 @@ PullResult Puller::pull() {
       }
     }
     if (scheme != "https" && scheme != "http") {
-      failures.push_back(url + ": unsupported URL scheme \"" + scheme + "\" (use https://, http:// or file://)");
+      failures.push_back(url + ": unsupported URL scheme \"" + scheme +
+                         "\" (use https://, http:// or file://)");
       continue;
     }
     const bool loopback = is_loopback_url(url);
     if (scheme == "http" && !loopback && !config_.allow_http) {
-      failures.push_back(url + ": plain http:// refused (only https is verified); set "
-                               "MODELZOO_ALLOW_HTTP=1 to allow it");
+      failures.push_back(url +
+                         ": plain http:// refused (only https is verified); set "
+                         "MODELZOO_ALLOW_HTTP=1 to allow it");
       continue;
     }
     FetchRequest fetch;
@@ -675,6 +696,7 @@ PullResult Puller::pull() {
     fetch.connect_timeout = options_.connect_timeout;
     fetch.low_speed_time = options_.low_speed_time;
     fetch.progress = progress_;
+    fetch.ca_bundle = config_.ca_bundle.string();
 
     int attempts = 0;
     bool restarted_after_mismatch = false;
@@ -683,7 +705,8 @@ PullResult Puller::pull() {
       ++attempts;
       ++result.attempts;
       FetchOutcome out = fetch_once(fetch, *writer);
-      if (out.sent_range && !out.range_ignored && out.status != FetchOutcome::Status::range_unsatisfiable)
+      if (out.sent_range && !out.range_ignored &&
+          out.status != FetchOutcome::Status::range_unsatisfiable)
         holds_earlier_bytes = true;
       if (out.range_ignored) result.resumed_from = 0;
 
@@ -691,7 +714,8 @@ PullResult Puller::pull() {
         if (out.total_size && *out.total_size == writer->size()) {
           out.status = FetchOutcome::Status::complete;  // the partial was already whole
         } else {
-          emit(ProgressEvent::Kind::retry, "server refused to resume (HTTP 416); starting over", url);
+          emit(ProgressEvent::Kind::retry, "server refused to resume (HTTP 416); starting over",
+               url);
           writer->restart();
           result.resumed_from = 0;
           holds_earlier_bytes = false;
@@ -724,26 +748,33 @@ PullResult Puller::pull() {
         }
         std::string what = size_ok ? "sha256 mismatch: expected " + expected_.hex +
                                          (expected_.prefix ? "… (prefix)" : "") + ", got " + actual
-                                   : "size mismatch: expected " + std::to_string(*request_.variant.size) +
-                                         " bytes, got " + std::to_string(size);
+                                   : "size mismatch: expected " +
+                                         std::to_string(*request_.variant.size) + " bytes, got " +
+                                         std::to_string(size);
         writer->restart();  // never keep bytes that failed the check
         if (holds_earlier_bytes && !restarted_after_mismatch) {
           // A resumed file may mix two versions of the server's file; try once from zero.
           restarted_after_mismatch = true;
           holds_earlier_bytes = false;
           result.resumed_from = 0;
-          emit(ProgressEvent::Kind::retry, "resumed file failed the check (" + what + "); downloading again from zero", url);
+          emit(ProgressEvent::Kind::retry,
+               "resumed file failed the check (" + what + "); downloading again from zero", url);
           continue;
         }
         failures.push_back(url + ": " + what);
         emit(ProgressEvent::Kind::failed, what, url);
         break;
       }
-      if (out.status == FetchOutcome::Status::retryable && attempts < options_.max_attempts_per_url) {
+      if (out.status == FetchOutcome::Status::retryable &&
+          attempts < options_.max_attempts_per_url) {
         std::chrono::milliseconds delay = backoff;
-        if (out.retry_after) delay = std::min(std::max(*out.retry_after, delay), options_.retry_after_max);
-        else delay += std::chrono::milliseconds(std::uniform_int_distribution<long>(0, backoff.count() / 4)(jitter));
-        emit(ProgressEvent::Kind::retry, out.message + "; retrying in " + std::to_string(delay.count()) + " ms", url, delay);
+        if (out.retry_after)
+          delay = std::min(std::max(*out.retry_after, delay), options_.retry_after_max);
+        else
+          delay += std::chrono::milliseconds(
+              std::uniform_int_distribution<long>(0, backoff.count() / 4)(jitter));
+        emit(ProgressEvent::Kind::retry,
+             out.message + "; retrying in " + std::to_string(delay.count()) + " ms", url, delay);
         std::this_thread::sleep_for(delay);
         backoff = std::min(backoff * 2, options_.backoff_max);
         continue;
@@ -760,25 +791,30 @@ PullResult Puller::pull() {
   std::uint64_t kept = writer->size();
   writer.reset();
   if (kept == 0) fs::remove(partial, ec);
-  std::string text = "pulling " + name_ + " (file " + request_.variant.file + ", sha256 " + expected_.hex +
-                     (expected_.prefix ? "…" : "") + ") failed; tried:";
+  std::string text = "pulling " + name_ + " (file " + request_.variant.file + ", sha256 " +
+                     expected_.hex + (expected_.prefix ? "…" : "") + ") failed; tried:";
   for (const auto& f : failures) text += "\n  " + f;
-  if (kept > 0) text += "\n" + format_bytes(kept) + " were kept and the next pull resumes from there.";
-  bool mismatch = std::any_of(failures.begin(), failures.end(),
-                              [](const std::string& f) { return f.find("mismatch") != std::string::npos; });
+  if (kept > 0)
+    text += "\n" + format_bytes(kept) + " were kept and the next pull resumes from there.";
+  bool mismatch = std::any_of(failures.begin(), failures.end(), [](const std::string& f) {
+    return f.find("mismatch") != std::string::npos;
+  });
   if (mismatch)
-    text += "\nThe server's file differs from the one the manifest pins: the file was changed or "
-            "corrupted upstream. Nothing was cached. Report it to the model's publisher, or use a "
-            "mirror that has the right file (MODELZOO_MIRROR).";
+    text +=
+        "\nThe server's file differs from the one the manifest pins: the file was changed or "
+        "corrupted upstream. Nothing was cached. Report it to the model's publisher, or use a "
+        "mirror that has the right file (MODELZOO_MIRROR).";
   else
-    text += "\nCheck the network or proxy (https_proxy), set MODELZOO_MIRROR to a reachable mirror, "
-            "or copy the file into torch.hub's cache.";
+    text +=
+        "\nCheck the network or proxy (https_proxy), set MODELZOO_MIRROR to a reachable mirror, "
+        "or copy the file into torch.hub's cache.";
   throw Error(text);
 }
 
 }  // namespace
 
-PullResult Store::pull(const PullRequest& request, const PullOptions& options, ProgressSink* progress) {
+PullResult Store::pull(const PullRequest& request, const PullOptions& options,
+                       ProgressSink* progress) {
   Puller puller(config_, request, options, progress);
   return puller.pull();
 }

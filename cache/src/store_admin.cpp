@@ -1,15 +1,15 @@
 // The maintenance side of Store: ls, verify, prune, rm, path, pin, mirror
 // export. Every change to blobs/ is a rename or an unlink, so a reader sees
 // either the whole file or no file.
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <map>
 #include <set>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <unistd.h>
-#include <fcntl.h>
 
 #include "modelzoo/cache/sha256.h"
 #include "modelzoo/cache/store.h"
@@ -49,8 +49,8 @@ std::vector<std::string> resolve(const Layout& layout, const std::string& name) 
   if (looks_like_digest(name)) {
     std::string prefix = name.rfind("sha256:", 0) == 0 ? name.substr(7) : name;
     std::error_code ec;
-    for (auto it = fs::directory_iterator(layout.blobs(), ec); !ec && it != fs::directory_iterator();
-         it.increment(ec)) {
+    for (auto it = fs::directory_iterator(layout.blobs(), ec);
+         !ec && it != fs::directory_iterator(); it.increment(ec)) {
       std::string hex = it->path().filename().string();
       if (is_full_digest(hex) && hex.rfind(prefix, 0) == 0) out.push_back(hex);
     }
@@ -58,7 +58,8 @@ std::vector<std::string> resolve(const Layout& layout, const std::string& name) 
   if (out.empty()) {
     // A bare entrypoint alias without the family, when unambiguous.
     for (const auto& [alias, ref] : read_refs(layout)) {
-      if (alias == name || (alias.size() > name.size() && alias.compare(alias.size() - name.size(), name.size(), name) == 0 &&
+      if (alias == name || (alias.size() > name.size() &&
+                            alias.compare(alias.size() - name.size(), name.size(), name) == 0 &&
                             alias[alias.size() - name.size() - 1] == '/'))
         out.push_back(ref.value("sha256", ""));
     }
@@ -85,7 +86,8 @@ void remove_blob(const Layout& layout, const std::string& hex) {
   fs::remove(layout.meta(hex), ec);
 }
 
-void remove_refs_to(const Layout& layout, const std::string& hex, std::vector<std::string>* removed) {
+void remove_refs_to(const Layout& layout, const std::string& hex,
+                    std::vector<std::string>* removed) {
   for (const auto& [alias, ref] : read_refs(layout))
     if (ref.value("sha256", "") == hex) {
       std::error_code ec;
@@ -114,7 +116,8 @@ bool place_file(const fs::path& from, const fs::path& to) {
 }  // namespace
 
 std::size_t VerifyReport::bad() const {
-  return static_cast<std::size_t>(std::count_if(items.begin(), items.end(), [](const VerifyItem& i) { return !i.ok; }));
+  return static_cast<std::size_t>(
+      std::count_if(items.begin(), items.end(), [](const VerifyItem& i) { return !i.ok; }));
 }
 
 std::vector<CacheEntry> Store::list() const {
@@ -134,8 +137,9 @@ std::vector<CacheEntry> Store::list() const {
     std::error_code size_ec;
     e.size = fs::file_size(it->path(), size_ec);
     auto meta = read_json(layout.meta(hex)).value_or(nlohmann::json::object());
-    e.verification = meta.value("verification", "full_digest") == "tofu" ? Verification::tofu
-                                                                         : Verification::full_digest;
+    e.verification = meta.value("verification", "full_digest") == "tofu"
+                         ? Verification::tofu
+                         : Verification::full_digest;
     e.tofu_prefix = meta.value("tofu_prefix", "");
     e.files = strings(meta.value("files", nlohmann::json::array()));
     e.sources = strings(meta.value("sources", nlohmann::json::array()));
@@ -148,7 +152,8 @@ std::vector<CacheEntry> Store::list() const {
     }
     out.push_back(std::move(e));
   }
-  std::sort(out.begin(), out.end(), [](const CacheEntry& a, const CacheEntry& b) { return a.last_used > b.last_used; });
+  std::sort(out.begin(), out.end(),
+            [](const CacheEntry& a, const CacheEntry& b) { return a.last_used > b.last_used; });
   return out;
 }
 
@@ -156,7 +161,8 @@ VerifyReport Store::verify(const VerifyOptions& options) {
   Layout layout{config_.root};
   VerifyReport report;
   if (!fs::exists(layout.root)) return report;
-  if (!fs::exists(layout.root / "CACHEDIR.TAG")) report.problems.push_back("CACHEDIR.TAG is missing");
+  if (!fs::exists(layout.root / "CACHEDIR.TAG"))
+    report.problems.push_back("CACHEDIR.TAG is missing");
   std::set<std::string> selected;
   for (const auto& name : options.names) selected.insert(resolve_one(layout, name));
 
@@ -234,7 +240,8 @@ PruneReport Store::prune(const PruneOptions& options) {
   auto evict = [&](std::size_t i) {
     const CacheEntry& e = entries[i];
     if (e.pinned) {
-      if (std::find(report.kept_pinned.begin(), report.kept_pinned.end(), e.sha256) == report.kept_pinned.end())
+      if (std::find(report.kept_pinned.begin(), report.kept_pinned.end(), e.sha256) ==
+          report.kept_pinned.end())
         report.kept_pinned.push_back(e.sha256);
       return;
     }
@@ -257,13 +264,14 @@ PruneReport Store::prune(const PruneOptions& options) {
 
   // Abandoned partial files: their download lock is free.
   std::error_code ec;
-  for (auto it = fs::directory_iterator(layout.partials(), ec); !ec && it != fs::directory_iterator();
-       it.increment(ec)) {
+  for (auto it = fs::directory_iterator(layout.partials(), ec);
+       !ec && it != fs::directory_iterator(); it.increment(ec)) {
     std::string n = it->path().filename().string();
     std::string key = n.substr(0, n.find('.'));
     if (options.older_than) {
-      auto age = std::chrono::nanoseconds(std::chrono::system_clock::now().time_since_epoch().count()) -
-                 std::chrono::nanoseconds(mtime_ns(it->path()));
+      auto age =
+          std::chrono::nanoseconds(std::chrono::system_clock::now().time_since_epoch().count()) -
+          std::chrono::nanoseconds(mtime_ns(it->path()));
       if (age < *options.older_than) continue;
     }
     int fd = ::open(layout.lock(key).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
@@ -292,7 +300,8 @@ RemoveReport Store::remove(const std::string& name_or_digest, bool force) {
     fs::remove(layout.ref(name_or_digest), ec);
     report.removed_aliases.push_back(name_or_digest);
     bool used = false;
-    for (const auto& [alias, other] : read_refs(layout)) used = used || other.value("sha256", "") == hex;
+    for (const auto& [alias, other] : read_refs(layout))
+      used = used || other.value("sha256", "") == hex;
     if (!used && fs::exists(layout.blob(hex))) {
       remove_blob(layout, hex);
       report.removed_blobs.push_back(hex);
@@ -302,7 +311,8 @@ RemoveReport Store::remove(const std::string& name_or_digest, bool force) {
   std::string hex = resolve_one(layout, name_or_digest);
   for (const auto& [alias, ref] : read_refs(layout))
     if (ref.value("sha256", "") == hex && ref.value("pinned", false) && !force)
-      throw Error(hex.substr(0, 12) + " is pinned by " + alias + "; unpin it first or force the removal");
+      throw Error(hex.substr(0, 12) + " is pinned by " + alias +
+                  "; unpin it first or force the removal");
   remove_refs_to(layout, hex, &report.removed_aliases);
   remove_blob(layout, hex);
   report.removed_blobs.push_back(hex);
@@ -313,7 +323,8 @@ fs::path Store::path_of(const std::string& name_or_digest) const {
   Layout layout{config_.root};
   std::string hex = resolve_one(layout, name_or_digest);
   if (!fs::exists(layout.blob(hex)))
-    throw Error("\"" + name_or_digest + "\" points at " + hex + ", which is not in the cache; pull it again");
+    throw Error("\"" + name_or_digest + "\" points at " + hex +
+                ", which is not in the cache; pull it again");
   return layout.blob(hex);
 }
 
@@ -326,7 +337,8 @@ void Store::pin(const std::string& alias, bool pinned) {
   write_json_atomic(layout.ref(alias), *ref);
 }
 
-MirrorExportReport Store::export_mirror(const fs::path& dir, const std::vector<std::string>& names) {
+MirrorExportReport Store::export_mirror(const fs::path& dir,
+                                        const std::vector<std::string>& names) {
   Layout layout{config_.root};
   MirrorExportReport report;
   report.dir = dir;
@@ -342,7 +354,8 @@ MirrorExportReport Store::export_mirror(const fs::path& dir, const std::vector<s
 
   std::error_code ec;
   fs::create_directories(dir / "sha256", ec);
-  if (ec) throw Error("mirror export: cannot create " + (dir / "sha256").string() + ": " + ec.message());
+  if (ec)
+    throw Error("mirror export: cannot create " + (dir / "sha256").string() + ": " + ec.message());
   nlohmann::json index = nlohmann::json::array();
   for (const CacheEntry* e : chosen) {
     place_file(e->path, dir / "sha256" / e->sha256);
@@ -360,13 +373,15 @@ MirrorExportReport Store::export_mirror(const fs::path& dir, const std::vector<s
       report.names.push_back(f);
       files.push_back(f);
     }
-    index.push_back({{"sha256", e->sha256}, {"size", e->size}, {"files", files}, {"aliases", e->aliases}});
+    index.push_back(
+        {{"sha256", e->sha256}, {"size", e->size}, {"files", files}, {"aliases", e->aliases}});
   }
   write_json_atomic(dir / "index.json", index);
   return report;
 }
 
-MirrorExportReport Store::export_mirror(const fs::path& dir, const std::vector<PullRequest>& variants,
+MirrorExportReport Store::export_mirror(const fs::path& dir,
+                                        const std::vector<PullRequest>& variants,
                                         const PullOptions& options, ProgressSink* progress) {
   std::vector<std::string> digests;
   for (const auto& request : variants) digests.push_back(pull(request, options, progress).sha256);
@@ -383,18 +398,29 @@ std::int64_t seconds_of(std::chrono::system_clock::time_point t) {
 }  // namespace
 
 nlohmann::json to_json(const PullResult& r) {
-  return {{"path", r.path.string()}, {"sha256", r.sha256}, {"size", r.size},
-          {"source", to_string(r.source)}, {"verification", to_string(r.verification)},
-          {"url", r.url}, {"bytes_transferred", r.bytes_transferred},
-          {"resumed_from", r.resumed_from}, {"attempts", r.attempts},
+  return {{"path", r.path.string()},
+          {"sha256", r.sha256},
+          {"size", r.size},
+          {"source", to_string(r.source)},
+          {"verification", to_string(r.verification)},
+          {"url", r.url},
+          {"bytes_transferred", r.bytes_transferred},
+          {"resumed_from", r.resumed_from},
+          {"attempts", r.attempts},
           {"waited_for_other_process", r.waited_for_other_process}};
 }
 
 nlohmann::json to_json(const CacheEntry& e) {
-  nlohmann::json j = {{"sha256", e.sha256}, {"path", e.path.string()}, {"size", e.size},
-                      {"verification", to_string(e.verification)}, {"aliases", e.aliases},
-                      {"files", e.files}, {"sources", e.sources}, {"pinned", e.pinned},
-                      {"added", seconds_of(e.added)}, {"last_used", seconds_of(e.last_used)},
+  nlohmann::json j = {{"sha256", e.sha256},
+                      {"path", e.path.string()},
+                      {"size", e.size},
+                      {"verification", to_string(e.verification)},
+                      {"aliases", e.aliases},
+                      {"files", e.files},
+                      {"sources", e.sources},
+                      {"pinned", e.pinned},
+                      {"added", seconds_of(e.added)},
+                      {"last_used", seconds_of(e.last_used)},
                       {"last_verified", seconds_of(e.last_verified)}};
   if (!e.tofu_prefix.empty()) j["tofu_prefix"] = e.tofu_prefix;
   return j;
@@ -403,7 +429,8 @@ nlohmann::json to_json(const CacheEntry& e) {
 nlohmann::json to_json(const VerifyReport& report) {
   nlohmann::json items = nlohmann::json::array();
   for (const auto& i : report.items) {
-    nlohmann::json j = {{"sha256", i.sha256}, {"path", i.path.string()}, {"ok", i.ok}, {"rehashed", i.rehashed}};
+    nlohmann::json j = {
+        {"sha256", i.sha256}, {"path", i.path.string()}, {"ok", i.ok}, {"rehashed", i.rehashed}};
     if (!i.ok) {
       j["actual"] = i.actual;
       j["problem"] = i.problem;
@@ -411,14 +438,20 @@ nlohmann::json to_json(const VerifyReport& report) {
     }
     items.push_back(j);
   }
-  return {{"intact", report.intact()}, {"bad", report.bad()}, {"items", items}, {"problems", report.problems}};
+  return {{"intact", report.intact()},
+          {"bad", report.bad()},
+          {"items", items},
+          {"problems", report.problems}};
 }
 
 nlohmann::json to_json(const PruneReport& report) {
   nlohmann::json removed = nlohmann::json::array();
   for (const auto& e : report.removed) removed.push_back(to_json(e));
-  return {{"removed", removed}, {"freed", report.freed}, {"remaining", report.remaining},
-          {"kept_pinned", report.kept_pinned}, {"partials_removed", report.partials_removed}};
+  return {{"removed", removed},
+          {"freed", report.freed},
+          {"remaining", report.remaining},
+          {"kept_pinned", report.kept_pinned},
+          {"partials_removed", report.partials_removed}};
 }
 
 std::uint64_t parse_size(const std::string& text) {
@@ -430,16 +463,23 @@ std::uint64_t parse_size(const std::string& text) {
     throw Error("invalid size \"" + text + "\" (expected e.g. 500M, 10G, 1.5GiB)");
   }
   std::string unit = text.substr(pos);
-  std::transform(unit.begin(), unit.end(), unit.begin(), [](unsigned char c) { return std::toupper(c); });
+  std::transform(unit.begin(), unit.end(), unit.begin(),
+                 [](unsigned char c) { return std::toupper(c); });
   if (unit.size() > 1 && unit.back() == 'B') unit.pop_back();
   if (unit.size() == 2 && unit.back() == 'I') unit.pop_back();
   double scale = 1;
-  if (unit.empty() || unit == "B") scale = 1;
-  else if (unit == "K") scale = 1024.0;
-  else if (unit == "M") scale = 1024.0 * 1024;
-  else if (unit == "G") scale = 1024.0 * 1024 * 1024;
-  else if (unit == "T") scale = 1024.0 * 1024 * 1024 * 1024;
-  else throw Error("invalid size unit in \"" + text + "\" (use K, M, G or T)");
+  if (unit.empty() || unit == "B")
+    scale = 1;
+  else if (unit == "K")
+    scale = 1024.0;
+  else if (unit == "M")
+    scale = 1024.0 * 1024;
+  else if (unit == "G")
+    scale = 1024.0 * 1024 * 1024;
+  else if (unit == "T")
+    scale = 1024.0 * 1024 * 1024 * 1024;
+  else
+    throw Error("invalid size unit in \"" + text + "\" (use K, M, G or T)");
   if (value < 0) throw Error("invalid size \"" + text + "\": negative");
   return static_cast<std::uint64_t>(std::llround(value * scale));
 }

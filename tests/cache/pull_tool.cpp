@@ -8,13 +8,13 @@
 // Environment as for modelzoo (MODELZOO_HOME, MODELZOO_MIRROR, ...). Prints
 // progress events (with --progress-json) and finally {"result": {...}} on
 // stdout; on failure the error on stderr and exit code 1.
+#include <sys/resource.h>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <string>
-#include <sys/resource.h>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -37,16 +37,26 @@ int main(int argc, char** argv) {
       }
       return argv[++i];
     };
-    if (a == "--url") urls.push_back(next());
-    else if (a == "--sha256") sha256 = next();
-    else if (a == "--name") name = next();
-    else if (a == "--file") file = next();
-    else if (a == "--size") size = std::stoull(next());
-    else if (a == "--progress-json") progress_json = true;
-    else if (a == "--backoff-ms") options.backoff_initial = std::chrono::milliseconds(std::stol(next()));
-    else if (a == "--attempts") options.max_attempts_per_url = std::stoi(next());
-    else if (a == "--low-speed-time") options.low_speed_time = std::chrono::seconds(std::stol(next()));
-    else if (a == "--no-verify-hits") options.verify_hits = false;
+    if (a == "--url")
+      urls.push_back(next());
+    else if (a == "--sha256")
+      sha256 = next();
+    else if (a == "--name")
+      name = next();
+    else if (a == "--file")
+      file = next();
+    else if (a == "--size")
+      size = std::stoull(next());
+    else if (a == "--progress-json")
+      progress_json = true;
+    else if (a == "--backoff-ms")
+      options.backoff_initial = std::chrono::milliseconds(std::stol(next()));
+    else if (a == "--attempts")
+      options.max_attempts_per_url = std::stoi(next());
+    else if (a == "--low-speed-time")
+      options.low_speed_time = std::chrono::seconds(std::stol(next()));
+    else if (a == "--no-verify-hits")
+      options.verify_hits = false;
     else if (a == "--fsize-limit") {
       // Simulates a full disk: writes past the limit fail with EFBIG.
       rlimit limit{};

@@ -36,21 +36,24 @@ struct Faults {
     o.connect_timeout = std::chrono::seconds(5);
     return o;
   }
-  PullRequest request(const std::string& path, std::optional<std::uint64_t> size = std::nullopt) const {
+  PullRequest request(const std::string& path,
+                      std::optional<std::uint64_t> size = std::nullopt) const {
     PullRequest r = make_url_request(server.url(path), sha, "test/payload.T");
     r.variant.size = size;
     return r;
   }
   std::vector<std::string> ranges() const {
     std::vector<std::string> out;
-    for (const auto& r : server.requests()) out.push_back(r["range"].is_null() ? "" : r["range"].get<std::string>());
+    for (const auto& r : server.requests())
+      out.push_back(r["range"].is_null() ? "" : r["range"].get<std::string>());
     return out;
   }
 };
 
 }  // namespace
 
-TEST_CASE("a body cut short with Content-Length is resumed with a range request", "[download][resume]") {
+TEST_CASE("a body cut short with Content-Length is resumed with a range request",
+          "[download][resume]") {
   Faults f;
   Store store = f.store();
   PullResult r = store.pull(f.request("/trunc-once/p.bin"), Faults::fast());
@@ -98,7 +101,8 @@ TEST_CASE("truncation without Content-Length: caught by the expected size or by 
   SECTION("size unknown: digest mismatch, partial deleted, message says what to do") {
     REQUIRE_THROWS_WITH(store.pull(f.request("/trunc-nocl/p.bin"), Faults::fast()),
                         Catch::Contains("sha256 mismatch") && Catch::Contains(f.sha) &&
-                            Catch::Contains(f.server.url("/trunc-nocl/p.bin")) && Catch::Contains("Nothing was cached"));
+                            Catch::Contains(f.server.url("/trunc-nocl/p.bin")) &&
+                            Catch::Contains("Nothing was cached"));
     CHECK(f.ranges().size() == 1);
     CHECK(partial_count(f.root) == 0);
   }
@@ -117,10 +121,14 @@ TEST_CASE("5xx is retried with backoff; 404 and 403 are not", "[download][retry]
   PullResult r = store.pull(f.request("/fail-2-500/p.bin"), Faults::fast());
   CHECK(r.attempts == 3);
   CHECK(r.sha256 == f.sha);
-  REQUIRE_THROWS_WITH(store.pull(make_url_request(f.server.url("/status-404/q.bin"), std::string(64, 'b')), Faults::fast()),
-                      Catch::Contains("HTTP 404"));
-  REQUIRE_THROWS_WITH(store.pull(make_url_request(f.server.url("/status-403/q.bin"), std::string(64, 'b')), Faults::fast()),
-                      Catch::Contains("HTTP 403"));
+  REQUIRE_THROWS_WITH(
+      store.pull(make_url_request(f.server.url("/status-404/q.bin"), std::string(64, 'b')),
+                 Faults::fast()),
+      Catch::Contains("HTTP 404"));
+  REQUIRE_THROWS_WITH(
+      store.pull(make_url_request(f.server.url("/status-403/q.bin"), std::string(64, 'b')),
+                 Faults::fast()),
+      Catch::Contains("HTTP 403"));
   int count404 = 0, count403 = 0;
   for (const auto& req : f.server.requests()) {
     count404 += req["path"] == "/status-404/q.bin";
@@ -157,7 +165,8 @@ TEST_CASE("an HTML page with status 200 is rejected as not a weights file", "[do
   CHECK(store_intact(f.root));
 }
 
-TEST_CASE("wrong bytes: the error gives URL, expected and actual digest; nothing is kept", "[download]") {
+TEST_CASE("wrong bytes: the error gives URL, expected and actual digest; nothing is kept",
+          "[download]") {
   Faults f;
   Store store = f.store();
   std::string wrong;
@@ -167,8 +176,9 @@ TEST_CASE("wrong bytes: the error gives URL, expected and actual digest; nothing
     wrong = sha256_bytes(data);
   }
   REQUIRE_THROWS_WITH(store.pull(f.request("/wrong/p.bin"), Faults::fast()),
-                      Catch::Contains(f.server.url("/wrong/p.bin")) && Catch::Contains("expected " + f.sha) &&
-                          Catch::Contains("got " + wrong) && Catch::Contains("MODELZOO_MIRROR"));
+                      Catch::Contains(f.server.url("/wrong/p.bin")) &&
+                          Catch::Contains("expected " + f.sha) && Catch::Contains("got " + wrong) &&
+                          Catch::Contains("MODELZOO_MIRROR"));
   CHECK(partial_count(f.root) == 0);
   CHECK(blob_count(f.root) == 0);
   CHECK(store_intact(f.root));
@@ -220,7 +230,8 @@ TEST_CASE("a resumed file that fails the digest is discarded and downloaded once
   CHECK(store_intact(f.root));
 }
 
-TEST_CASE("a very slow first byte hits the low-speed timeout in bounded time", "[download][timeout]") {
+TEST_CASE("a very slow first byte hits the low-speed timeout in bounded time",
+          "[download][timeout]") {
   Faults f;
   Store store = f.store();
   PullOptions o = Faults::fast(1);
@@ -232,4 +243,19 @@ TEST_CASE("a very slow first byte hits the low-speed timeout in bounded time", "
   o.low_speed_time = std::chrono::seconds(10);
   CHECK(store.pull(f.request("/slow-300/p.bin"), o).sha256 == f.sha);
   CHECK(store_intact(f.root));
+}
+
+TEST_CASE("hashing on a second thread and inline give the same results, resume included",
+          "[download][resume]") {
+  for (const char* mode : {"1", "0"}) {
+    ScopedEnv env({{"MODELZOO_HASH_THREAD", std::optional<std::string>(mode)}});
+    Faults f;
+    Store store = f.store();
+    PullResult r = store.pull(f.request("/trunc-once/p.bin"), Faults::fast());
+    CHECK(r.sha256 == f.sha);
+    CHECK(f.ranges().back() == "bytes=" + std::to_string(kSize / 2) + "-");
+    std::string big = write_random_file(f.dir / "big.bin", 20 << 20, 9);
+    CHECK(sha256_file(f.dir / "big.bin") == big);
+    CHECK(store_intact(f.root));
+  }
 }

@@ -25,8 +25,10 @@ TEST_CASE("kill -9 mid-download, then a pull resumes with a range request and ve
   const std::uint64_t size = 8 << 20;
   std::string sha = write_random_file(dir / "www" / "big.bin", size, 77);
   Nginx nginx(dir / "www", 2 << 20);  // /slow/ at 2 MiB/s: ~4 s for the file
-  ScopedEnv env({{"MODELZOO_HOME", (dir / "cache").string()}, {"MODELZOO_MIRROR", std::nullopt},
-                 {"MODELZOO_OFFLINE", std::nullopt}, {"TORCH_HOME", (dir / "torch").string()}});
+  ScopedEnv env({{"MODELZOO_HOME", (dir / "cache").string()},
+                 {"MODELZOO_MIRROR", std::nullopt},
+                 {"MODELZOO_OFFLINE", std::nullopt},
+                 {"TORCH_HOME", (dir / "torch").string()}});
   {
     auto args = base_args(nginx.url("/slow/big.bin"), sha);
     args.push_back("--progress-json");
@@ -37,7 +39,8 @@ TEST_CASE("kill -9 mid-download, then a pull resumes with a range request and ve
       auto line = victim.read_line(std::chrono::seconds(10));
       if (!line) break;
       auto event = nlohmann::json::parse(*line);
-      if (event.value("event", "") == "progress" && event.value("bytes", 0ull) >= (1u << 20)) mid_body = true;
+      if (event.value("event", "") == "progress" && event.value("bytes", 0ull) >= (1u << 20))
+        mid_body = true;
     }
     REQUIRE(mid_body);
     victim.kill9();
@@ -60,13 +63,16 @@ TEST_CASE("kill -9 mid-download, then a pull resumes with a range request and ve
   CHECK(store_intact(dir / "cache"));
 }
 
-TEST_CASE("eight processes pulling one file: one download, eight verified results", "[process][lock]") {
+TEST_CASE("eight processes pulling one file: one download, eight verified results",
+          "[process][lock]") {
   TempDir dir;
   const std::uint64_t size = 8 << 20;
   std::string sha = write_random_file(dir / "www" / "shared.bin", size, 88);
   Nginx nginx(dir / "www", 8 << 20);  // ~1 s per download: the pulls overlap
-  ScopedEnv env({{"MODELZOO_HOME", (dir / "cache").string()}, {"MODELZOO_MIRROR", std::nullopt},
-                 {"MODELZOO_OFFLINE", std::nullopt}, {"TORCH_HOME", (dir / "torch").string()}});
+  ScopedEnv env({{"MODELZOO_HOME", (dir / "cache").string()},
+                 {"MODELZOO_MIRROR", std::nullopt},
+                 {"MODELZOO_OFFLINE", std::nullopt},
+                 {"TORCH_HOME", (dir / "torch").string()}});
   std::vector<std::unique_ptr<PullProcess>> procs;
   for (int i = 0; i < 8; ++i)
     procs.push_back(std::make_unique<PullProcess>(base_args(nginx.url("/slow/shared.bin"), sha)));
@@ -97,13 +103,16 @@ TEST_CASE("a full disk gives a clear error, removes the partial and leaves the s
   TempDir dir;
   std::string sha = write_random_file(dir / "www" / "huge.bin", 4 << 20, 99);
   Nginx nginx(dir / "www");
-  ScopedEnv env({{"MODELZOO_HOME", (dir / "cache").string()}, {"MODELZOO_MIRROR", std::nullopt},
-                 {"MODELZOO_OFFLINE", std::nullopt}, {"TORCH_HOME", (dir / "torch").string()}});
+  ScopedEnv env({{"MODELZOO_HOME", (dir / "cache").string()},
+                 {"MODELZOO_MIRROR", std::nullopt},
+                 {"MODELZOO_OFFLINE", std::nullopt},
+                 {"TORCH_HOME", (dir / "torch").string()}});
   auto args = base_args(nginx.url("/huge.bin"), sha);
   args.insert(args.end(), {"--fsize-limit", std::to_string(1 << 20)});
   ProcessResult r = run_pull_tool(args);
   CHECK(r.exit_code == 1);
-  CHECK_THAT(r.err, Catch::Contains("disk full") && Catch::Contains("partial download was removed") &&
+  CHECK_THAT(r.err, Catch::Contains("disk full") &&
+                        Catch::Contains("partial download was removed") &&
                         Catch::Contains("MODELZOO_HOME"));
   CHECK(partial_count(dir / "cache") == 0);
   CHECK(blob_count(dir / "cache") == 0);

@@ -3,8 +3,8 @@
 // prefix-then-full digest, offline modes, ls/verify/prune/rm/pin.
 #include <catch2/catch.hpp>
 
-#include <fstream>
 #include <sys/stat.h>
+#include <fstream>
 
 #include "modelzoo/cache/sha256.h"
 #include "modelzoo/cache/store.h"
@@ -56,8 +56,9 @@ std::string dead_url(const std::string& path) {
 
 }  // namespace
 
-TEST_CASE("pull downloads, verifies and stores by digest; a later pull hits with the server stopped",
-          "[cache][nginx]") {
+TEST_CASE(
+    "pull downloads, verifies and stores by digest; a later pull hits with the server stopped",
+    "[cache][nginx]") {
   Fixture f;
   std::string sha = write_random_file(f.docroot / "models" / "resnet50-full.pth", 3 << 20, 11);
   Nginx nginx(f.docroot);
@@ -70,7 +71,9 @@ TEST_CASE("pull downloads, verifies and stores by digest; a later pull hits with
   CHECK(first.path == f.root / "blobs" / "sha256" / sha);
   CHECK(sha256_file(first.path) == sha);
   CHECK(fs::exists(f.root / "CACHEDIR.TAG"));
-  CHECK(read_file(f.root / "CACHEDIR.TAG").rfind("Signature: 8a477f597d28d172789f06886806bc55", 0) == 0);
+  CHECK(
+      read_file(f.root / "CACHEDIR.TAG").rfind("Signature: 8a477f597d28d172789f06886806bc55", 0) ==
+      0);
   struct stat st {};
   REQUIRE(::stat(first.path.c_str(), &st) == 0);
   CHECK((st.st_mode & 0222) == 0);  // read-only
@@ -92,9 +95,12 @@ TEST_CASE("identical bytes are stored once; different files sharing a basename n
   fs::copy_file(f.docroot / "a" / "model.pth", f.docroot / "a" / "copy.pth");
   Nginx nginx(f.docroot);
   Store store(f.config());
-  auto ra = store.pull(f.request("x/one.A", "model.pth", a, {nginx.url("/a/model.pth")}), Fixture::fast());
-  auto rb = store.pull(f.request("y/one.B", "model.pth", b, {nginx.url("/b/model.pth")}), Fixture::fast());
-  auto rc = store.pull(f.request("z/copy.C", "copy.pth", a, {nginx.url("/a/copy.pth")}), Fixture::fast());
+  auto ra = store.pull(f.request("x/one.A", "model.pth", a, {nginx.url("/a/model.pth")}),
+                       Fixture::fast());
+  auto rb = store.pull(f.request("y/one.B", "model.pth", b, {nginx.url("/b/model.pth")}),
+                       Fixture::fast());
+  auto rc =
+      store.pull(f.request("z/copy.C", "copy.pth", a, {nginx.url("/a/copy.pth")}), Fixture::fast());
   CHECK(ra.path != rb.path);
   CHECK(sha256_file(ra.path) == a);
   CHECK(sha256_file(rb.path) == b);
@@ -113,7 +119,8 @@ TEST_CASE("mirrors are tried in order: a dead or 404 first URL fails over", "[ca
   std::string sha = write_random_file(f.docroot / "w.bin", 1 << 20, 3);
   Nginx nginx(f.docroot);
   Store store(f.config());
-  auto req = f.request("t/w.V1", "w.bin", sha, {dead_url("/w.bin"), nginx.url("/missing/w.bin"), nginx.url("/w.bin")});
+  auto req = f.request("t/w.V1", "w.bin", sha,
+                       {dead_url("/w.bin"), nginx.url("/missing/w.bin"), nginx.url("/w.bin")});
   PullResult r = store.pull(req, Fixture::fast());
   CHECK(r.url == nginx.url("/w.bin"));
   CHECK(r.attempts == 2 + 1 + 1);  // dead: retried; 404: not retried
@@ -130,14 +137,18 @@ TEST_CASE("mirror export is served by nginx as MODELZOO_MIRROR, by digest and by
   {
     Nginx origin(f.docroot);
     Store source(f.config());
-    source.pull(f.request("v/full.A", "full.safetensors", full, {origin.url("/full.safetensors")}), Fixture::fast());
+    source.pull(f.request("v/full.A", "full.safetensors", full, {origin.url("/full.safetensors")}),
+                Fixture::fast());
     source.pull(f.request("v/resnet18.B", "resnet18-f37072fd.pth", pre.substr(0, 8),
-                          {origin.url("/resnet18-f37072fd.pth")}), Fixture::fast());
+                          {origin.url("/resnet18-f37072fd.pth")}),
+                Fixture::fast());
     MirrorExportReport report = source.export_mirror(f.dir / "mirror");
     CHECK(report.digests.size() == 2);
     // By variant: cached ones are not downloaded again.
     MirrorExportReport one = source.export_mirror(
-        f.dir / "mirror-one", std::vector<PullRequest>{f.request("v/full.A", "full.safetensors", full, {origin.url("/full.safetensors")})},
+        f.dir / "mirror-one",
+        std::vector<PullRequest>{
+            f.request("v/full.A", "full.safetensors", full, {origin.url("/full.safetensors")})},
         Fixture::fast());
     CHECK(one.digests == std::vector<std::string>{full});
     CHECK(one.names == std::vector<std::string>{"full.safetensors"});
@@ -157,7 +168,8 @@ TEST_CASE("mirror export is served by nginx as MODELZOO_MIRROR, by digest and by
   Store fleet(c);
   std::string gone = dead_url("/x");
   auto r1 = fleet.pull(f.request("v/full.A", "full.safetensors", full, {gone}), Fixture::fast());
-  auto r2 = fleet.pull(f.request("v/resnet18.B", "resnet18-f37072fd.pth", pre.substr(0, 8), {gone}), Fixture::fast());
+  auto r2 = fleet.pull(f.request("v/resnet18.B", "resnet18-f37072fd.pth", pre.substr(0, 8), {gone}),
+                       Fixture::fast());
   CHECK(r1.url == mirror.url("/sha256/" + full));
   CHECK(r2.url == mirror.url("/resnet18-f37072fd.pth"));
   CHECK(r1.attempts == 1);
@@ -174,7 +186,8 @@ TEST_CASE("a matching file in torch.hub's cache is reused, never modified; a wro
   ::stat(torch_file.c_str(), &before);
   Store store(f.config());
   // The URL is dead: a download attempt would fail the test.
-  auto req = f.request("vision/resnet50.V1", "resnet50-0676ba61.pth", sha.substr(0, 8), {dead_url("/r.pth")});
+  auto req = f.request("vision/resnet50.V1", "resnet50-0676ba61.pth", sha.substr(0, 8),
+                       {dead_url("/r.pth")});
   PullResult r = store.pull(req, Fixture::fast());
   CHECK(r.source == PullResult::Source::torch_hub);
   CHECK(r.sha256 == sha);
@@ -189,7 +202,8 @@ TEST_CASE("a matching file in torch.hub's cache is reused, never modified; a wro
   std::string real = write_random_file(f.docroot / "resnet18-5c106cde.pth", 1 << 20, 7);
   write_random_file(f.torch_dir / "resnet18-5c106cde.pth", 1 << 20, 8);
   Nginx nginx(f.docroot);
-  auto req2 = f.request("vision/resnet18.V1", "resnet18-5c106cde.pth", real, {nginx.url("/resnet18-5c106cde.pth")});
+  auto req2 = f.request("vision/resnet18.V1", "resnet18-5c106cde.pth", real,
+                        {nginx.url("/resnet18-5c106cde.pth")});
   PullResult r2 = store.pull(req2, Fixture::fast());
   CHECK(r2.source == PullResult::Source::download);
   CHECK(r2.sha256 == real);
@@ -227,7 +241,8 @@ TEST_CASE("a prefix-only variant is trusted on first use, then checked against i
   CHECK(nginx.requests("resnet50-11ad3fa6.pth").size() == 2);
 
   // The manifest now gives the full digest: the entry is upgraded.
-  auto full = f.request("vision/resnet50.V2", "resnet50-11ad3fa6.pth", sha, {nginx.url("/resnet50-11ad3fa6.pth")});
+  auto full = f.request("vision/resnet50.V2", "resnet50-11ad3fa6.pth", sha,
+                        {nginx.url("/resnet50-11ad3fa6.pth")});
   CHECK(store.pull(full, Fixture::fast()).verification == Verification::full_digest);
   CHECK(store.list()[0].verification == Verification::full_digest);
   CHECK(store_intact(f.root));
@@ -249,8 +264,9 @@ TEST_CASE("offline mode names the missing file and never connects; a valid cache
   Store offline(offline_config);
   REQUIRE(offline_config.network == NetworkPolicy::offline);
   REQUIRE(offline_config.root == f.root);
-  REQUIRE_THROWS_WITH(offline.pull(req, Fixture::fast()),
-                      Catch::Contains("MODELZOO_OFFLINE") && Catch::Contains("m.bin") && Catch::Contains(sha));
+  REQUIRE_THROWS_WITH(offline.pull(req, Fixture::fast()), Catch::Contains("MODELZOO_OFFLINE") &&
+                                                              Catch::Contains("m.bin") &&
+                                                              Catch::Contains(sha));
   CHECK(nginx.requests().empty());
 
   Store online(f.config());
@@ -285,12 +301,14 @@ TEST_CASE("ls, verify, prune, rm, pin and path manage the store", "[cache][nginx
   Fixture f;
   std::vector<std::string> shas;
   for (int i = 0; i < 3; ++i)
-    shas.push_back(write_random_file(f.docroot / ("f" + std::to_string(i) + ".bin"), 1 << 20, 20 + i));
+    shas.push_back(
+        write_random_file(f.docroot / ("f" + std::to_string(i) + ".bin"), 1 << 20, 20 + i));
   Nginx nginx(f.docroot);
   Store store(f.config());
   for (int i = 0; i < 3; ++i) {
     std::string n = "f" + std::to_string(i);
-    store.pull(f.request("fam/" + n + ".T", n + ".bin", shas[i], {nginx.url("/" + n + ".bin")}), Fixture::fast());
+    store.pull(f.request("fam/" + n + ".T", n + ".bin", shas[i], {nginx.url("/" + n + ".bin")}),
+               Fixture::fast());
   }
   auto entries = store.list();
   REQUIRE(entries.size() == 3);
@@ -324,7 +342,9 @@ TEST_CASE("ls, verify, prune, rm, pin and path manage the store", "[cache][nginx
     fs::path meta = f.root / "meta" / (sha + ".json");
     auto record = nlohmann::json::parse(read_file(meta));
     record["last_used"] = std::chrono::duration_cast<std::chrono::seconds>(
-                              std::chrono::system_clock::now().time_since_epoch()).count() - ago;
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count() -
+                          ago;
     std::ofstream(meta) << record.dump();
   };
   set_last_used(shas[0], 3600);
@@ -363,5 +383,34 @@ TEST_CASE("ls, verify, prune, rm, pin and path manage the store", "[cache][nginx
   CHECK(rr.removed_aliases == std::vector<std::string>{"fam/f0.T"});
   CHECK(store.list().empty());
   CHECK_THROWS_WITH(store.path_of("fam/f0.T"), Catch::Contains("not in the cache"));
+  CHECK(store_intact(f.root));
+}
+
+TEST_CASE("https is always verified; a private CA is trusted only through MODELZOO_CA_BUNDLE",
+          "[cache][nginx][tls]") {
+  Fixture f;
+  fs::path cert = f.dir / "cert.pem", key = f.dir / "key.pem";
+  REQUIRE(run_command({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                       "-keyout", key.string(), "-out", cert.string(), "-days", "1", "-subj",
+                       "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"}) == 0);
+  std::string sha = write_random_file(f.docroot / "secure.bin", 1 << 20, 31);
+  Nginx nginx(f.docroot, 4 << 20, std::make_pair(cert, key));
+  REQUIRE(nginx.url("/").rfind("https://", 0) == 0);
+  auto req = f.request("sec/secure.T", "secure.bin", sha, {nginx.url("/secure.bin")});
+
+  Store untrusting(f.config());
+  REQUIRE_THROWS_WITH(untrusting.pull(req, Fixture::fast()),
+                      Catch::Contains("MODELZOO_CA_BUNDLE") && Catch::Contains("certificate"));
+  CHECK(nginx.requests("secure.bin").empty());  // refused during the handshake
+  CHECK(blob_count(f.root) == 0);
+
+  CacheConfig trusting = f.config();
+  {
+    ScopedEnv env({{"MODELZOO_CA_BUNDLE", cert.string()}});
+    trusting.ca_bundle = CacheConfig::from_environment().ca_bundle;
+  }
+  PullResult r = Store(trusting).pull(req, Fixture::fast());
+  CHECK(r.sha256 == sha);
+  CHECK(r.url.rfind("https://", 0) == 0);
   CHECK(store_intact(f.root));
 }

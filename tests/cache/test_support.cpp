@@ -1,23 +1,23 @@
 #include "test_support.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
-#include <fcntl.h>
 #include <fstream>
 #include <iostream>
-#include <netinet/in.h>
-#include <poll.h>
 #include <random>
-#include <spawn.h>
 #include <sstream>
 #include <stdexcept>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <thread>
-#include <unistd.h>
 
 #include "modelzoo/cache/sha256.h"
 #include "modelzoo/cache/store.h"
@@ -33,7 +33,8 @@ int free_port_impl() {
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   addr.sin_port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) throw std::runtime_error("bind");
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+    throw std::runtime_error("bind");
   socklen_t len = sizeof addr;
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
   ::close(fd);
@@ -77,7 +78,9 @@ int wait_pid(int pid) {
 
 }  // namespace
 
-int free_loopback_port() { return free_port_impl(); }
+int free_loopback_port() {
+  return free_port_impl();
+}
 
 TempDir::TempDir() {
   std::string tmpl = (fs::temp_directory_path() / "modelzoo-test-XXXXXX").string();
@@ -95,15 +98,19 @@ ScopedEnv::ScopedEnv(std::map<std::string, std::optional<std::string>> values) {
   for (const auto& [name, value] : values) {
     const char* old = std::getenv(name.c_str());
     saved_[name] = old ? std::optional<std::string>(old) : std::nullopt;
-    if (value) ::setenv(name.c_str(), value->c_str(), 1);
-    else ::unsetenv(name.c_str());
+    if (value)
+      ::setenv(name.c_str(), value->c_str(), 1);
+    else
+      ::unsetenv(name.c_str());
   }
 }
 
 ScopedEnv::~ScopedEnv() {
   for (const auto& [name, value] : saved_) {
-    if (value) ::setenv(name.c_str(), value->c_str(), 1);
-    else ::unsetenv(name.c_str());
+    if (value)
+      ::setenv(name.c_str(), value->c_str(), 1);
+    else
+      ::unsetenv(name.c_str());
   }
 }
 
@@ -129,7 +136,9 @@ std::string read_file(const fs::path& path) {
 
 // ------------------------------------------------------------------ nginx ---
 
-Nginx::Nginx(const fs::path& docroot, std::uint64_t slow_rate) {
+Nginx::Nginx(const fs::path& docroot, std::uint64_t slow_rate,
+             std::optional<std::pair<fs::path, fs::path>> tls)
+    : tls_(tls.has_value()) {
   fs::create_directories(prefix_ / "tmp");
   for (int attempt = 0; attempt < 5; ++attempt) {
     port_ = free_port_impl();
@@ -150,13 +159,18 @@ Nginx::Nginx(const fs::path& docroot, std::uint64_t slow_rate) {
          << "  default_type application/octet-stream;\n"
          << "  sendfile on;\n"
          << "  server {\n"
-         << "    listen 127.0.0.1:" << port_ << ";\n"
+         << "    listen 127.0.0.1:" << port_ << (tls ? " ssl" : "") << ";\n"
+         << (tls ? "    ssl_certificate " + tls->first.string() + ";\n    ssl_certificate_key " +
+                       tls->second.string() + ";\n"
+                 : std::string())
          << "    root " << docroot.string() << ";\n"
-         << "    location /slow/ { alias " << docroot.string() << "/; limit_rate " << slow_rate << "; }\n"
+         << "    location /slow/ { alias " << docroot.string() << "/; limit_rate " << slow_rate
+         << "; }\n"
          << "  }\n}\n";
     conf.close();
     int log = ::open((prefix_ / "stderr.log").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    pid_ = spawn({MODELZOO_NGINX, "-p", p, "-c", p + "/nginx.conf", "-e", p + "/error.log"}, log, log);
+    pid_ =
+        spawn({MODELZOO_NGINX, "-p", p, "-c", p + "/nginx.conf", "-e", p + "/error.log"}, log, log);
     ::close(log);
     // Ready when it accepts a connection; bounded.
     for (int i = 0; i < 1000; ++i) {
@@ -174,7 +188,9 @@ Nginx::Nginx(const fs::path& docroot, std::uint64_t slow_rate) {
                            read_file(prefix_ / "error.log"));
 }
 
-Nginx::~Nginx() { stop(); }
+Nginx::~Nginx() {
+  stop();
+}
 
 void Nginx::stop() {
   if (pid_ > 0) {
@@ -185,7 +201,14 @@ void Nginx::stop() {
 }
 
 std::string Nginx::url(const std::string& path) const {
-  return "http://127.0.0.1:" + std::to_string(port_) + path;
+  return (tls_ ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port_) + path;
+}
+
+int run_command(const std::vector<std::string>& argv) {
+  int devnull = ::open("/dev/null", O_WRONLY);
+  int pid = spawn(argv, devnull, devnull);
+  ::close(devnull);
+  return wait_pid(pid);
 }
 
 std::vector<std::string> Nginx::requests(const std::string& part) const {
@@ -220,7 +243,9 @@ FaultServer::FaultServer(const fs::path& payload) {
   }
 }
 
-FaultServer::~FaultServer() { stop(); }
+FaultServer::~FaultServer() {
+  stop();
+}
 
 void FaultServer::stop() {
   if (pid_ > 0) {
@@ -296,7 +321,8 @@ std::optional<std::string> PullProcess::read_line(std::chrono::milliseconds time
       out_seen_ += line + "\n";
       return line;
     }
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return std::nullopt;
     pollfd pfd{out_fd_, POLLIN, 0};
     if (::poll(&pfd, 1, static_cast<int>(left.count())) <= 0) return std::nullopt;
@@ -307,7 +333,9 @@ std::optional<std::string> PullProcess::read_line(std::chrono::milliseconds time
   }
 }
 
-void PullProcess::kill9() { ::kill(pid_, SIGKILL); }
+void PullProcess::kill9() {
+  ::kill(pid_, SIGKILL);
+}
 
 ProcessResult PullProcess::wait() {
   ProcessResult r;
@@ -345,14 +373,18 @@ bool store_intact(const fs::path& root) {
 std::size_t partial_count(const fs::path& root) {
   std::size_t n = 0;
   std::error_code ec;
-  for (auto it = fs::directory_iterator(root / "partial", ec); !ec && it != fs::directory_iterator(); it.increment(ec)) ++n;
+  for (auto it = fs::directory_iterator(root / "partial", ec);
+       !ec && it != fs::directory_iterator(); it.increment(ec))
+    ++n;
   return n;
 }
 
 std::size_t blob_count(const fs::path& root) {
   std::size_t n = 0;
   std::error_code ec;
-  for (auto it = fs::directory_iterator(root / "blobs" / "sha256", ec); !ec && it != fs::directory_iterator(); it.increment(ec)) ++n;
+  for (auto it = fs::directory_iterator(root / "blobs" / "sha256", ec);
+       !ec && it != fs::directory_iterator(); it.increment(ec))
+    ++n;
   return n;
 }
 

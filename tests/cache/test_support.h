@@ -48,7 +48,9 @@ std::string read_file(const fs::path& path);
 /// Serves `docroot` at / and at /slow/ (rate-limited to `slow_rate` bytes/s).
 class Nginx {
  public:
-  explicit Nginx(const fs::path& docroot, std::uint64_t slow_rate = 4 << 20);
+  /// With `tls` = {certificate, key}, listens with TLS and url() is https.
+  explicit Nginx(const fs::path& docroot, std::uint64_t slow_rate = 4 << 20,
+                 std::optional<std::pair<fs::path, fs::path>> tls = std::nullopt);
   ~Nginx();
   void stop();
   int port() const { return port_; }
@@ -60,7 +62,11 @@ class Nginx {
   TempDir prefix_;
   int port_ = 0;
   int pid_ = -1;
+  bool tls_ = false;
 };
+
+/// Runs a command to completion; returns its exit code.
+int run_command(const std::vector<std::string>& argv);
 
 /// fault_server.py (see there for the paths it understands).
 class FaultServer {

@@ -17,6 +17,13 @@ TEST_CASE("sha256 matches the FIPS 180-2 test vectors", "[cache][unit]") {
   TempDir dir;
   std::string expected = write_random_file(dir / "f", 3 * 1024 * 1024 + 17, 1);
   CHECK(sha256_file(dir / "f") == expected);
+  CHECK(sha256_file_pipelined(dir / "f") == expected);
+  std::string big =
+      write_random_file(dir / "big", (20 << 20) + 5, 2);  // several blocks, ragged end
+  CHECK(sha256_file(dir / "big") == big);
+  CHECK(sha256_file_pipelined(dir / "big") == big);
+  write_random_file(dir / "empty", 0, 3);
+  CHECK(sha256_file_pipelined(dir / "empty") == sha256_bytes(""));
   CHECK(is_full_digest(expected));
   CHECK_FALSE(is_full_digest(expected.substr(1)));
 }
@@ -27,11 +34,13 @@ TEST_CASE("cache root follows MODELZOO_HOME, then XDG_CACHE_HOME, then HOME", "[
     CHECK(default_cache_root() == "/srv/mz");
   }
   {
-    ScopedEnv env({{"MODELZOO_HOME", std::nullopt}, {"XDG_CACHE_HOME", "/xdg"}, {"HOME", "/home/u"}});
+    ScopedEnv env(
+        {{"MODELZOO_HOME", std::nullopt}, {"XDG_CACHE_HOME", "/xdg"}, {"HOME", "/home/u"}});
     CHECK(default_cache_root() == "/xdg/modelzoo");
   }
   {
-    ScopedEnv env({{"MODELZOO_HOME", std::nullopt}, {"XDG_CACHE_HOME", std::nullopt}, {"HOME", "/home/u"}});
+    ScopedEnv env(
+        {{"MODELZOO_HOME", std::nullopt}, {"XDG_CACHE_HOME", std::nullopt}, {"HOME", "/home/u"}});
     CHECK(default_cache_root() == "/home/u/.cache/modelzoo");
   }
 }
@@ -53,8 +62,11 @@ TEST_CASE("torch.hub's checkpoint dir follows TORCH_HOME, then XDG_CACHE_HOME", 
 
 TEST_CASE("environment selects the network policy, mirror and digest policy", "[cache][unit]") {
   {
-    ScopedEnv env({{"MODELZOO_OFFLINE", "1"}, {"MODELZOO_PREFER_OFFLINE", "1"}, {"MODELZOO_MIRROR", "http://127.0.0.1:1/m"},
-                   {"MODELZOO_REQUIRE_FULL_DIGEST", "1"}, {"MODELZOO_ALLOW_HTTP", "0"}});
+    ScopedEnv env({{"MODELZOO_OFFLINE", "1"},
+                   {"MODELZOO_PREFER_OFFLINE", "1"},
+                   {"MODELZOO_MIRROR", "http://127.0.0.1:1/m"},
+                   {"MODELZOO_REQUIRE_FULL_DIGEST", "1"},
+                   {"MODELZOO_ALLOW_HTTP", "0"}});
     CacheConfig c = CacheConfig::from_environment();
     CHECK(c.network == NetworkPolicy::offline);
     CHECK(c.mirror == "http://127.0.0.1:1/m");
@@ -84,13 +96,17 @@ TEST_CASE("sizes and durations parse for the CLI", "[cache][unit]") {
 }
 
 TEST_CASE("URL requests take the basename and detect digest prefixes", "[cache][unit]") {
-  PullRequest r = make_url_request("https://example.org/a/resnet50-11ad3fa6.pth?download=1", "11AD3FA6");
+  PullRequest r =
+      make_url_request("https://example.org/a/resnet50-11ad3fa6.pth?download=1", "11AD3FA6");
   CHECK(r.variant.file == "resnet50-11ad3fa6.pth");
   CHECK(r.variant.sha256.hex == "11ad3fa6");
   CHECK(r.variant.sha256.is_prefix);
-  PullRequest full = make_url_request("https://example.org/x.bin", std::string(64, 'a'), "v/x.T", "y.bin");
+  PullRequest full =
+      make_url_request("https://example.org/x.bin", std::string(64, 'a'), "v/x.T", "y.bin");
   CHECK_FALSE(full.variant.sha256.is_prefix);
   CHECK(full.variant.file == "y.bin");
+  CHECK(make_url_request("https://e.org/z", "sha256:" + std::string(64, 'c')).variant.sha256.hex ==
+        std::string(64, 'c'));
 }
 
 TEST_CASE("bad requests are refused before any network access", "[cache][unit]") {
@@ -161,8 +177,8 @@ TEST_CASE("the progress bar draws bytes, rate and ETA on a terminal and nothing 
   feed(on_tty);
   std::fflush(tty);
   std::string drawn = drain_fd(master);
-  CHECK_THAT(drawn, Catch::Contains("50.0 MiB") && Catch::Contains("100.0 MiB") && Catch::Contains("50%") &&
-                        Catch::Contains("ETA") && Catch::Contains("/s"));
+  CHECK_THAT(drawn, Catch::Contains("50.0 MiB") && Catch::Contains("100.0 MiB") &&
+                        Catch::Contains("50%") && Catch::Contains("ETA") && Catch::Contains("/s"));
   std::fclose(tty);
   ::close(master);
 

@@ -15,21 +15,21 @@ namespace modelzoo::cache {
 
 struct ProgressEvent {
   enum class Kind {
-    start,       ///< a transfer begins (url, total if known, resumed_from)
-    progress,    ///< bytes so far (at most ~10 per second)
-    retry,       ///< an attempt failed and will be retried after `delay`
-    waiting,     ///< another process holds the download lock for this file
-    hashing,     ///< hashing a local candidate (torch.hub cache, resumed partial)
-    done,        ///< the file is in the store (message says from where)
-    failed,      ///< this URL gave up (message says why); the next mirror follows
+    start,     ///< a transfer begins (url, total if known, resumed_from)
+    progress,  ///< bytes so far (at most ~10 per second)
+    retry,     ///< an attempt failed and will be retried after `delay`
+    waiting,   ///< another process holds the download lock for this file
+    hashing,   ///< hashing a local candidate (torch.hub cache, resumed partial)
+    done,      ///< the file is in the store (message says from where)
+    failed,    ///< this URL gave up (message says why); the next mirror follows
   };
   Kind kind = Kind::progress;
   std::string name;  ///< alias or file name being pulled
   std::string url;
-  std::uint64_t bytes = 0;                ///< bytes of the file present so far
-  std::optional<std::uint64_t> total;     ///< expected size when known
-  std::uint64_t resumed_from = 0;         ///< bytes reused from a partial file
-  std::chrono::milliseconds delay{0};     ///< for retry
+  std::uint64_t bytes = 0;             ///< bytes of the file present so far
+  std::optional<std::uint64_t> total;  ///< expected size when known
+  std::uint64_t resumed_from = 0;      ///< bytes reused from a partial file
+  std::chrono::milliseconds delay{0};  ///< for retry
   std::string message;
 };
 

@@ -36,6 +36,11 @@ MODELZOO_API std::string sha256_file(const std::filesystem::path& file,
                                      void (*progress)(std::uint64_t, void*) = nullptr,
                                      void* progress_context = nullptr);
 
+/// sha256_file with a reader thread feeding the hashing thread, whatever the
+/// file size and core count (sha256_file picks it for files >= 16 MiB when
+/// more than two cores are available).
+MODELZOO_API std::string sha256_file_pipelined(const std::filesystem::path& file);
+
 /// SHA-256 of a buffer (tests, small files).
 MODELZOO_API std::string sha256_bytes(std::string_view bytes);
 

@@ -53,34 +53,38 @@ enum class NetworkPolicy {
 ///   MODELZOO_MIRROR=<base url>      tried before a variant's own URLs
 ///   MODELZOO_ALLOW_HTTP=1           plain http:// to non-loopback hosts
 ///   MODELZOO_REQUIRE_FULL_DIGEST=1  refuse variants that give only a prefix
+///   MODELZOO_CA_BUNDLE=<pem file>   extra trust roots for https (a fleet's own CA)
 ///   TORCH_HOME                      where torch.hub's checkpoints are looked up
 /// Proxies: libcurl's own http_proxy / https_proxy / no_proxy.
 struct CacheConfig {
   std::filesystem::path root;
   NetworkPolicy network = NetworkPolicy::online;
-  std::string mirror;                  ///< base URL, empty for none
-  bool allow_http = false;             ///< http:// is always allowed to loopback
+  std::string mirror;       ///< base URL, empty for none
+  bool allow_http = false;  ///< http:// is always allowed to loopback
   bool require_full_digest = false;
   bool reuse_torch_hub = true;
-  std::filesystem::path torch_hub_dir; ///< empty: no reuse
+  std::filesystem::path torch_hub_dir;  ///< empty: no reuse
   /// One downloader per file via flock. Off only for file systems without
   /// working locks: the store stays correct (unique partials, verify, atomic
   /// rename), but each process downloads its own copy and none resumes.
   bool lock_downloads = true;
+  /// PEM file of CA certificates for https, instead of the system's store.
+  /// Verification itself is never turned off.
+  std::filesystem::path ca_bundle;
 
   MODELZOO_API static CacheConfig from_environment();
 };
 
 /// Per-pull knobs (timeouts, retries); defaults suit real networks.
 struct PullOptions {
-  int max_attempts_per_url = 4;                      ///< tries of one URL
-  std::chrono::milliseconds backoff_initial{500};    ///< doubled per retry
+  int max_attempts_per_url = 4;                    ///< tries of one URL
+  std::chrono::milliseconds backoff_initial{500};  ///< doubled per retry
   std::chrono::milliseconds backoff_max{30000};
-  std::chrono::milliseconds retry_after_max{120000}; ///< cap on a server's Retry-After
+  std::chrono::milliseconds retry_after_max{120000};  ///< cap on a server's Retry-After
   std::chrono::seconds connect_timeout{30};
-  std::chrono::seconds low_speed_time{60};           ///< abort below 1 KiB/s for this long
-  bool verify_hits = true;  ///< re-hash a cached file before reporting a hit
-  bool fsync = false;       ///< fsync the file before it enters the store
+  std::chrono::seconds low_speed_time{60};  ///< abort below 1 KiB/s for this long
+  bool verify_hits = true;                  ///< re-hash a cached file before reporting a hit
+  bool fsync = false;                       ///< fsync the file before it enters the store
 };
 
 /// What to pull: a resolved variant and a readable alias for it
@@ -111,10 +115,10 @@ struct PullResult {
   std::uint64_t size = 0;
   Source source = Source::cache;
   Verification verification = Verification::full_digest;
-  std::string url;                  ///< URL used, for downloads
+  std::string url;  ///< URL used, for downloads
   std::uint64_t bytes_transferred = 0;
-  std::uint64_t resumed_from = 0;   ///< bytes reused from an earlier partial file
-  int attempts = 0;                 ///< HTTP requests made
+  std::uint64_t resumed_from = 0;  ///< bytes reused from an earlier partial file
+  int attempts = 0;                ///< HTTP requests made
   bool waited_for_other_process = false;
 };
 MODELZOO_API const char* to_string(PullResult::Source source);
@@ -125,19 +129,19 @@ struct CacheEntry {
   std::filesystem::path path;
   std::uint64_t size = 0;
   Verification verification = Verification::full_digest;
-  std::string tofu_prefix;                 ///< for tofu entries
-  std::vector<std::string> aliases;        ///< refs pointing here
-  std::vector<std::string> files;          ///< file names it was pulled as
-  std::vector<std::string> sources;        ///< URLs it came from
-  bool pinned = false;                     ///< any alias pinned
+  std::string tofu_prefix;           ///< for tofu entries
+  std::vector<std::string> aliases;  ///< refs pointing here
+  std::vector<std::string> files;    ///< file names it was pulled as
+  std::vector<std::string> sources;  ///< URLs it came from
+  bool pinned = false;               ///< any alias pinned
   std::chrono::system_clock::time_point added{};
   std::chrono::system_clock::time_point last_used{};
   std::chrono::system_clock::time_point last_verified{};
 };
 
 struct VerifyOptions {
-  bool all = false;  ///< re-hash every blob; otherwise only blobs whose size or
-                     ///< mtime changed since they were last verified
+  bool all = false;                ///< re-hash every blob; otherwise only blobs whose size or
+                                   ///< mtime changed since they were last verified
   std::vector<std::string> names;  ///< restrict to these aliases / digests
 };
 
@@ -146,8 +150,8 @@ struct VerifyItem {
   std::filesystem::path path;
   bool rehashed = false;
   bool ok = true;
-  std::string actual;       ///< actual digest when re-hashed
-  std::string problem;      ///< empty when ok
+  std::string actual;                    ///< actual digest when re-hashed
+  std::string problem;                   ///< empty when ok
   std::filesystem::path quarantined_to;  ///< where a bad blob was moved
 };
 
@@ -159,8 +163,8 @@ struct VerifyReport {
 };
 
 struct PruneOptions {
-  std::optional<std::uint64_t> max_size;          ///< evict LRU until total <= this
-  std::optional<std::chrono::seconds> older_than; ///< evict entries unused this long
+  std::optional<std::uint64_t> max_size;           ///< evict LRU until total <= this
+  std::optional<std::chrono::seconds> older_than;  ///< evict entries unused this long
   bool dry_run = false;
 };
 
@@ -179,9 +183,9 @@ struct RemoveReport {
 
 struct MirrorExportReport {
   std::filesystem::path dir;
-  std::vector<std::string> digests;      ///< written under sha256/
-  std::vector<std::string> names;        ///< written under their file name
-  std::vector<std::string> skipped;      ///< file names left out (conflicting content)
+  std::vector<std::string> digests;  ///< written under sha256/
+  std::vector<std::string> names;    ///< written under their file name
+  std::vector<std::string> skipped;  ///< file names left out (conflicting content)
   std::uint64_t bytes = 0;
 };
 
@@ -236,7 +240,8 @@ class MODELZOO_API Store {
   /// is not cached yet (same rules as pull()), then exports them.
   MirrorExportReport export_mirror(const std::filesystem::path& dir,
                                    const std::vector<PullRequest>& variants,
-                                   const PullOptions& options = {}, ProgressSink* progress = nullptr);
+                                   const PullOptions& options = {},
+                                   ProgressSink* progress = nullptr);
 
  private:
   CacheConfig config_;
