@@ -43,14 +43,40 @@ TEST_CASE("list --json parses back and filters", "[cli]") {
   r = modelzoo_cli({"list", "--exclude", "*mlp", "--family", "toy", "--json"}, kGood);
   CHECK(json::parse(r.out)[0]["name"] == "toy/tiny_cnn");
   r = modelzoo_cli({"list", "--pretrained", "--json"}, kGood);
-  CHECK(json::parse(r.out).empty());
+  const json pretrained = json::parse(r.out);
+  REQUIRE(pretrained.size() == 1);
+  CHECK(pretrained[0]["name"] == "toy/tiny_mlp");
+  CHECK(pretrained[0]["default"] == "SYNTH_V1");
+}
+
+TEST_CASE("a variant pulled through a file mirror shows as cached in info", "[cli][cache]") {
+  TempDir dir;
+  const std::vector<std::pair<std::string, std::string>> env = {
+      {"MODELZOO_HOME", dir.path() + "/home"},
+      {"MODELZOO_MIRROR", "file://" + std::string(MODELZOO_SOURCE_DIR) + "/tests/plugins/toy/weights"}};
+  auto r = modelzoo_cli({"info", "tiny_mlp"}, kGood, env);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("SYNTH_V1  (DEFAULT)") &&
+                        Catch::Contains("not cached (modelzoo pull toy/tiny_mlp.SYNTH_V1)"));
+  r = modelzoo_cli({"pull", "tiny_mlp", "--json"}, kGood, env);  // DEFAULT, from the mirror
+  REQUIRE(r.exit_code == 0);
+  CHECK(json::parse(r.out)[0]["sha256"] ==
+        "caa5bf713740f5ff8a51b2bbce3adb320be60aec115d6c945fe1e56332fec160");
+  r = modelzoo_cli({"info", "tiny_mlp.SYNTH_V1"}, kGood, env);
+  CHECK_THAT(r.out, Catch::Contains("cached, full digest verified") &&
+                        Catch::Contains("categories: 10 (c0, c1"));
+  // Offline, the cached file still serves; a tag that was never pulled would not.
+  r = modelzoo_cli({"pull", "toy/tiny_mlp.SYNTH_V1"}, kGood,
+                   {env[0], {"MODELZOO_OFFLINE", "1"}});
+  CHECK(r.exit_code == 0);
 }
 
 TEST_CASE("list prints an aligned table", "[cli]") {
   const auto r = modelzoo_cli({"list"}, kGood);
   REQUIRE(r.exit_code == 0);
-  CHECK_THAT(r.out, Catch::StartsWith("NAME          VARIANTS  SUMMARY\n"));
-  CHECK_THAT(r.out, Catch::Contains("toy/tiny_mlp  -         Two-layer perceptron"));
+  CHECK_THAT(r.out, Catch::StartsWith("NAME          VARIANTS              SUMMARY\n"));
+  CHECK_THAT(r.out, Catch::Contains("toy/tiny_cnn  -                     Two-convolution"));
+  CHECK_THAT(r.out, Catch::Contains("toy/tiny_mlp  1 (default SYNTH_V1)  Two-layer perceptron"));
 }
 
 TEST_CASE("plugins lists every file with status and reason", "[cli]") {

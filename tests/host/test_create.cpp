@@ -149,7 +149,8 @@ TEST_CASE("manifest and code must agree on the entrypoints", "[create]") {
 
 TEST_CASE("create refuses a tag and unknown names", "[create]") {
   Hub hub(search({plugin_dir("good")}));
-  CHECK_THROWS_WITH(hub.create("tiny_mlp.V1"), Catch::Contains("no weight variants"));
+  CHECK_THROWS_WITH(hub.create("tiny_cnn.V1"), Catch::Contains("no weight variants"));
+  CHECK_THROWS_WITH(hub.create("tiny_mlp.SYNTH_V1"), Catch::Contains("drop the '.SYNTH_V1' tag"));
   CHECK_THROWS_WITH(hub.create("tiny_mpl"), Catch::Contains("did you mean tiny_mlp"));
 }
 

@@ -117,6 +117,7 @@ TEST_CASE("runtime registration adds entrypoints without a plugin file", "[host]
   CHECK(hub.resolve("app/my_net").entry->provider == kRuntimeProvider);
   Query pretrained;
   pretrained.pretrained_only = true;
+  pretrained.families = {"app"};
   CHECK(hub.list(pretrained).size() == 1);
   // Taken names and invalid specs are refused.
   CHECK_THROWS_WITH(hub.register_entrypoint("toy", [] {

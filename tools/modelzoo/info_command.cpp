@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "command.h"
+#include "modelzoo/cache/store.h"
 #include "table.h"
 
 namespace modelzoo::cli {
@@ -49,11 +50,29 @@ void print_meta(const nlohmann::json& meta, bool full) {
   }
 }
 
-void print_variant(const WeightVariant& v, bool is_default, bool full) {
+// Whether the variant is in the local cache, and how its bytes were
+// verified; never touches the network nor re-hashes.
+std::string cache_status(const std::string& alias, const WeightVariant& v) {
+  cache::PullOptions no_rehash;
+  no_rehash.verify_hits = false;
+  try {
+    const auto hit = cache::Store().find({alias, v}, no_rehash);
+    if (!hit) return "not cached (modelzoo pull " + alias + ")";
+    return std::string("cached, ") +
+           (hit->verification == cache::Verification::tofu
+                ? "trust on first use: prefix checked, full digest " + hit->sha256.substr(0, 16) + "… recorded"
+                : "full digest verified");
+  } catch (const std::exception& e) {
+    return std::string("cache unreadable: ") + e.what();
+  }
+}
+
+void print_variant(const std::string& alias, const WeightVariant& v, bool is_default, bool full) {
   std::cout << "  " << v.tag << (is_default ? "  (DEFAULT)" : "") << '\n'
             << "    file:   " << v.file << " (" << v.format
             << (v.size ? ", " + size_text(*v.size) : std::string()) << ")\n"
-            << "    sha256: " << v.sha256.hex << (v.sha256.is_prefix ? "… (prefix)" : "") << '\n';
+            << "    sha256: " << v.sha256.hex << (v.sha256.is_prefix ? "… (prefix)" : "") << '\n'
+            << "    cache:  " << cache_status(alias, v) << '\n';
   for (const auto& url : v.urls) std::cout << "    url:    " << url << '\n';
   if (!v.meta.empty()) {
     std::cout << "    meta:\n";
@@ -80,6 +99,9 @@ void add_info_command(CLI::App& app, Context& context) {
       out["plugin_version"] = e.plugin_version;
       out["default"] = e.spec.default_tag;
       if (r.variant) out["variant"] = to_json(*r.variant);
+      for (auto& v : out["variants"])
+        v["cache"] = cache_status(e.qualified_name() + "." + v["tag"].get<std::string>(),
+                                  *e.spec.find_variant(v["tag"].get<std::string>()));
       std::cout << out.dump(2) << '\n';
       return;
     }
@@ -100,12 +122,14 @@ void add_info_command(CLI::App& app, Context& context) {
     std::cout << "config:   " << e.spec.config.dump() << '\n';
     if (r.variant) {
       std::cout << "\nvariant:\n";
-      print_variant(*r.variant, r.variant->tag == e.spec.default_tag, /*full=*/true);
+      print_variant(e.qualified_name() + "." + r.variant->tag, *r.variant,
+                    r.variant->tag == e.spec.default_tag, /*full=*/true);
     } else if (e.spec.variants.empty()) {
       std::cout << "\nweights:  none (random initialisation only)\n";
     } else {
       std::cout << "\nvariants:\n";
-      for (const auto& v : e.spec.variants) print_variant(v, v.tag == e.spec.default_tag, false);
+      for (const auto& v : e.spec.variants)
+        print_variant(e.qualified_name() + "." + v.tag, v, v.tag == e.spec.default_tag, false);
     }
   });
 }
