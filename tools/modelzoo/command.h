@@ -32,5 +32,6 @@ void add_help_command(CLI::App& app, Context& context);
 void add_model_commands(CLI::App& app, Context& context);
 void add_trust_commands(CLI::App& app, Context& context);
 void add_cache_commands(CLI::App& app, Context& context);
+void add_weights_commands(CLI::App& app, Context& context);
 
 }  // namespace modelzoo::cli

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   add_model_commands(app, context);
   add_trust_commands(app, context);
   add_cache_commands(app, context);
+  add_weights_commands(app, context);
 
   try {
     app.parse(argc, argv);
