@@ -79,7 +79,11 @@ class Unpickler {
         case 'N': push(make(Value::Kind::kNone)); break;  // NONE
         case 'X': case 'T': case 'B': push(string(le(4))); break;  // BINUNICODE, BINSTRING, BINBYTES
         case 0x8c: case 'U': case 'C': push(string(byte())); break;  // SHORT_BINUNICODE/STRING/BYTES
-        case 'c': push(global(line(), line())); break;   // GLOBAL
+        case 'c': {                                      // GLOBAL module\nname\n
+          std::string module = line();  // two statements: argument order is unspecified
+          push(global(module, line()));
+          break;
+        }
         case 'R': reduce(); break;                       // REDUCE
         case 'b': build(); break;                        // BUILD
         case 's': setitems(pop_n(2)); break;             // SETITEM
