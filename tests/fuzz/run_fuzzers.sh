@@ -13,7 +13,10 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(fuzz_safetensors fuzz_zip fuzz_unpickler)
 
 "$root/scripts/install-deps.sh"
-command -v clang++ >/dev/null || { echo "run_fuzzers: needs clang (apt-get install clang)" >&2; exit 1; }
+if ! command -v clang++ >/dev/null; then  # libFuzzer ships with Debian's clang
+  sudo_cmd=(); [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends clang >/dev/null
+fi
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DMODELZOO_BUILD_TESTS=OFF -DMODELZOO_BUILD_FUZZERS=ON > "$build.configure.log" 2>&1 \
   || { cat "$build.configure.log"; exit 1; }
