@@ -18,6 +18,9 @@ Files written in DIR:
   overlap.pth       two central-directory entries over the same bytes
   out_of_bounds.pth a central-directory entry whose data lies past the file
   legacy.pth        the pre-1.6 (non-zip) torch.save format
+  shared.pth        a self-containing list and a dict shared under two names
+  self_dict.pth     a dict that contains itself
+  doubling.pth      30 levels of a dict shared twice: 2^30 paths
 
 Prints JSON: {file: {tensor: {dtype, shape, stride, offset, sha256, storage}}}
 for the readable files; "storage" is an id shared by tensors on one storage.
@@ -224,5 +227,22 @@ with open(path("out_of_bounds.pth"), "wb") as f:
     f.write(oob)
 
 torch.save({"w": torch.ones(2)}, path("legacy.pth"), _use_new_zipfile_serialization=False)
+
+# Reference structures: a list that contains itself (read; it is not a
+# tensor), a dict shared under two names (both names read), a dict that
+# contains itself (refused), and 2^30 paths through 30 shared levels (refused).
+loop = [1]
+loop.append(loop)
+shared_dict = {"w": torch.ones(3)}
+torch.save(collections.OrderedDict(t=torch.zeros(2), loop=loop, a=shared_dict, b=shared_dict),
+           path("shared.pth"))
+report["shared.pth"] = describe(collections.OrderedDict(t=torch.zeros(2), a=shared_dict, b=shared_dict))
+self_dict = {"w": torch.ones(1)}
+self_dict["me"] = self_dict
+torch.save(self_dict, path("self_dict.pth"))
+level = {"w": torch.ones(1)}
+for _ in range(30):
+    level = {"l": level, "r": level}
+torch.save(level, path("doubling.pth"))
 
 print(json.dumps(report))

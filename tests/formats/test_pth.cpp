@@ -147,6 +147,14 @@ TEST_CASE("broken checkpoints are refused with a clear error", "[pth][zip]") {
              Catch::Contains("legacy (pre-1.6) torch.save") && Catch::Contains("convert it"));
 }
 
+TEST_CASE("shared and cyclic references in the pickle", "[pth][security]") {
+  if (!have_fixtures()) return;
+  const Fixtures& f = fixtures();
+  check_equal_to_python("shared.pth");  // a.w and b.w, one storage; the looping list is skipped
+  CHECK_THAT(error_of(f.path("self_dict.pth")), Catch::Contains("a dict contains itself"));
+  CHECK_THAT(error_of(f.path("doubling.pth")), Catch::Contains("more than 1M entries"));
+}
+
 TEST_CASE("every truncation of a checkpoint is refused, none crashes", "[pth][zip]") {
   if (!have_fixtures()) return;
   TempDir dir;
