@@ -42,9 +42,14 @@ std::shared_ptr<Node> mirror_model(const modelzoo::formats::TensorFile& file) {
       node = &node->child(rest.substr(0, dot));
     const auto dtype = modelzoo::to_torch_dtype(t.dtype);
     torch::Tensor value = torch::empty(t.shape, torch::TensorOptions().dtype(dtype));
-    if (torch::isFloatingType(dtype)) value.uniform_(-1, 1); else value.zero_();  // touched, like an init
-    if (torch::isFloatingType(dtype)) node->register_parameter(rest, value);
-    else node->register_buffer(rest, value);
+    if (torch::isFloatingType(dtype))
+      value.uniform_(-1, 1);
+    else
+      value.zero_();  // touched, like an init
+    if (torch::isFloatingType(dtype))
+      node->register_parameter(rest, value);
+    else
+      node->register_buffer(rest, value);
   }
   return root;
 }
@@ -83,7 +88,8 @@ int main(int argc, char** argv) {
     const auto start = std::chrono::steady_clock::now();
     const auto weights = modelzoo::Weights::from_file(path);
     const auto report = weights.load_into(*model);
-    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                     .count());
     cpu.push_back(cpu_ms() - cpu_start);
     if (run == 0) {
       peak = peak_rss_kib();
@@ -94,6 +100,7 @@ int main(int argc, char** argv) {
   std::sort(ms.begin(), ms.end());
   std::sort(cpu.begin(), cpu.end());
   std::cout << "{\"format\": \"" << shapes.format() << "\", \"median_ms\": " << ms[ms.size() / 2]
-            << ", \"min_ms\": " << ms.front() << ", \"cpu_ms\": " << cpu[cpu.size() / 2] << ", \"weights_mib\": " << bytes / 1048576.0
+            << ", \"min_ms\": " << ms.front() << ", \"cpu_ms\": " << cpu[cpu.size() / 2]
+            << ", \"weights_mib\": " << bytes / 1048576.0
             << ", \"rss_added_mib\": " << (peak - baseline) / 1024.0 << "}\n";
 }

@@ -27,7 +27,8 @@ bool make_checkpoint(const std::string& path) {
     WARN("skipped: /usr/bin/python3 has no torch (scripts/install-deps.sh installs it)");
     return false;
   }
-  const std::string script = std::string(MODELZOO_SOURCE_DIR) + "/tests/weights/make_small_checkpoint.py";
+  const std::string script =
+      std::string(MODELZOO_SOURCE_DIR) + "/tests/weights/make_small_checkpoint.py";
   REQUIRE(run_process({"/usr/bin/python3", script, path, "10"}).exit_code == 0);
   return true;
 }

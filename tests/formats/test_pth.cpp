@@ -32,7 +32,8 @@ struct Fixtures {
 const Fixtures& fixtures() {
   static Fixtures* f = [] {
     auto* made = new Fixtures;
-    const std::string script = std::string(MODELZOO_SOURCE_DIR) + "/tests/formats/make_pth_fixtures.py";
+    const std::string script =
+        std::string(MODELZOO_SOURCE_DIR) + "/tests/formats/make_pth_fixtures.py";
     const auto r = modelzoo::test::run_process({"/usr/bin/python3", script, made->dir.path()});
     if (r.exit_code == 0) {
       made->report = json::parse(r.out);
@@ -46,8 +47,11 @@ const Fixtures& fixtures() {
 }
 
 bool have_fixtures() {
-  if (modelzoo::test::run_process({"/usr/bin/python3", "-c", "import torch, torchvision"}).exit_code != 0) {
-    WARN("skipped: /usr/bin/python3 has no torch/torchvision (scripts/install-deps.sh installs them)");
+  if (modelzoo::test::run_process({"/usr/bin/python3", "-c", "import torch, torchvision"})
+          .exit_code != 0) {
+    WARN(
+        "skipped: /usr/bin/python3 has no torch/torchvision (scripts/install-deps.sh installs "
+        "them)");
     return false;
   }
   REQUIRE(fixtures().available);
@@ -79,12 +83,14 @@ void check_equal_to_python(const std::string& file_name) {
     CHECK(v->shape == want.at("shape").get<std::vector<int64_t>>());
     CHECK(v->strides == want.at("stride").get<std::vector<int64_t>>());
     CHECK(v->storage_offset == want.at("offset").get<int64_t>());
-    CHECK(modelzoo::test::sha256_of_bytes(v->contiguous_bytes()) == want.at("sha256").get<std::string>());
+    CHECK(modelzoo::test::sha256_of_bytes(v->contiguous_bytes()) ==
+          want.at("sha256").get<std::string>());
     // Views point into the mapped file: nothing was copied to read them.
     CHECK(v->storage >= file.file->data());
     CHECK(v->storage + v->storage_bytes <= file.file->data() + file.file->size());
     // Tensors sharing a storage in Python share one here, and only those.
-    const auto [it, fresh] = storage_of_python_id.emplace(want.at("storage").get<int64_t>(), v->storage_key);
+    const auto [it, fresh] =
+        storage_of_python_id.emplace(want.at("storage").get<int64_t>(), v->storage_key);
     CHECK(it->second == v->storage_key);
     if (fresh)
       for (const auto& [id, key] : storage_of_python_id)
@@ -127,7 +133,8 @@ TEST_CASE("pickles that would run code are refused without running it", "[pth][s
              Catch::Contains("refusing 'posix.system' in " + f.path("evil_system.pth")) &&
                  Catch::Contains("only tensors and containers are allowed") &&
                  Catch::Contains("weights_only=True"));
-  CHECK_THAT(error_of(f.path("evil_eval.pth")), Catch::Contains("refusing '__builtin__.eval'"));  // protocol 2 spells builtins so
+  CHECK_THAT(error_of(f.path("evil_eval.pth")),
+             Catch::Contains("refusing '__builtin__.eval'"));  // protocol 2 spells builtins so
   CHECK_FALSE(std::filesystem::exists(f.path("pwned")));
 }
 
@@ -137,7 +144,8 @@ TEST_CASE("broken checkpoints are refused with a clear error", "[pth][zip]") {
   CHECK_THAT(error_of(f.path("missing_storage.pth")),
              Catch::Contains("storage record '7' is missing"));
   CHECK_THAT(error_of(f.path("short_storage.pth")),
-             Catch::Contains("smaller than the tensor needs") && Catch::Contains("corrupted or incomplete"));
+             Catch::Contains("smaller than the tensor needs") &&
+                 Catch::Contains("corrupted or incomplete"));
   CHECK_THAT(error_of(f.path("small_record.pth")),
              Catch::Contains("smaller than its declared 16 elements"));
   CHECK_THAT(error_of(f.path("truncated.pth")), Catch::Contains("corrupted or incomplete"));
@@ -164,9 +172,7 @@ TEST_CASE("every truncation of a checkpoint is refused, none crashes", "[pth][zi
   const std::string cut = dir.path() + "/cut.pth";
   for (size_t n = 0; n < bytes.size(); n += 7) {
     INFO("truncated to " << n);
-    {
-      std::ofstream(cut, std::ios::binary) << bytes.substr(0, n);
-    }
+    { std::ofstream(cut, std::ios::binary) << bytes.substr(0, n); }
     CHECK_THAT(error_of(cut), Catch::Contains(cut));
   }
 }

@@ -16,7 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const StorageResolver resolve = [](const std::string& key, DType dtype) {
     if (!key.empty() && key[0] == 'x') throw modelzoo::Error("storage '" + key + "' is missing");
     // Sizes vary with the key, so short storages are exercised too.
-    const size_t bytes = key.size() >= storage.size() ? storage.size() : key.size() * 97 % storage.size();
+    const size_t bytes =
+        key.size() >= storage.size() ? storage.size() : key.size() * 97 % storage.size();
     return StorageRef{dtype, storage.data(), bytes, key};
   };
   try {

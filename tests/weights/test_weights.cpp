@@ -37,8 +37,10 @@ bool have_python_torch() {
 }
 
 nlohmann::json make_checkpoint(const std::string& path, int classes) {
-  const std::string script = std::string(MODELZOO_SOURCE_DIR) + "/tests/weights/make_small_checkpoint.py";
-  const auto r = modelzoo::test::run_process({"/usr/bin/python3", script, path, std::to_string(classes)});
+  const std::string script =
+      std::string(MODELZOO_SOURCE_DIR) + "/tests/weights/make_small_checkpoint.py";
+  const auto r =
+      modelzoo::test::run_process({"/usr/bin/python3", script, path, std::to_string(classes)});
   REQUIRE(r.exit_code == 0);
   return nlohmann::json::parse(r.out);
 }
@@ -97,7 +99,7 @@ TEST_CASE("a changed head: strict refuses with both shapes, non-strict reports",
   REQUIRE(report.mismatched.size() == 2);
   CHECK(report.mismatched[0].key == "fc.weight");
   CHECK(report.missing.empty());
-  CHECK(report.loaded == 7);  // conv 2, bn 5
+  CHECK(report.loaded == 7);                    // conv 2, bn 5
   CHECK(torch::equal(before, net.fc->weight));  // the new head is kept
 }
 

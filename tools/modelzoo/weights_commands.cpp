@@ -21,7 +21,9 @@ std::string shape_text(const std::vector<int64_t>& shape) {
 void add_inspect_command(CLI::App& app, Context& context) {
   auto* cmd = app.add_subcommand("inspect", "Show a weights file's format, tensors and metadata");
   auto path = std::make_shared<std::string>();
-  cmd->add_option("file", *path, "safetensors or PyTorch .pth file")->required()->check(CLI::ExistingFile);
+  cmd->add_option("file", *path, "safetensors or PyTorch .pth file")
+      ->required()
+      ->check(CLI::ExistingFile);
   cmd->callback([&context, path] {
     const formats::TensorFile file = formats::read_tensor_file(*path);
     uint64_t total = 0;
@@ -29,12 +31,14 @@ void add_inspect_command(CLI::App& app, Context& context) {
     if (context.json) {
       nlohmann::json tensors = nlohmann::json::array();
       for (const auto& t : file.tensors)
-        tensors.push_back({{"name", t.name}, {"dtype", formats::dtype_name(t.dtype)},
-                           {"shape", t.shape}, {"bytes", t.nbytes()},
+        tensors.push_back({{"name", t.name},
+                           {"dtype", formats::dtype_name(t.dtype)},
+                           {"shape", t.shape},
+                           {"bytes", t.nbytes()},
                            {"contiguous", t.is_contiguous()}});
-      std::cout << nlohmann::json{{"file", *path},       {"format", file.format},
-                                  {"tensors", tensors},  {"count", file.tensors.size()},
-                                  {"bytes", total},      {"metadata", file.metadata}}
+      std::cout << nlohmann::json{{"file", *path},      {"format", file.format},
+                                  {"tensors", tensors}, {"count", file.tensors.size()},
+                                  {"bytes", total},     {"metadata", file.metadata}}
                        .dump(2)
                 << '\n';
       return;
@@ -71,20 +75,25 @@ void add_convert_command(CLI::App& app, Context& context) {
       throw Error("verifying " + *out + ": tensor count differs; the output was not kept");
     for (const auto& t : source.tensors) {
       const formats::TensorView* w = written.find(t.name);
-      if (!w || w->dtype != t.dtype || w->shape != t.shape || w->contiguous_bytes() != t.contiguous_bytes()) {
+      if (!w || w->dtype != t.dtype || w->shape != t.shape ||
+          w->contiguous_bytes() != t.contiguous_bytes()) {
         std::filesystem::remove(*out, ec);
-        throw Error("verifying " + *out + ": tensor '" + t.name + "' differs; the output was removed");
+        throw Error("verifying " + *out + ": tensor '" + t.name +
+                    "' differs; the output was removed");
       }
     }
     if (context.json) {
-      std::cout << nlohmann::json{{"input", *in}, {"output", *out}, {"format", source.format},
-                                  {"tensors", source.tensors.size()}, {"verified", true}}
+      std::cout << nlohmann::json{{"input", *in},
+                                  {"output", *out},
+                                  {"format", source.format},
+                                  {"tensors", source.tensors.size()},
+                                  {"verified", true}}
                        .dump(2)
                 << '\n';
       return;
     }
-    std::cout << "wrote " << *out << ": " << source.tensors.size() << " tensors from " << source.format
-              << ", verified by reading it back\n";
+    std::cout << "wrote " << *out << ": " << source.tensors.size() << " tensors from "
+              << source.format << ", verified by reading it back\n";
   });
 }
 

@@ -17,13 +17,15 @@ TensorFile read_pth(std::shared_ptr<MappedFile> file) {
   const ZipEntry* pickle = nullptr;
   for (const auto& [name, entry] : entries) {
     const std::string suffix = "data.pkl";
-    if (name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0 &&
+    if (name.size() >= suffix.size() &&
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0 &&
         std::count(name.begin(), name.end(), '/') == 1) {
       prefix = name.substr(0, name.size() - suffix.size());
       pickle = &entry;
     }
   }
-  if (!pickle) throw Error(path + " is a zip archive without data.pkl: not a torch.save checkpoint");
+  if (!pickle)
+    throw Error(path + " is a zip archive without data.pkl: not a torch.save checkpoint");
   if (!pickle->stored) throw Error(path + ": data.pkl is compressed; torch.save never does that");
 
   const StorageResolver storages = [&](const std::string& key, DType dtype) {

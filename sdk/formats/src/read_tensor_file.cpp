@@ -12,10 +12,12 @@ TensorFile read_tensor_file(const std::string& path) {
   if (format == "safetensors") return read_safetensors(file);
   if (format == "pth") return read_pth(file);
   if (format == "pth-legacy")
-    throw Error(path + " is a legacy (pre-1.6) torch.save file, which modelzoo does not read; "
+    throw Error(path +
+                " is a legacy (pre-1.6) torch.save file, which modelzoo does not read; "
                 "convert it with Python: torch.save(torch.load(f), out) using torch >= 1.6");
-  throw Error(path + " is neither safetensors nor a PyTorch zip checkpoint (corrupted or "
-                     "incomplete?)");
+  throw Error(path +
+              " is neither safetensors nor a PyTorch zip checkpoint (corrupted or "
+              "incomplete?)");
 }
 
 }  // namespace modelzoo::formats

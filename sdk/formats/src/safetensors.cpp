@@ -27,11 +27,16 @@ bool valid_utf8(const std::string& s) {
   while (i < s.size()) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
     size_t extra = 0;
-    if (c < 0x80) extra = 0;
-    else if ((c >> 5) == 0x6) extra = 1;
-    else if ((c >> 4) == 0xE) extra = 2;
-    else if ((c >> 3) == 0x1E) extra = 3;
-    else return false;
+    if (c < 0x80)
+      extra = 0;
+    else if ((c >> 5) == 0x6)
+      extra = 1;
+    else if ((c >> 4) == 0xE)
+      extra = 2;
+    else if ((c >> 3) == 0x1E)
+      extra = 3;
+    else
+      return false;
     if (extra > s.size() - i - 1) return false;
     for (size_t k = 1; k <= extra; ++k)
       if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
@@ -75,7 +80,8 @@ TensorFile read_safetensors(std::shared_ptr<MappedFile> file) {
     if (name == "__metadata__") {
       if (!it->is_object()) corrupt(path, "__metadata__ is not an object");
       for (auto m = it->begin(); m != it->end(); ++m) {
-        if (!m->is_string()) corrupt(path, "__metadata__ value of '" + m.key() + "' is not a string");
+        if (!m->is_string())
+          corrupt(path, "__metadata__ value of '" + m.key() + "' is not a string");
         out.metadata[m.key()] = m->get<std::string>();
       }
       continue;
@@ -97,7 +103,8 @@ TensorFile read_safetensors(std::shared_ptr<MappedFile> file) {
     uint64_t numel = 1;
     if (!entry["shape"].is_array()) corrupt(path, where + ": shape is not an array");
     for (const auto& d : entry["shape"]) {
-      if (!d.is_number_unsigned()) corrupt(path, where + ": shape has a non-integer or negative size");
+      if (!d.is_number_unsigned())
+        corrupt(path, where + ": shape has a non-integer or negative size");
       const uint64_t dim = d.get<uint64_t>();
       if (dim > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) ||
           !checked_mul(numel, dim, &numel))
@@ -110,14 +117,17 @@ TensorFile read_safetensors(std::shared_ptr<MappedFile> file) {
       corrupt(path, where + ": data_offsets is not [begin, end]");
     const uint64_t begin = offsets[0].get<uint64_t>(), end = offsets[1].get<uint64_t>();
     if (begin > end || end > data_size)
-      corrupt(path, where + ": data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) +
-                        "] outside the data (" + std::to_string(data_size) + " bytes)");
+      corrupt(path, where + ": data_offsets [" + std::to_string(begin) + ", " +
+                        std::to_string(end) + "] outside the data (" + std::to_string(data_size) +
+                        " bytes)");
     uint64_t expected = 0;
     if (!checked_mul(numel, dtype_size(*dtype), &expected) || expected != end - begin)
-      corrupt(path, where + ": " + std::to_string(end - begin) + " bytes of data, but its shape and " +
-                        "dtype need " + std::to_string(expected));
+      corrupt(path, where + ": " + std::to_string(end - begin) +
+                        " bytes of data, but its shape and " + "dtype need " +
+                        std::to_string(expected));
     view.strides.assign(view.shape.size(), 1);
-    for (size_t i = view.shape.size(); i-- > 1;) view.strides[i - 1] = view.strides[i] * view.shape[i];
+    for (size_t i = view.shape.size(); i-- > 1;)
+      view.strides[i - 1] = view.strides[i] * view.shape[i];
     view.storage = data + data_start + begin;
     view.storage_bytes = static_cast<size_t>(end - begin);
     view.storage_key = name;
@@ -167,7 +177,8 @@ void write_safetensors(const std::string& path, const std::vector<TensorView>& t
   header_text.append((8 - (8 + header_text.size()) % 8) % 8, ' ');
   std::string out;
   out.reserve(8 + header_text.size() + offset);
-  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((header_text.size() >> (8 * i)) & 0xff));
+  for (int i = 0; i < 8; ++i)
+    out.push_back(static_cast<char>((header_text.size() >> (8 * i)) & 0xff));
   out += header_text;
   for (const TensorView* t : sorted) out += t->contiguous_bytes();
   write_file_atomically(path, out, 0644);

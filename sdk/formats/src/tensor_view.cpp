@@ -19,9 +19,9 @@ struct DTypeInfo {
   size_t size;
 };
 constexpr DTypeInfo kDTypes[] = {
-    {DType::kF64, "F64", 8}, {DType::kF32, "F32", 4}, {DType::kF16, "F16", 2},
+    {DType::kF64, "F64", 8},   {DType::kF32, "F32", 4}, {DType::kF16, "F16", 2},
     {DType::kBF16, "BF16", 2}, {DType::kI64, "I64", 8}, {DType::kI32, "I32", 4},
-    {DType::kI16, "I16", 2}, {DType::kI8, "I8", 1},   {DType::kU8, "U8", 1},
+    {DType::kI16, "I16", 2},   {DType::kI8, "I8", 1},   {DType::kU8, "U8", 1},
     {DType::kBool, "BOOL", 1},
 };
 }  // namespace
@@ -47,7 +47,7 @@ std::optional<DType> parse_dtype(std::string_view name) {
 std::shared_ptr<MappedFile> MappedFile::open(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw Error("cannot open " + path + ": " + std::strerror(errno));
-  struct stat st{};
+  struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     ::close(fd);
     throw Error(path + " is not a regular file");
@@ -98,7 +98,8 @@ std::string TensorView::contiguous_bytes() const {
   for (int64_t k = 0; k < n; ++k) {
     int64_t offset = 0;
     for (size_t d = 0; d < shape.size(); ++d) offset += index[d] * strides[d];
-    out.append(reinterpret_cast<const char*>(base + static_cast<size_t>(offset) * element), element);
+    out.append(reinterpret_cast<const char*>(base + static_cast<size_t>(offset) * element),
+               element);
     for (size_t d = shape.size(); d-- > 0;) {
       if (++index[d] < shape[d]) break;
       index[d] = 0;

@@ -13,7 +13,19 @@ struct Value;
 using ValuePtr = std::shared_ptr<Value>;
 
 struct Value {
-  enum class Kind { kNone, kBool, kInt, kFloat, kString, kTuple, kList, kDict, kGlobal, kStorage, kTensor };
+  enum class Kind {
+    kNone,
+    kBool,
+    kInt,
+    kFloat,
+    kString,
+    kTuple,
+    kList,
+    kDict,
+    kGlobal,
+    kStorage,
+    kTensor
+  };
   Kind kind = Kind::kNone;
   int64_t integer = 0;
   double real = 0;
@@ -48,7 +60,8 @@ constexpr size_t kMaxMemo = 1 << 22;
 
 class Unpickler {
  public:
-  Unpickler(const uint8_t* data, size_t size, const StorageResolver& storages, const std::string& file)
+  Unpickler(const uint8_t* data, size_t size, const StorageResolver& storages,
+            const std::string& file)
       : data_(data), size_(size), storages_(storages), file_(file) {}
   // A pickle can build reference cycles (a list appended to itself), which
   // shared_ptr alone would leak. Every cycle runs through a container that
@@ -66,6 +79,8 @@ class Unpickler {
   ValuePtr run() {
     while (true) {
       const uint8_t op = byte();
+      // One opcode a line, as in pickletools' table.
+      // clang-format off
       switch (op) {
         case 0x80: byte(); break;                       // PROTO
         case 0x95: skip(8); break;                      // FRAME
@@ -108,6 +123,7 @@ class Unpickler {
         default:
           fail("unsupported pickle opcode 0x" + hex(op) + " (torch.save of a state dict does not use it)");
       }
+      // clang-format on
     }
   }
 
@@ -143,14 +159,16 @@ class Unpickler {
     need(n);
     uint64_t v = 0;
     for (int i = 0; i < n; ++i) v |= static_cast<uint64_t>(data_[pos_ + i]) << (8 * i);
-    if (n > 0 && n < 8 && (data_[pos_ + n - 1] & 0x80)) v |= ~uint64_t(0) << (8 * n);  // sign-extend
+    if (n > 0 && n < 8 && (data_[pos_ + n - 1] & 0x80))
+      v |= ~uint64_t(0) << (8 * n);  // sign-extend
     pos_ += n;
     return static_cast<int64_t>(v);
   }
   std::string line() {
     const size_t start = pos_;
     while (true) {
-      if (byte() == '\n') return std::string(reinterpret_cast<const char*>(data_ + start), pos_ - start - 1);
+      if (byte() == '\n')
+        return std::string(reinterpret_cast<const char*>(data_ + start), pos_ - start - 1);
       if (pos_ - start > 256) fail("GLOBAL name too long");
     }
   }
@@ -194,7 +212,8 @@ class Unpickler {
     stack_.push_back(std::move(v));
   }
   ValuePtr pop() {
-    if (stack_.empty() || (!marks_.empty() && stack_.size() <= marks_.back())) fail("pickle stack underflow");
+    if (stack_.empty() || (!marks_.empty() && stack_.size() <= marks_.back()))
+      fail("pickle stack underflow");
     ValuePtr v = std::move(stack_.back());
     stack_.pop_back();
     return v;
@@ -251,8 +270,8 @@ class Unpickler {
     // ('storage', storage_type, key, location, numel)
     if (pid->kind != Value::Kind::kTuple || pid->items.size() < 5 ||
         pid->items[0]->kind != Value::Kind::kString || pid->items[0]->text != "storage" ||
-        pid->items[1]->kind != Value::Kind::kGlobal || pid->items[2]->kind != Value::Kind::kString ||
-        pid->items[4]->kind != Value::Kind::kInt)
+        pid->items[1]->kind != Value::Kind::kGlobal ||
+        pid->items[2]->kind != Value::Kind::kString || pid->items[4]->kind != Value::Kind::kInt)
       fail("unexpected persistent id (not a torch storage)");
     auto type = kStorageTypes.find(pid->items[1]->text);
     if (type == kStorageTypes.end()) fail("'" + pid->items[1]->text + "' is not a storage type");
@@ -322,7 +341,8 @@ class Unpickler {
     }
     if (!empty && last >= elements)
       fail("storage '" + s.key + "' is smaller than the tensor needs (element " +
-           std::to_string(last) + " of " + std::to_string(elements) + "; corrupted or incomplete file)");
+           std::to_string(last) + " of " + std::to_string(elements) +
+           "; corrupted or incomplete file)");
     return v;
   }
 
@@ -347,8 +367,8 @@ struct FlattenState {
 };
 constexpr size_t kMaxFlattenedEntries = 1 << 20;  // real state dicts hold < 100k
 
-void flatten(const ValuePtr& dict, const std::string& prefix, std::vector<TensorView>& out, int depth,
-             const std::string& file, FlattenState& state) {
+void flatten(const ValuePtr& dict, const std::string& prefix, std::vector<TensorView>& out,
+             int depth, const std::string& file, FlattenState& state) {
   if (depth > 32) throw Error("cannot read " + file + ": dicts nested too deeply");
   if (!state.on_path.insert(dict.get()).second)
     throw Error("cannot read " + file + ": a dict contains itself");
@@ -371,7 +391,8 @@ void flatten(const ValuePtr& dict, const std::string& prefix, std::vector<Tensor
 }  // namespace
 
 std::vector<TensorView> unpickle_state_dict(const uint8_t* pickle, size_t size,
-                                            const StorageResolver& storages, const std::string& file) {
+                                            const StorageResolver& storages,
+                                            const std::string& file) {
   Unpickler u(pickle, size, storages, file);
   const ValuePtr root = u.run();
   if (root->kind != Value::Kind::kDict)

@@ -33,6 +33,7 @@ using StorageResolver = std::function<StorageRef(const std::string& key, DType d
 /// nested dicts flattened to dotted names, in insertion order. Throws
 /// modelzoo::Error mentioning `file`.
 std::vector<TensorView> unpickle_state_dict(const uint8_t* pickle, size_t size,
-                                            const StorageResolver& storages, const std::string& file);
+                                            const StorageResolver& storages,
+                                            const std::string& file);
 
 }  // namespace modelzoo::formats

@@ -13,12 +13,14 @@ constexpr uint32_t kCentral = 0x02014b50, kLocal = 0x04034b50;
 
 class Bytes {
  public:
-  Bytes(const uint8_t* data, size_t size, const std::string& name) : data_(data), size_(size), name_(name) {}
+  Bytes(const uint8_t* data, size_t size, const std::string& name)
+      : data_(data), size_(size), name_(name) {}
   [[noreturn]] void fail(const std::string& what) const {
     throw Error("corrupted or incomplete zip archive in " + name_ + ": " + what);
   }
   void need(uint64_t offset, uint64_t length) const {
-    if (offset > size_ || length > size_ - offset) fail("a record extends past the end of the file");
+    if (offset > size_ || length > size_ - offset)
+      fail("a record extends past the end of the file");
   }
   uint64_t le(uint64_t offset, int bytes) const {
     need(offset, static_cast<uint64_t>(bytes));
@@ -78,7 +80,8 @@ std::map<std::string, ZipEntry> read_zip_directory(const uint8_t* data, size_t s
     const uint64_t name_len = b.le(pos + 28, 2), extra_len = b.le(pos + 30, 2),
                    comment_len = b.le(pos + 32, 2);
     uint64_t local = b.le(pos + 42, 4);
-    if (pos + 46 + name_len + extra_len + comment_len > dir_end) b.fail("central directory entry overruns");
+    if (pos + 46 + name_len + extra_len + comment_len > dir_end)
+      b.fail("central directory entry overruns");
     std::string entry_name(reinterpret_cast<const char*>(data + pos + 46), name_len);
     // ZIP64 extended information: 64-bit values for the fields set to 0xFFFFFFFF.
     for (uint64_t e = pos + 46 + name_len, end = e + extra_len; e + 4 <= end;) {
@@ -101,7 +104,8 @@ std::map<std::string, ZipEntry> read_zip_directory(const uint8_t* data, size_t s
     if (b.le(local, 4) != kLocal) b.fail("entry '" + entry_name + "' has no local header");
     const uint64_t data_offset = local + 30 + b.le(local + 26, 2) + b.le(local + 28, 2);
     b.need(data_offset, compressed);
-    if (method == 0 && compressed != uncompressed) b.fail("stored entry '" + entry_name + "' has two sizes");
+    if (method == 0 && compressed != uncompressed)
+      b.fail("stored entry '" + entry_name + "' has two sizes");
     if (!entries.emplace(entry_name, ZipEntry{data_offset, compressed, method == 0}).second)
       b.fail("entry '" + entry_name + "' appears twice");
     ranges.emplace_back(local, data_offset + compressed);

@@ -14,7 +14,7 @@ namespace modelzoo::formats {
 struct ZipEntry {
   uint64_t data_offset = 0;  ///< of the entry's bytes in the file
   uint64_t size = 0;
-  bool stored = true;        ///< method 0; torch.save stores everything
+  bool stored = true;  ///< method 0; torch.save stores everything
 };
 
 /// Entries by name. Throws modelzoo::Error ("corrupted or incomplete zip

@@ -41,16 +41,26 @@ bool is_optional(const std::string& model_name, const LoadOptions& options) {
 torch::Dtype to_torch_dtype(formats::DType dtype) {
   using formats::DType;
   switch (dtype) {
-    case DType::kF64: return torch::kFloat64;
-    case DType::kF32: return torch::kFloat32;
-    case DType::kF16: return torch::kFloat16;
-    case DType::kBF16: return torch::kBFloat16;
-    case DType::kI64: return torch::kInt64;
-    case DType::kI32: return torch::kInt32;
-    case DType::kI16: return torch::kInt16;
-    case DType::kI8: return torch::kInt8;
-    case DType::kU8: return torch::kUInt8;
-    case DType::kBool: return torch::kBool;
+    case DType::kF64:
+      return torch::kFloat64;
+    case DType::kF32:
+      return torch::kFloat32;
+    case DType::kF16:
+      return torch::kFloat16;
+    case DType::kBF16:
+      return torch::kBFloat16;
+    case DType::kI64:
+      return torch::kInt64;
+    case DType::kI32:
+      return torch::kInt32;
+    case DType::kI16:
+      return torch::kInt16;
+    case DType::kI8:
+      return torch::kInt8;
+    case DType::kU8:
+      return torch::kUInt8;
+    case DType::kBool:
+      return torch::kBool;
   }
   throw Error("unknown dtype");
 }
@@ -58,17 +68,28 @@ torch::Dtype to_torch_dtype(formats::DType dtype) {
 formats::DType to_file_dtype(torch::Dtype dtype) {
   using formats::DType;
   switch (dtype) {
-    case torch::kFloat64: return DType::kF64;
-    case torch::kFloat32: return DType::kF32;
-    case torch::kFloat16: return DType::kF16;
-    case torch::kBFloat16: return DType::kBF16;
-    case torch::kInt64: return DType::kI64;
-    case torch::kInt32: return DType::kI32;
-    case torch::kInt16: return DType::kI16;
-    case torch::kInt8: return DType::kI8;
-    case torch::kUInt8: return DType::kU8;
-    case torch::kBool: return DType::kBool;
-    default: throw Error(std::string("cannot store dtype ") + c10::toString(dtype) + " in a weights file");
+    case torch::kFloat64:
+      return DType::kF64;
+    case torch::kFloat32:
+      return DType::kF32;
+    case torch::kFloat16:
+      return DType::kF16;
+    case torch::kBFloat16:
+      return DType::kBF16;
+    case torch::kInt64:
+      return DType::kI64;
+    case torch::kInt32:
+      return DType::kI32;
+    case torch::kInt16:
+      return DType::kI16;
+    case torch::kInt8:
+      return DType::kI8;
+    case torch::kUInt8:
+      return DType::kU8;
+    case torch::kBool:
+      return DType::kBool;
+    default:
+      throw Error(std::string("cannot store dtype ") + c10::toString(dtype) + " in a weights file");
   }
 }
 
@@ -155,7 +176,8 @@ LoadReport Weights::load_into(torch::nn::Module& module, const LoadOptions& opti
       // split it over the intra-op thread pool, whose OpenMP workers
       // spin-wait between tensors — ten times the CPU time on a busy machine.
       const size_t element = formats::dtype_size(view->dtype);
-      std::memcpy(target.data_ptr(), view->storage + static_cast<size_t>(view->storage_offset) * element,
+      std::memcpy(target.data_ptr(),
+                  view->storage + static_cast<size_t>(view->storage_offset) * element,
                   view->nbytes());
     } else {
       target.copy_(tensor_of(*view));  // converts dtype or layout

@@ -57,8 +57,8 @@ struct MODELZOO_API TensorView {
   std::string name;
   DType dtype = DType::kF32;
   std::vector<int64_t> shape;
-  std::vector<int64_t> strides;  ///< in elements, PyTorch's convention
-  int64_t storage_offset = 0;    ///< in elements
+  std::vector<int64_t> strides;      ///< in elements, PyTorch's convention
+  int64_t storage_offset = 0;        ///< in elements
   const uint8_t* storage = nullptr;  ///< start of the storage in the mapping
   size_t storage_bytes = 0;
   std::string storage_key;  ///< tensors sharing a storage share this key
@@ -74,7 +74,7 @@ struct MODELZOO_API TensorView {
 struct MODELZOO_API TensorFile {
   std::string format;  ///< "safetensors" or "pth"
   std::shared_ptr<MappedFile> file;
-  std::vector<TensorView> tensors;  ///< in the file's order
+  std::vector<TensorView> tensors;              ///< in the file's order
   std::map<std::string, std::string> metadata;  ///< safetensors __metadata__
 
   const TensorView* find(const std::string& name) const;
