@@ -692,7 +692,8 @@ PullResult Puller::pull() {
     fetch.url = url;
     fetch.name = name_;
     fetch.expected_size = request_.variant.size;
-    fetch.allow_http_redirects = config_.allow_http || (scheme == "http" && loopback);
+    fetch.allow_http_redirects = config_.allow_http;
+    fetch.allow_loopback_http_redirects = scheme == "http" && loopback;
     fetch.connect_timeout = options_.connect_timeout;
     fetch.low_speed_time = options_.low_speed_time;
     fetch.progress = progress_;

@@ -66,6 +66,23 @@ TEST_CASE("a body cut short with Content-Length is resumed with a range request"
   CHECK(store_intact(f.root));
 }
 
+TEST_CASE("a loopback http server may redirect within loopback, never to plain http elsewhere",
+          "[download][security]") {
+  Faults f;
+  Store store = f.store();
+  SECTION("to loopback") {
+    PullResult r = store.pull(f.request("/redirect-here/p.bin"), Faults::fast());
+    CHECK(r.sha256 == f.sha);
+  }
+  SECTION("to plain http on another host") {
+    REQUIRE_THROWS_WITH(store.pull(f.request("/redirect-away/q.bin"), Faults::fast()),
+                        Catch::Contains("redirect to plain http on another host refused") &&
+                            Catch::Contains("http://weights.example.invalid/q.bin"));
+    CHECK(f.ranges().size() == 1);  // not retried
+  }
+  CHECK(store_intact(f.root));
+}
+
 TEST_CASE("a connection reset mid-body is retried and resumed", "[download][resume]") {
   Faults f;
   Store store = f.store();
