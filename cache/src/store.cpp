@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -63,6 +64,27 @@ std::string unique_suffix() {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%08x", static_cast<unsigned>(rng()));
   return std::to_string(::getpid()) + "-" + buffer;
+}
+
+std::optional<std::string> partial_lock_key(const std::string& name) {
+  const std::string ext = ".part";
+  if (name.size() <= ext.size() || name.compare(name.size() - ext.size(), ext.size(), ext) != 0)
+    return std::nullopt;
+  const std::string stem = name.substr(0, name.size() - ext.size());
+  const std::size_t dot = stem.rfind('.');
+  if (dot == std::string::npos || dot == 0) return std::nullopt;
+  const std::string suffix = stem.substr(dot + 1), key = stem.substr(0, dot);
+  const std::size_t dash = suffix.find('-');
+  auto all = [](const std::string& s, int (*pred)(int)) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [pred](char c) {
+      return pred(static_cast<unsigned char>(c)) != 0;
+    });
+  };
+  if (dash == std::string::npos || !all(suffix.substr(0, dash), ::isdigit) ||
+      !all(suffix.substr(dash + 1), ::isxdigit))
+    return std::nullopt;
+  if (key.rfind("import-", 0) == 0) return std::nullopt;
+  return key;
 }
 
 std::optional<nlohmann::json> read_json(const fs::path& file) {
@@ -572,8 +594,7 @@ fs::path Puller::adopt_partial(const std::string& key) {
   std::vector<std::pair<std::uint64_t, fs::path>> found;
   for (auto it = fs::directory_iterator(layout_.partials(), ec);
        !ec && it != fs::directory_iterator(); it.increment(ec)) {
-    std::string n = it->path().filename().string();
-    if (n.rfind(key + ".", 0) == 0 && it->path().extension() == ".part")
+    if (partial_lock_key(it->path().filename().string()) == key)
       found.emplace_back(it->file_size(ec), it->path());
   }
   std::sort(found.begin(), found.end());

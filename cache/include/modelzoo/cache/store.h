@@ -166,6 +166,10 @@ struct PruneOptions {
   std::optional<std::uint64_t> max_size;           ///< evict LRU until total <= this
   std::optional<std::chrono::seconds> older_than;  ///< evict entries unused this long
   bool dry_run = false;
+  /// Partial downloads are removed only when untouched this long (and, for
+  /// those a download lock guards, when the lock is free): a live download
+  /// without a lock, or one that stalls for a moment, keeps its bytes.
+  std::chrono::seconds partial_grace{std::chrono::minutes(10)};
 };
 
 struct PruneReport {
