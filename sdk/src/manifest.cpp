@@ -275,9 +275,32 @@ Manifest parse_plugin_manifest(const json& plugin) {
 }
 
 Manifest parse_manifest_document(std::string_view text) {
-  json document = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  // nlohmann keeps the last of duplicate keys, so a manifest.json that
+  // appends its own ,"build":{…} could misstate the build tuple: a document
+  // with a key twice in one object is refused, whichever object it is.
+  std::vector<std::set<std::string>> keys_of_open_objects;
+  std::string duplicate;
+  const json::parser_callback_t reject_duplicates = [&](int, json::parse_event_t event,
+                                                        json& parsed) {
+    if (event == json::parse_event_t::object_start) {
+      keys_of_open_objects.emplace_back();
+    } else if (event == json::parse_event_t::object_end) {
+      if (!keys_of_open_objects.empty()) keys_of_open_objects.pop_back();
+    } else if (event == json::parse_event_t::key && !keys_of_open_objects.empty()) {
+      if (!keys_of_open_objects.back().insert(parsed.get<std::string>()).second &&
+          duplicate.empty())
+        duplicate = parsed.get<std::string>();
+    }
+    return true;
+  };
+  json document =
+      json::parse(text.begin(), text.end(), reject_duplicates, /*allow_exceptions=*/false);
   if (document.is_discarded())
     throw Error("manifest is not well-formed JSON; rebuild the plugin with modelzoo_add_plugin");
+  if (!duplicate.empty())
+    throw Error("manifest is ambiguous: key '" + duplicate +
+                "' appears twice in one object (a manifest.json must not add its own \"build\" "
+                "or repeat a field); fix manifest.json and rebuild the plugin");
   if (!document.is_object()) fail("(document)", "expected an object");
   const json& format = require(document, "(document)", "format");
   if (format != 1)

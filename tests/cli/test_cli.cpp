@@ -88,7 +88,7 @@ TEST_CASE("plugins lists every file with status and reason", "[cli]") {
     ++by_status[p["status"].get<std::string>()];
     if (p["status"] != "ok") CHECK_FALSE(p["reason"].get<std::string>().empty());
   }
-  CHECK(by_status["refused"] == 10);
+  CHECK(by_status["refused"] == 11);
   CHECK(by_status["failed"] == 2);  // failing_entry, extra_entrypoint: found by the scanner
   CHECK(by_status["ok"] == 2);      // toy, faulty (its factories fail per call)
   const auto table = modelzoo_cli({"plugins"}, kAll);

@@ -174,3 +174,18 @@ TEST_CASE("document-level flaws", "[manifest]") {
   d.erase("build");
   CHECK_THROWS_WITH(modelzoo::parse_manifest_document(d.dump()), Catch::Contains("build"));
 }
+
+TEST_CASE("a key given twice in one object is refused, not resolved by order", "[manifest]") {
+  const json d = document(valid_plugin());
+  std::string text = d.dump();
+  REQUIRE(modelzoo::parse_manifest_document(text).build.torch == "1.13.0");
+  text.insert(text.size() - 1,
+              R"(,"build":{"sdk_abi":"1.0","torch":"9.9.9","cxx11_abi":1,"compiler":"gcc-12"})");
+  CHECK_THROWS_WITH(modelzoo::parse_manifest_document(text),
+                    Catch::Contains("key 'build' appears twice"));
+  std::string nested = d.dump();
+  const std::string vendor = R"("vendor":"acme")";
+  nested.replace(nested.find(vendor), vendor.size(), vendor + R"(,"vendor":"modelzoo")");
+  CHECK_THROWS_WITH(modelzoo::parse_manifest_document(nested),
+                    Catch::Contains("key 'vendor' appears twice"));
+}
