@@ -127,17 +127,65 @@ TEST_CASE("exit codes: 1 for user errors with a message, 2 for usage", "[cli]") 
   CHECK_THAT(r.err, Catch::Contains("expected KEY=VALUE"));
 }
 
-TEST_CASE("metadata commands never map LibTorch but create does", "[cli][torch-free]") {
-  for (const auto& args : std::vector<std::vector<std::string>>{
-           {"list"}, {"plugins"}, {"info", "toy/tiny_mlp"}, {"help", "toy/tiny_mlp"}}) {
-    const auto r = modelzoo_cli(args, kAll, {{"LD_DEBUG", "libs"}});
-    INFO(args[0]);
-    REQUIRE(r.exit_code == 0);
-    CHECK_THAT(r.err, Catch::Contains("calling init: ") && Catch::Contains("libmodelzoo_host"));
-    CHECK_THAT(r.err, !Catch::Contains("libtorch"));
-    CHECK_THAT(r.err, !Catch::Contains("libc10"));
+namespace {
+
+// LD_DEBUG=libs output, line by line, with the pid each line starts with.
+std::vector<std::pair<std::string, std::string>> loader_lines(const std::string& err) {
+  std::vector<std::pair<std::string, std::string>> lines;
+  std::size_t start = 0;
+  while (start < err.size()) {
+    std::size_t end = err.find('\n', start);
+    if (end == std::string::npos) end = err.size();
+    const std::string line = err.substr(start, end - start);
+    start = end + 1;
+    const std::size_t digits = line.find_first_not_of(' ');
+    const std::size_t colon = line.find(':', digits);
+    if (digits == std::string::npos || colon == std::string::npos || colon == digits ||
+        line.find_first_not_of("0123456789", digits) != colon)
+      continue;
+    lines.emplace_back(line.substr(digits, colon - digits), line.substr(colon + 1));
   }
-  const auto r = modelzoo_cli({"create", "toy/tiny_mlp", "--json"}, kGood, {{"LD_DEBUG", "libs"}});
+  return lines;
+}
+
+// Checks that the process that wrote `err` under LD_DEBUG=libs mapped no
+// LibTorch, and that it was the only process writing there.
+void check_torch_free(const ProcessResult& r) {
+  const auto lines = loader_lines(r.err);
+  REQUIRE_FALSE(lines.empty());
+  const std::string cli_pid = lines.front().first;  // the CLI starts first
+  bool host_initialised = false;
+  for (const auto& [pid, text] : lines) {
+    INFO(pid << ":" << text);
+    // A helper (the plugin scanner) must neither inherit LD_DEBUG nor share
+    // our stderr: its loader lines would hide in ours.
+    CHECK(pid == cli_pid);
+    CHECK_THAT(text, !Catch::Contains("libtorch") && !Catch::Contains("libc10"));
+    host_initialised = host_initialised || (text.find("calling init: ") != std::string::npos &&
+                                            text.find("libmodelzoo_host") != std::string::npos);
+  }
+  CHECK(host_initialised);
+}
+
+}  // namespace
+
+TEST_CASE("metadata commands never map LibTorch but create does", "[cli][torch-free]") {
+  // A fresh cache, so the first command finds no registry cache and starts
+  // the scanner (which does load LibTorch, in its own process).
+  TempDir home;
+  const std::pair<std::string, std::string> fresh_home{"MODELZOO_HOME", home.path()};
+  for (const char* run : {"cold", "warm"}) {
+    for (const auto& args : std::vector<std::vector<std::string>>{
+             {"list"}, {"plugins"}, {"info", "toy/tiny_mlp"}, {"help", "toy/tiny_mlp"}}) {
+      INFO(run << ": modelzoo " << args[0]);
+      const auto r = modelzoo_cli(args, kAll, {{"LD_DEBUG", "libs"}, fresh_home});
+      REQUIRE(r.exit_code == 0);
+      check_torch_free(r);
+    }
+    CHECK(std::filesystem::exists(std::filesystem::path(home.path()) / "registry"));
+  }
+  const auto r =
+      modelzoo_cli({"create", "toy/tiny_mlp", "--json"}, kGood, {{"LD_DEBUG", "libs"}, fresh_home});
   REQUIRE(r.exit_code == 0);
   CHECK_THAT(r.err, Catch::Contains("libtorch_cpu.so"));
 }
