@@ -78,8 +78,13 @@ std::string read_discovered_manifest(const OpenFile& file, const std::string& ma
 void Hub::complete_manifest(PluginSlot& slot) {
   // Called with mutex_ held.
   if (!slot.info.manifest || slot.info.manifest->complete) return;
-  Manifest full = parse_manifest_document(
-      read_discovered_manifest(OpenFile(slot.info.path), slot.manifest_sha256));
+  Manifest full;
+  try {
+    full = parse_manifest_document(
+        read_discovered_manifest(OpenFile(slot.info.path), slot.manifest_sha256));
+  } catch (const std::exception& e) {
+    throw Error("plugin '" + slot.info.path + "': " + e.what());
+  }
   for (const auto& e : full.entrypoints)
     registry_.complete_spec(full.family + "/" + e.name, slot.info.path, e);
   slot.info.manifest = std::move(full);

@@ -137,7 +137,41 @@ Digest parse_digest(const json& object, const std::string& path) {
   return digest;
 }
 
-WeightVariant parse_variant(const json& object, const std::string& path, bool* is_default) {
+// The metadata fields the SDK gives a meaning to are typed; others are free.
+// `where` names the entrypoint and variant, for errors a user can place.
+void check_meta(const json& meta, const std::string& path, const std::string& where) {
+  auto bad = [&](const std::string& key, const std::string& expected, const json& got) {
+    fail(path + "." + key, "expected " + expected + " (got " + got.dump() + ") in " + where);
+  };
+  for (auto it = meta.begin(); it != meta.end(); ++it) {
+    const std::string& key = it.key();
+    const json& value = it.value();
+    if (key == "num_classes" || key == "num_params") {
+      if (!value.is_number_integer() || value.get<int64_t>() < 0)
+        bad(key, "a non-negative integer", value);
+    } else if (key == "categories") {
+      if (!value.is_array()) bad(key, "an array of strings", value);
+      for (size_t i = 0; i < value.size(); ++i)
+        if (!value[i].is_string()) bad(key + "[" + std::to_string(i) + "]", "a string", value[i]);
+    } else if (key == "metrics") {
+      if (!value.is_object())
+        bad(key,
+            "an object of numbers or of objects of numbers ({\"ImageNet-1K\": {\"acc@1\": …}})",
+            value);
+      for (auto m = value.begin(); m != value.end(); ++m) {
+        if (m->is_number()) continue;
+        if (!m->is_object()) bad(key + "." + m.key(), "a number or an object of numbers", *m);
+        for (auto n = m->begin(); n != m->end(); ++n)
+          if (!n->is_number()) bad(key + "." + m.key() + "." + n.key(), "a number", *n);
+      }
+    } else if (key == "license" || key == "recipe") {
+      if (!value.is_string()) bad(key, "a string", value);
+    }
+  }
+}
+
+WeightVariant parse_variant(const json& object, const std::string& path,
+                            const std::string& entrypoint, bool* is_default) {
   if (!object.is_object()) fail(path, "expected an object (got " + type_name(object) + ")");
   WeightVariant v;
   v.tag = required_string(object, path, "tag");
@@ -164,6 +198,7 @@ WeightVariant parse_variant(const json& object, const std::string& path, bool* i
     v.size = static_cast<uint64_t>(read_positive_int(*it, path + ".size"));
   if (auto it = object.find("meta"); it != object.end()) {
     if (!it->is_object()) fail(path + ".meta", "expected an object");
+    check_meta(*it, path + ".meta", "entrypoint '" + entrypoint + "', variant '" + v.tag + "'");
     v.meta = *it;
   }
   *is_default = false;
@@ -234,7 +269,7 @@ Entrypoint parse_entrypoint(const json& object, const std::string& path) {
     for (size_t i = 0; i < it->size(); ++i) {
       const std::string variant_path = path + ".variants[" + std::to_string(i) + "]";
       bool is_default = false;
-      WeightVariant v = parse_variant((*it)[i], variant_path, &is_default);
+      WeightVariant v = parse_variant((*it)[i], variant_path, e.name, &is_default);
       if (!tags.insert(v.tag).second) fail(variant_path + ".tag", "duplicate tag '" + v.tag + "'");
       if (is_default) {
         if (!e.default_tag.empty())
