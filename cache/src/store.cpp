@@ -412,6 +412,12 @@ std::optional<std::string> Puller::candidate_digest() const {
       if (expected_.matches(hex) && fs::exists(layout_.blob(hex))) return hex;
     }
   }
+  // No record for this alias: a blob pulled before under the same file name
+  // and prefix (for another alias, maybe by another plugin) is adopted only
+  // when local copies are preferred. Online, the alias's full digest is
+  // established from the variant's own URLs — a 32-bit prefix is easy to
+  // match with crafted bytes, so "same name and prefix" is weak evidence.
+  if (config_.network == NetworkPolicy::online) return std::nullopt;
   std::error_code ec;
   std::optional<std::string> found;
   for (auto it = fs::directory_iterator(layout_.blobs(), ec); !ec && it != fs::directory_iterator();

@@ -39,10 +39,16 @@
 namespace modelzoo::cache {
 
 /// Whether the network may be used.
+/// Cached files are pinned by digest, so no mode re-downloads a valid hit.
+/// The modes differ for a hash-prefix variant whose alias has no record yet
+/// while a blob pulled under the same file name and prefix (for another
+/// alias) exists: online fetches from the variant's own URLs to establish
+/// the alias's full digest; prefer-offline and offline adopt the local blob.
 enum class NetworkPolicy {
-  online,          ///< default: use the cache, download what is missing
+  online,          ///< default: download what is missing, and a prefix variant's
+                   ///< first copy for its alias from the variant's URLs
   prefer_offline,  ///< use any valid local copy without asking the network;
-                   ///< download only what is missing locally
+                   ///< download only what has no local copy at all
   offline,         ///< never touch the network; a missing file is an error
 };
 
