@@ -371,6 +371,8 @@ class Puller {
 
   PullResult pull();
   std::optional<PullResult> find();
+  /// The hit, without changing the store (no last-used, no quarantine).
+  std::optional<PullResult> peek() const;
 
  private:
   void emit(ProgressEvent::Kind kind, const std::string& message, const std::string& url = {},
@@ -447,6 +449,29 @@ void Puller::record_use(const std::string& hex, const std::string& source_url) {
            {"tag", request_.variant.tag}, {"pinned", pinned}, {"updated", now_seconds()}};
     write_json_atomic(layout_.ref(request_.alias), ref);
   }
+}
+
+std::optional<PullResult> Puller::peek() const {
+  std::optional<std::string> hex = candidate_digest();
+  if (!hex) return std::nullopt;
+  const fs::path blob = layout_.blob(*hex);
+  std::error_code ec;
+  const std::uint64_t size = fs::file_size(blob, ec);
+  if (ec) return std::nullopt;
+  const auto meta = read_json(layout_.meta(*hex)).value_or(nlohmann::json::object());
+  if ((request_.variant.size && *request_.variant.size != size) ||
+      (meta.contains("size") && meta["size"].get<std::uint64_t>() != size))
+    return std::nullopt;
+  if (options_.verify_hits && sha256_file(blob) != *hex) return std::nullopt;
+  PullResult result;
+  result.path = blob;
+  result.sha256 = *hex;
+  result.size = size;
+  result.source = PullResult::Source::cache;
+  result.verification = meta.value("verification", "full_digest") == "tofu" && expected_.prefix
+                            ? Verification::tofu
+                            : Verification::full_digest;
+  return result;
 }
 
 std::optional<PullResult> Puller::find() {
@@ -851,6 +876,12 @@ std::optional<PullResult> Store::find(const PullRequest& request, const PullOpti
   Puller puller(config_, request, options, nullptr);
   if (!fs::exists(Layout{config_.root}.blobs())) return std::nullopt;
   return puller.find();
+}
+
+std::optional<PullResult> Store::lookup(const PullRequest& request,
+                                        const PullOptions& options) const {
+  if (!fs::exists(Layout{config_.root}.blobs())) return std::nullopt;
+  return Puller(config_, request, options, nullptr).peek();
 }
 
 }  // namespace modelzoo::cache

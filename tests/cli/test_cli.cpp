@@ -8,6 +8,9 @@
 #include <fstream>
 #include <map>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "paths.h"
 #include "process.h"
 
@@ -69,6 +72,58 @@ TEST_CASE("a variant pulled through a file mirror shows as cached in info", "[cl
   r = modelzoo_cli({"pull", "toy/tiny_mlp.SYNTH_V1"}, kGood,
                    {env[0], {"MODELZOO_OFFLINE", "1"}});
   CHECK(r.exit_code == 0);
+}
+
+namespace {
+
+// Every file of the weights cache under `home`, with its inode and bytes
+// (a record rewritten atomically gets a new inode even with equal bytes).
+std::map<std::string, std::string> weights_cache_state(const std::string& home) {
+  std::map<std::string, std::string> state;
+  for (const char* dir : {"blobs", "meta", "refs", "partial", "quarantine"}) {
+    std::error_code ec;
+    for (std::filesystem::recursive_directory_iterator it(home + "/" + dir, ec), end;
+         !ec && it != end; it.increment(ec)) {
+      if (!it->is_regular_file()) continue;
+      std::ifstream in(it->path(), std::ios::binary);
+      std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      struct stat st {};
+      ::stat(it->path().c_str(), &st);
+      state[it->path().string()] = std::to_string(st.st_ino) + ":" + bytes;
+    }
+  }
+  return state;
+}
+
+}  // namespace
+
+TEST_CASE("info describes the cache without changing it", "[cli][cache]") {
+  TempDir dir;
+  const std::string home = dir.path() + "/home";
+  const std::vector<std::pair<std::string, std::string>> env = {
+      {"MODELZOO_HOME", home},
+      {"MODELZOO_MIRROR",
+       "file://" + std::string(MODELZOO_SOURCE_DIR) + "/tests/plugins/toy/weights"}};
+  REQUIRE(modelzoo_cli({"pull", "tiny_mlp"}, kGood, env).exit_code == 0);
+  const auto before = weights_cache_state(home);
+  REQUIRE_FALSE(before.empty());
+  auto r = modelzoo_cli({"info", "tiny_mlp"}, kGood, env);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("cached, full digest verified"));
+  CHECK(weights_cache_state(home) == before);  // no last-used update, no alias rewrite
+
+  // A damaged copy is reported, not quarantined: that is for pull and verify.
+  const auto blob = std::filesystem::path(home) / "blobs" / "sha256" /
+                    "caa5bf713740f5ff8a51b2bbce3adb320be60aec115d6c945fe1e56332fec160";
+  std::filesystem::permissions(blob, std::filesystem::perms::owner_write,
+                               std::filesystem::perm_options::add);
+  std::filesystem::resize_file(blob, 100);
+  const auto damaged = weights_cache_state(home);
+  r = modelzoo_cli({"info", "tiny_mlp"}, kGood, env);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("not cached"));
+  CHECK(weights_cache_state(home) == damaged);
+  CHECK(std::filesystem::exists(blob));
 }
 
 TEST_CASE("list prints an aligned table", "[cli]") {

@@ -217,7 +217,13 @@ class MODELZOO_API Store {
                   ProgressSink* progress = nullptr);
 
   /// The verified local file for a request, or nullopt; never uses the network.
+  /// Records the use (last-used time, alias) and quarantines a bad copy.
   std::optional<PullResult> find(const PullRequest& request, const PullOptions& options = {});
+  /// What find() would return, but changes nothing in the store (no
+  /// last-used time, no alias record, no quarantine): for `info`, which
+  /// only describes. A bad copy is reported as not cached.
+  std::optional<PullResult> lookup(const PullRequest& request,
+                                   const PullOptions& options = {}) const;
 
   /// `cache ls`.
   std::vector<CacheEntry> list() const;
