@@ -169,15 +169,17 @@ void add_unique(nlohmann::json& array, const std::string& value) {
 
 namespace {
 
+// secure_getenv throughout: a setuid/setgid process ignores the caller's
+// mirror, http and CA settings.
 bool env_flag(const char* name) {
-  const char* v = std::getenv(name);
+  const char* v = ::secure_getenv(name);
   if (!v || !*v) return false;
   std::string s = v;
   return !(s == "0" || s == "false" || s == "no" || s == "off");
 }
 
 std::string env_string(const char* name) {
-  const char* v = std::getenv(name);
+  const char* v = ::secure_getenv(name);
   return v ? v : "";
 }
 

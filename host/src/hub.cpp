@@ -2,6 +2,7 @@
 
 #include "plugin_slot.h"
 
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -220,6 +221,12 @@ std::shared_ptr<Model> Hub::create(std::string_view name, const nlohmann::json& 
       for (const auto& [key, f] : local_factories_)
         if (key == entry.qualified_name()) factory = f;
     }
+    // The host does not link LibTorch; the app that registered a factory
+    // does, through modelzoo::torch, which exports this setter.
+    using SetThreads = void (*)(int);
+    if (auto set_threads =
+            reinterpret_cast<SetThreads>(::dlsym(RTLD_DEFAULT, "modelzoo_set_intra_op_threads")))
+      set_threads(num_threads_);
     std::shared_ptr<Model> model;
     try {
       model = factory(config);

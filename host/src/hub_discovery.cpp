@@ -26,7 +26,7 @@ namespace {
 
 int choose_thread_count(int requested) {
   if (requested > 0) return requested;
-  if (const char* env = std::getenv("MODELZOO_NUM_THREADS")) {
+  if (const char* env = ::secure_getenv("MODELZOO_NUM_THREADS")) {
     char* end = nullptr;
     const long n = std::strtol(env, &end, 10);
     if (end != env && *end == '\0' && n > 0 && n <= 4096) return static_cast<int>(n);

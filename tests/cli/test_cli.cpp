@@ -143,7 +143,7 @@ TEST_CASE("plugins lists every file with status and reason", "[cli]") {
     ++by_status[p["status"].get<std::string>()];
     if (p["status"] != "ok") CHECK_FALSE(p["reason"].get<std::string>().empty());
   }
-  CHECK(by_status["refused"] == 11);
+  CHECK(by_status["refused"] == 12);
   CHECK(by_status["failed"] == 2);  // failing_entry, extra_entrypoint: found by the scanner
   CHECK(by_status["ok"] == 2);      // toy, faulty (its factories fail per call)
   const auto table = modelzoo_cli({"plugins"}, kAll);
@@ -280,7 +280,10 @@ TEST_CASE("keys, sign, trust and verify from the command line", "[cli][trust]") 
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.out, Catch::Contains("unknown key " + key_id));
 
-  REQUIRE(run({"trust", "add", dir.path() + "/keys/acme.pub", "--scope", "toy"}).exit_code == 0);
+  r = run({"trust", "add", dir.path() + "/keys/acme.pub", "--scope", "toy", "--json"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(json::parse(r.out)["key_id"] == key_id);
+  CHECK(json::parse(r.out)["scopes"] == json::array({"toy"}));
   r = run({"trust", "ls", "--json"});
   REQUIRE(r.exit_code == 0);
   CHECK(json::parse(r.out)[0]["key_id"] == key_id);
@@ -293,11 +296,15 @@ TEST_CASE("keys, sign, trust and verify from the command line", "[cli][trust]") 
   CHECK(json::parse(r.out)[0]["trust"]["state"] == "signed");
   CHECK(json::parse(r.out)[0]["status"] == "ok");
 
-  REQUIRE(run({"trust", "revoke", key_id, "--reason", "lost laptop"}).exit_code == 0);
+  r = run({"trust", "revoke", key_id, "--reason", "lost laptop", "--json"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(json::parse(r.out)["revoked"] == true);
   r = run({"verify", plugins + "/toy.so"});
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.out, Catch::Contains("revoked") && Catch::Contains("lost laptop"));
-  REQUIRE(run({"trust", "rm", key_id}).exit_code == 0);
+  r = run({"trust", "rm", key_id, "--json"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(json::parse(r.out)["key_id"] == key_id);
   CHECK(run({"trust", "rm", key_id}).exit_code == 1);
   CHECK(run({"trust", "add", dir.path() + "/keys/acme.pub"}).exit_code == 2);  // --scope required
 }
@@ -353,6 +360,16 @@ TEST_CASE("pull, cache ls, verify, path, rm and mirror export from the command l
   CHECK_THAT(r.out, Catch::Contains("the store is intact"));
   r = modelzoo_cli({"cache", "path", "toy/tiny_mlp.LOCAL"}, kGood, env);
   CHECK_THAT(r.out, Catch::Contains("blobs/sha256/" + full));
+  r = modelzoo_cli({"cache", "path", "toy/tiny_mlp.LOCAL", "--json"}, kGood, env);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(json::parse(r.out)["path"].get<std::string>(),
+             Catch::EndsWith("blobs/sha256/" + full));
+  r = modelzoo_cli({"cache", "pin", "toy/tiny_mlp.LOCAL", "--json"}, kGood, env);
+  REQUIRE(r.exit_code == 0);
+  CHECK(json::parse(r.out)["pinned"] == true);
+  r = modelzoo_cli({"cache", "unpin", "toy/tiny_mlp.LOCAL", "--json"}, kGood, env);
+  REQUIRE(r.exit_code == 0);
+  CHECK(json::parse(r.out)["pinned"] == false);
   r = modelzoo_cli({"mirror", "export", dir.path() + "/mirror"}, kGood, env);
   CHECK(r.exit_code == 0);
   CHECK(std::filesystem::exists(dir.path() + "/mirror/sha256/" + full));
@@ -363,4 +380,55 @@ TEST_CASE("pull, cache ls, verify, path, rm and mirror export from the command l
   CHECK(r.exit_code == 0);
   r = modelzoo_cli({"cache", "ls", "--json"}, kGood, env);
   CHECK(json::parse(r.out).empty());
+}
+
+TEST_CASE("a setuid modelzoo ignores the caller's plugin path and cache settings",
+          "[cli][security]") {
+  if (::geteuid() != 0) {
+    WARN("skipped: needs root to make a setuid copy of the CLI");
+    return;
+  }
+  TempDir dir;
+  const std::string exe = dir.path() + "/modelzoo";
+  std::filesystem::copy_file(cli_path(), exe);
+  std::filesystem::permissions(dir.path(), std::filesystem::perms::all);  // 0777: nobody may enter
+  // Owned by nobody and setuid: run by root, the process has euid != ruid,
+  // which the kernel marks AT_SECURE.
+  REQUIRE(::chown(exe.c_str(), 65534, 65534) == 0);
+  REQUIRE(::chmod(exe.c_str(), 04755) == 0);
+  const std::vector<std::pair<std::string, std::string>> env = {
+      {"MODELZOO_PLUGIN_PATH", plugin_dir("good")},
+      {"MODELZOO_HOME", dir.path() + "/chosen-by-caller"},
+      {"XDG_CACHE_HOME", dir.path() + "/chosen-by-caller"}};
+  auto r = run_process({exe, "plugins", "--json"}, env);
+  REQUIRE(r.exit_code == 0);
+  for (const auto& p : json::parse(r.out))
+    CHECK(p["path"].get<std::string>().find(plugin_dir("good")) == std::string::npos);
+  r = run_process({exe, "cache", "path"}, env);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, !Catch::Contains("chosen-by-caller"));
+  // The same copy without the setuid bit does follow them.
+  REQUIRE(::chmod(exe.c_str(), 0755) == 0);
+  r = run_process({exe, "cache", "path"}, env);
+  CHECK_THAT(r.out, Catch::Contains("chosen-by-caller"));
+}
+
+TEST_CASE("warn loads an unsigned plugin and says why on stderr; off is silent", "[cli][trust]") {
+  TempDir dir;
+  const std::string plugins = dir.path() + "/plugins";
+  std::filesystem::create_directories(plugins);
+  std::filesystem::copy_file(plugin_dir("good") + "/toy.so", plugins + "/toy.so");
+  const std::pair<std::string, std::string> home{"MODELZOO_HOME", dir.path() + "/cache"};
+  const std::pair<std::string, std::string> config{"XDG_CONFIG_HOME", dir.path() + "/config"};
+  auto r = modelzoo_cli({"create", "tiny_mlp", "--json"}, plugins,
+                        {home, config, {"MODELZOO_TRUST", "warn"}});
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.err, Catch::Contains("loading plugin '" + plugins + "/toy.so': unsigned: no " +
+                                    plugins + "/toy.so.sig (sign it with 'modelzoo sign')"));
+  r = modelzoo_cli({"plugins"}, plugins, {home, config, {"MODELZOO_TRUST", "warn"}});
+  CHECK_THAT(r.out, Catch::Contains("unsigned"));
+  r = modelzoo_cli({"create", "tiny_mlp", "--json"}, plugins,
+                   {home, config, {"MODELZOO_TRUST", "off"}});
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.err.empty());
 }

@@ -211,3 +211,20 @@ TEST_CASE("a runtime-registered entrypoint is built by its factory", "[create]")
   auto model = hub.create("app_net", {{"width", 6}});
   CHECK(model->forward(torch::zeros({3, 4})).sizes() == torch::IntArrayRef({3, 6}));
 }
+
+TEST_CASE("runtime-registered models get the host's thread count too", "[create][threads]") {
+  set_intra_op_threads(1);
+  Hub hub(search({}, /*threads=*/2));
+  Entrypoint spec;
+  spec.name = "app_net";
+  spec.summary = "App model";
+  spec.config = {{"width", 2}};
+  spec.input.shape = {{"N", -1}, {"", 4}};
+  int threads_seen = 0;
+  hub.register_entrypoint("app", spec, [&](const nlohmann::json& config) {
+    threads_seen = intra_op_threads();
+    return std::make_shared<AppModel>(config.at("width").get<int64_t>());
+  });
+  hub.create("app_net");
+  CHECK(threads_seen == 2);
+}
