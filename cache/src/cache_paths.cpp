@@ -9,8 +9,10 @@
 namespace modelzoo::cache {
 namespace {
 
+// secure_getenv: in a setuid/setgid process the environment is the
+// caller's and must not choose where a privileged process reads or writes.
 std::string env(const char* name) {
-  const char* value = std::getenv(name);
+  const char* value = ::secure_getenv(name);
   return value ? value : "";
 }
 

@@ -1,5 +1,8 @@
 #include "http_fetch.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstring>
@@ -33,6 +36,7 @@ std::string trim(std::string s) {
 }
 
 struct Transfer {
+  CURL* handle = nullptr;
   const FetchRequest* request = nullptr;
   HashingWriter* writer = nullptr;
   std::uint64_t offset = 0;  // bytes we asked the server to skip
@@ -65,6 +69,24 @@ std::optional<std::chrono::milliseconds> parse_retry_after(const std::string& va
   return std::chrono::seconds(when > now ? when - now : 0);
 }
 
+std::string url_host(const std::string& url);
+std::string resolve_redirect(CURL* handle, const std::string& location);
+
+// A plain-http loopback server may redirect within loopback or to https,
+// never to plain http elsewhere: that would fetch unverified bytes from a
+// host the user never allowed.
+bool redirect_refused(Transfer* t, const std::string& location) {
+  if (t->request->allow_http_redirects || !t->request->allow_loopback_http_redirects) return false;
+  const std::string target = resolve_redirect(t->handle, location);
+  if (url_scheme(target) != "http" || is_loopback_url(target)) return false;
+  t->aborted = true;
+  t->abort_status = FetchOutcome::Status::url_failed;
+  t->abort_message = "redirect to plain http on another host refused (" +
+                     (target.empty() ? location : target) +
+                     "); use https there, or set MODELZOO_ALLOW_HTTP=1 to allow it";
+  return true;
+}
+
 size_t on_header(char* data, size_t size, size_t count, void* user) {
   auto* t = static_cast<Transfer*>(user);
   std::string line(data, size * count);
@@ -89,6 +111,8 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
     t->content_length = std::strtoull(value.c_str(), nullptr, 10);
   } else if (key == "retry-after") {
     t->retry_after = parse_retry_after(value);
+  } else if (key == "location" && t->status >= 300 && t->status < 400) {
+    if (redirect_refused(t, value)) return 0;  // aborts the transfer
   } else if (key == "content-range") {
     // "bytes 100-199/200" or "bytes */200"
     std::string v = lower(value);
@@ -249,6 +273,24 @@ std::string url_host(const std::string& url) {
   return host;
 }
 
+// `location` resolved against the URL of the response that carries it.
+std::string resolve_redirect(CURL* handle, const std::string& location) {
+  char* current = nullptr;
+  curl_easy_getinfo(handle, CURLINFO_EFFECTIVE_URL, &current);
+  CURLU* u = curl_url();
+  std::string target;
+  if ((!current || curl_url_set(u, CURLUPART_URL, current, 0) == CURLUE_OK) &&
+      curl_url_set(u, CURLUPART_URL, location.c_str(), 0) == CURLUE_OK) {
+    char* full = nullptr;
+    if (curl_url_get(u, CURLUPART_URL, &full, 0) == CURLUE_OK) {
+      target = full;
+      curl_free(full);
+    }
+  }
+  curl_url_cleanup(u);
+  return target;
+}
+
 }  // namespace
 
 std::string url_scheme(const std::string& url) {
@@ -267,8 +309,18 @@ std::string url_scheme(const std::string& url) {
 
 bool is_loopback_url(const std::string& url) {
   std::string host = url_host(url);
-  if (host == "localhost" || host == "[::1]" || host == "::1") return true;
-  return host.rfind("127.", 0) == 0;
+  if (host == "localhost") return true;
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  in_addr v4{};
+  if (inet_pton(AF_INET, host.c_str(), &v4) == 1)
+    return (ntohl(v4.s_addr) >> 24) == 127;  // 127.0.0.0/8
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, host.c_str(), &v6) == 1) {
+    if (IN6_IS_ADDR_LOOPBACK(&v6)) return true;
+    return IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127;
+  }
+  return false;  // a name: only "localhost" is loopback by definition
 }
 
 FetchOutcome fetch_once(const FetchRequest& request, HashingWriter& writer) {
@@ -276,6 +328,7 @@ FetchOutcome fetch_once(const FetchRequest& request, HashingWriter& writer) {
   CurlHandle curl;
   if (!curl.handle) throw Error("libcurl: curl_easy_init failed");
   Transfer t;
+  t.handle = curl.handle;
   t.request = &request;
   t.writer = &writer;
   t.offset = writer.size();
@@ -284,7 +337,9 @@ FetchOutcome fetch_once(const FetchRequest& request, HashingWriter& writer) {
   curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR,
-                   request.allow_http_redirects ? "http,https" : "https");
+                   request.allow_http_redirects || request.allow_loopback_http_redirects
+                       ? "http,https"
+                       : "https");
   curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
   curl_easy_setopt(h, CURLOPT_MAXREDIRS, 10L);
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);

@@ -17,7 +17,10 @@ struct FetchRequest {
   std::string url;
   std::string name;  ///< for progress events
   std::optional<std::uint64_t> expected_size;
-  bool allow_http_redirects = false;
+  bool allow_http_redirects = false;  ///< to plain http on any host
+  /// To plain http on loopback hosts only (a loopback http:// URL); https
+  /// redirects are always followed.
+  bool allow_loopback_http_redirects = false;
   std::chrono::seconds connect_timeout{30};
   std::chrono::seconds low_speed_time{60};
   ProgressSink* progress = nullptr;

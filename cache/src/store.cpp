@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -63,6 +64,27 @@ std::string unique_suffix() {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%08x", static_cast<unsigned>(rng()));
   return std::to_string(::getpid()) + "-" + buffer;
+}
+
+std::optional<std::string> partial_lock_key(const std::string& name) {
+  const std::string ext = ".part";
+  if (name.size() <= ext.size() || name.compare(name.size() - ext.size(), ext.size(), ext) != 0)
+    return std::nullopt;
+  const std::string stem = name.substr(0, name.size() - ext.size());
+  const std::size_t dot = stem.rfind('.');
+  if (dot == std::string::npos || dot == 0) return std::nullopt;
+  const std::string suffix = stem.substr(dot + 1), key = stem.substr(0, dot);
+  const std::size_t dash = suffix.find('-');
+  auto all = [](const std::string& s, int (*pred)(int)) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [pred](char c) {
+      return pred(static_cast<unsigned char>(c)) != 0;
+    });
+  };
+  if (dash == std::string::npos || !all(suffix.substr(0, dash), ::isdigit) ||
+      !all(suffix.substr(dash + 1), ::isxdigit))
+    return std::nullopt;
+  if (key.rfind("import-", 0) == 0) return std::nullopt;
+  return key;
 }
 
 std::optional<nlohmann::json> read_json(const fs::path& file) {
@@ -147,15 +169,17 @@ void add_unique(nlohmann::json& array, const std::string& value) {
 
 namespace {
 
+// secure_getenv throughout: a setuid/setgid process ignores the caller's
+// mirror, http and CA settings.
 bool env_flag(const char* name) {
-  const char* v = std::getenv(name);
+  const char* v = ::secure_getenv(name);
   if (!v || !*v) return false;
   std::string s = v;
   return !(s == "0" || s == "false" || s == "no" || s == "off");
 }
 
 std::string env_string(const char* name) {
-  const char* v = std::getenv(name);
+  const char* v = ::secure_getenv(name);
   return v ? v : "";
 }
 
@@ -349,6 +373,8 @@ class Puller {
 
   PullResult pull();
   std::optional<PullResult> find();
+  /// The hit, without changing the store (no last-used, no quarantine).
+  std::optional<PullResult> peek() const;
 
  private:
   void emit(ProgressEvent::Kind kind, const std::string& message, const std::string& url = {},
@@ -390,6 +416,12 @@ std::optional<std::string> Puller::candidate_digest() const {
       if (expected_.matches(hex) && fs::exists(layout_.blob(hex))) return hex;
     }
   }
+  // No record for this alias: a blob pulled before under the same file name
+  // and prefix (for another alias, maybe by another plugin) is adopted only
+  // when local copies are preferred. Online, the alias's full digest is
+  // established from the variant's own URLs — a 32-bit prefix is easy to
+  // match with crafted bytes, so "same name and prefix" is weak evidence.
+  if (config_.network == NetworkPolicy::online) return std::nullopt;
   std::error_code ec;
   std::optional<std::string> found;
   for (auto it = fs::directory_iterator(layout_.blobs(), ec); !ec && it != fs::directory_iterator();
@@ -419,6 +451,29 @@ void Puller::record_use(const std::string& hex, const std::string& source_url) {
            {"tag", request_.variant.tag}, {"pinned", pinned}, {"updated", now_seconds()}};
     write_json_atomic(layout_.ref(request_.alias), ref);
   }
+}
+
+std::optional<PullResult> Puller::peek() const {
+  std::optional<std::string> hex = candidate_digest();
+  if (!hex) return std::nullopt;
+  const fs::path blob = layout_.blob(*hex);
+  std::error_code ec;
+  const std::uint64_t size = fs::file_size(blob, ec);
+  if (ec) return std::nullopt;
+  const auto meta = read_json(layout_.meta(*hex)).value_or(nlohmann::json::object());
+  if ((request_.variant.size && *request_.variant.size != size) ||
+      (meta.contains("size") && meta["size"].get<std::uint64_t>() != size))
+    return std::nullopt;
+  if (options_.verify_hits && sha256_file(blob) != *hex) return std::nullopt;
+  PullResult result;
+  result.path = blob;
+  result.sha256 = *hex;
+  result.size = size;
+  result.source = PullResult::Source::cache;
+  result.verification = meta.value("verification", "full_digest") == "tofu" && expected_.prefix
+                            ? Verification::tofu
+                            : Verification::full_digest;
+  return result;
 }
 
 std::optional<PullResult> Puller::find() {
@@ -572,8 +627,7 @@ fs::path Puller::adopt_partial(const std::string& key) {
   std::vector<std::pair<std::uint64_t, fs::path>> found;
   for (auto it = fs::directory_iterator(layout_.partials(), ec);
        !ec && it != fs::directory_iterator(); it.increment(ec)) {
-    std::string n = it->path().filename().string();
-    if (n.rfind(key + ".", 0) == 0 && it->path().extension() == ".part")
+    if (partial_lock_key(it->path().filename().string()) == key)
       found.emplace_back(it->file_size(ec), it->path());
   }
   std::sort(found.begin(), found.end());
@@ -692,7 +746,8 @@ PullResult Puller::pull() {
     fetch.url = url;
     fetch.name = name_;
     fetch.expected_size = request_.variant.size;
-    fetch.allow_http_redirects = config_.allow_http || (scheme == "http" && loopback);
+    fetch.allow_http_redirects = config_.allow_http;
+    fetch.allow_loopback_http_redirects = scheme == "http" && loopback;
     fetch.connect_timeout = options_.connect_timeout;
     fetch.low_speed_time = options_.low_speed_time;
     fetch.progress = progress_;
@@ -823,6 +878,12 @@ std::optional<PullResult> Store::find(const PullRequest& request, const PullOpti
   Puller puller(config_, request, options, nullptr);
   if (!fs::exists(Layout{config_.root}.blobs())) return std::nullopt;
   return puller.find();
+}
+
+std::optional<PullResult> Store::lookup(const PullRequest& request,
+                                        const PullOptions& options) const {
+  if (!fs::exists(Layout{config_.root}.blobs())) return std::nullopt;
+  return Puller(config_, request, options, nullptr).peek();
 }
 
 }  // namespace modelzoo::cache

@@ -262,28 +262,36 @@ PruneReport Store::prune(const PruneOptions& options) {
       if (!gone[i]) evict(i);
   report.remaining = total;
 
-  // Abandoned partial files: their download lock is free.
+  // Abandoned partial files: untouched for a while and their download lock
+  // is free. The age matters as much as the lock: partials written without
+  // the lock (lock_downloads off, torch.hub imports) have none to test.
   std::error_code ec;
+  const auto grace = options.older_than ? std::max(*options.older_than, options.partial_grace)
+                                        : options.partial_grace;
   for (auto it = fs::directory_iterator(layout.partials(), ec);
        !ec && it != fs::directory_iterator(); it.increment(ec)) {
-    std::string n = it->path().filename().string();
-    std::string key = n.substr(0, n.find('.'));
-    if (options.older_than) {
-      auto age =
-          std::chrono::nanoseconds(std::chrono::system_clock::now().time_since_epoch().count()) -
-          std::chrono::nanoseconds(mtime_ns(it->path()));
-      if (age < *options.older_than) continue;
-    }
-    int fd = ::open(layout.lock(key).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) continue;
-    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) {
-      if (!options.dry_run) {
+    const std::string n = it->path().filename().string();
+    const auto age =
+        std::chrono::nanoseconds(std::chrono::system_clock::now().time_since_epoch().count()) -
+        std::chrono::nanoseconds(mtime_ns(it->path()));
+    if (age < grace) continue;
+    const auto key = partial_lock_key(n);
+    if (key) {
+      int fd = ::open(layout.lock(*key).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+      if (fd < 0) continue;
+      const bool free = ::flock(fd, LOCK_EX | LOCK_NB) == 0;
+      // Removed while holding the lock, so no puller adopts it meanwhile.
+      if (free && !options.dry_run) {
         std::error_code rm_ec;
         fs::remove(it->path(), rm_ec);
       }
-      ++report.partials_removed;
+      ::close(fd);
+      if (!free) continue;
+    } else if (!options.dry_run) {
+      std::error_code rm_ec;
+      fs::remove(it->path(), rm_ec);
     }
-    ::close(fd);
+    ++report.partials_removed;
   }
   return report;
 }

@@ -43,6 +43,11 @@ std::chrono::system_clock::time_point from_seconds(std::int64_t seconds);
 /// A unique name for this process and call: "<pid>-<random>".
 std::string unique_suffix();
 
+/// The download-lock key of a partial file named "<key>.<pid>-<random>.part"
+/// (keys may contain dots: they embed file names); nullopt for partials that
+/// no lock guards (torch.hub imports, "import-…") or foreign names.
+std::optional<std::string> partial_lock_key(const std::string& partial_name);
+
 std::optional<nlohmann::json> read_json(const fs::path& file);
 /// Write to a unique temporary file, then rename: readers never see half.
 void write_json_atomic(const fs::path& file, const nlohmann::json& value);

@@ -25,7 +25,8 @@ void add_directory(std::vector<fs::path>& out, std::set<fs::path>& seen, const f
 std::vector<fs::path> default_plugin_search_path() {
   std::vector<fs::path> dirs;
   std::set<fs::path> seen;
-  if (const char* env = std::getenv("MODELZOO_PLUGIN_PATH")) {
+  // Not in a setuid/setgid process: the caller must not choose its code.
+  if (const char* env = ::secure_getenv("MODELZOO_PLUGIN_PATH")) {
     std::stringstream list(env);
     std::string entry;
     while (std::getline(list, entry, ':')) add_directory(dirs, seen, entry);

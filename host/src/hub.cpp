@@ -2,6 +2,7 @@
 
 #include "plugin_slot.h"
 
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -78,8 +79,13 @@ std::string read_discovered_manifest(const OpenFile& file, const std::string& ma
 void Hub::complete_manifest(PluginSlot& slot) {
   // Called with mutex_ held.
   if (!slot.info.manifest || slot.info.manifest->complete) return;
-  Manifest full = parse_manifest_document(
-      read_discovered_manifest(OpenFile(slot.info.path), slot.manifest_sha256));
+  Manifest full;
+  try {
+    full = parse_manifest_document(
+        read_discovered_manifest(OpenFile(slot.info.path), slot.manifest_sha256));
+  } catch (const std::exception& e) {
+    throw Error("plugin '" + slot.info.path + "': " + e.what());
+  }
   for (const auto& e : full.entrypoints)
     registry_.complete_spec(full.family + "/" + e.name, slot.info.path, e);
   slot.info.manifest = std::move(full);
@@ -215,6 +221,12 @@ std::shared_ptr<Model> Hub::create(std::string_view name, const nlohmann::json& 
       for (const auto& [key, f] : local_factories_)
         if (key == entry.qualified_name()) factory = f;
     }
+    // The host does not link LibTorch; the app that registered a factory
+    // does, through modelzoo::torch, which exports this setter.
+    using SetThreads = void (*)(int);
+    if (auto set_threads =
+            reinterpret_cast<SetThreads>(::dlsym(RTLD_DEFAULT, "modelzoo_set_intra_op_threads")))
+      set_threads(num_threads_);
     std::shared_ptr<Model> model;
     try {
       model = factory(config);

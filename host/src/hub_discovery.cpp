@@ -26,7 +26,7 @@ namespace {
 
 int choose_thread_count(int requested) {
   if (requested > 0) return requested;
-  if (const char* env = std::getenv("MODELZOO_NUM_THREADS")) {
+  if (const char* env = ::secure_getenv("MODELZOO_NUM_THREADS")) {
     char* end = nullptr;
     const long n = std::strtol(env, &end, 10);
     if (end != env && *end == '\0' && n > 0 && n <= 4096) return static_cast<int>(n);
@@ -40,11 +40,12 @@ std::string stamp_text(const std::optional<FileStamp>& s) {
   return std::to_string(s->size) + ":" + std::to_string(s->mtime_ns) + ":" + std::to_string(s->inode);
 }
 
-// Everything a trust verdict depends on besides the plugin's own bytes: the
-// trust store's files and the downgrade ledger. A change to any of them
-// invalidates cached verdicts.
-std::string trust_inputs_fingerprint(const std::vector<fs::path>& store_dirs,
-                                     const fs::path& ledger) {
+// What every trust verdict depends on besides the plugin's own bytes and
+// statement: the trust store's files (a key added, removed, revoked). The
+// ledger enters per plugin (its entry for the plugin's identity), not by
+// the file's stamp: the first run writes the ledger after verifying, and
+// that must not invalidate the verdicts it just cached.
+std::string trust_store_fingerprint(const std::vector<fs::path>& store_dirs) {
   std::string text;
   for (const auto& dir : store_dirs) {
     text += dir.string() + "=" + stamp_text(stamp_of(dir.string())) + ";";
@@ -56,7 +57,13 @@ std::string trust_inputs_fingerprint(const std::vector<fs::path>& store_dirs,
     std::sort(entries.begin(), entries.end());
     for (const auto& e : entries) text += e + ";";
   }
-  return text + "ledger=" + stamp_text(stamp_of(ledger.string()));
+  return text;
+}
+
+// A cached verdict for a signature by a key that has expired since is
+// re-checked: the store's files did not change, the date did.
+bool verdict_outdated(const trust::TrustVerdict& verdict, const std::string& today) {
+  return !verdict.key_expires.empty() && today > verdict.key_expires;
 }
 
 // Reads a plugin file's digest and manifest; never throws.
@@ -90,6 +97,7 @@ Hub::Hub(HubOptions options) : options_(std::move(options)) {
   scan_summary_.cache_reset = cache.was_reset();
 
   std::optional<std::string> fingerprint_base;  // computed on first need
+  std::string today;
   // The mode depends only on the directory kind; reading the environment
   // and config file once, not once per plugin.
   std::optional<trust::TrustMode> mode_for[2];
@@ -130,26 +138,40 @@ Hub::Hub(HubOptions options) : options_(std::move(options)) {
       info.trust.mode = trust_mode(third_party);
       if (info.trust.mode != trust::TrustMode::kOff) {
         if (!fingerprint_base) {
-          fingerprint_base = trust_inputs_fingerprint(
-              options_.trust_store ? *options_.trust_store : trust::TrustStore::default_directories(),
-              options_.version_ledger ? *options_.version_ledger : trust::VersionLedger::default_file());
+          fingerprint_base = trust_store_fingerprint(
+              options_.trust_store ? *options_.trust_store
+                                   : trust::TrustStore::default_directories());
+          today = trust::today_utc();
         }
-        const std::string fingerprint =
-            std::string(trust::to_string(info.trust.mode)) + "|" +
-            stamp_text(stamp_of(trust::statement_path(info.path))) + "|" + *fingerprint_base;
-        if (cached && entry.trust_fingerprint == fingerprint && !entry.trust_verdict.empty()) {
-          info.trust = trust::verdict_from_json(nlohmann::json::parse(entry.trust_verdict));
+        const std::string identity = trust::plugin_identity(manifest);
+        auto fingerprint = [&] {
+          return std::string(trust::to_string(info.trust.mode)) + "|" +
+                 stamp_text(stamp_of(trust::statement_path(info.path))) +
+                 "|ledger=" + version_ledger().highest(identity).value_or("-") + "|" +
+                 *fingerprint_base;
+        };
+        std::optional<trust::TrustVerdict> reused;
+        if (cached && !entry.trust_verdict.empty() && entry.trust_fingerprint == fingerprint()) {
+          reused = trust::verdict_from_json(nlohmann::json::parse(entry.trust_verdict));
+          if (verdict_outdated(*reused, today)) reused.reset();
+        }
+        if (reused) {
+          info.trust = *reused;
         } else {
           trust::PluginFileFacts facts{info.path, entry.sha256, entry.stamp.size, entry.manifest_sha256};
           info.trust = trust::verify_plugin(facts, manifest, trust_store(), &version_ledger(),
-                                            info.trust.mode, trust::today_utc());
-          entry.trust_fingerprint = fingerprint;
+                                            info.trust.mode, today);
+          ++scan_summary_.verified;
+          if (info.trust.state == trust::TrustState::kSigned)
+            version_ledger().accept(identity, manifest.plugin_version);
+          // Taken after the ledger learnt this version: the verdict holds
+          // for exactly that ledger state.
+          entry.trust_fingerprint = fingerprint();
           entry.trust_verdict = trust::to_json(info.trust).dump();
         }
         if (!info.trust.allowed)
-          throw Error("trust (" + std::string(to_string(info.trust.mode)) + "): " + info.trust.detail);
-        if (info.trust.state == trust::TrustState::kSigned)
-          version_ledger().accept(manifest.family, manifest.plugin_version);
+          throw Error("trust (" + std::string(to_string(info.trust.mode)) +
+                      "): " + info.trust.detail);
       }
       if (auto why = incompatibility(manifest.build, host_build_info())) throw Error(*why);
       info.manifest = std::move(manifest);

@@ -12,6 +12,8 @@
 #include <cstring>
 #include <filesystem>
 #include <set>
+#include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -42,6 +44,24 @@ std::string signal_text(int sig) {
   return "signal " + std::to_string(sig) + (name ? std::string(" (SIG") + name + ")" : "");
 }
 
+// The helper's environment: ours without the dynamic loader's debugging and
+// injection variables. LD_DEBUG would make it report its own LibTorch
+// loading on the caller's stderr (and a test of the caller's torch-free path
+// would see it); LD_PRELOAD/LD_AUDIT would run foreign code next to the
+// plugins it load-tests.
+std::vector<char*> helper_environment() {
+  std::vector<char*> env;
+  for (char** e = environ; e && *e; ++e) {
+    const std::string_view var(*e);
+    if (var.rfind("LD_DEBUG", 0) == 0 || var.rfind("LD_PRELOAD=", 0) == 0 ||
+        var.rfind("LD_AUDIT=", 0) == 0 || var.rfind("LD_PROFILE", 0) == 0)
+      continue;
+    env.push_back(*e);
+  }
+  env.push_back(nullptr);
+  return env;
+}
+
 // One run of the helper over `paths`; returns when it exits or stalls.
 // Results land in `results`; the path it was probing when it died, if any,
 // is blacklisted with the reason.
@@ -53,6 +73,9 @@ void run_helper(const std::string& scanner, const std::vector<ProbeRequest>& plu
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 1);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  // What plugins print while being load-tested is not the caller's output;
+  // the verdicts come back over the pipe.
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
   std::vector<std::string> args = {scanner, "--threads", std::to_string(options.num_threads)};
   for (const auto& p : plugins) {
     args.push_back(p.sha256);
@@ -62,7 +85,8 @@ void run_helper(const std::string& scanner, const std::vector<ProbeRequest>& plu
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   pid_t pid = 0;
-  const int rc = posix_spawn(&pid, scanner.c_str(), &actions, nullptr, argv.data(), environ);
+  std::vector<char*> env = helper_environment();
+  const int rc = posix_spawn(&pid, scanner.c_str(), &actions, nullptr, argv.data(), env.data());
   posix_spawn_file_actions_destroy(&actions);
   ::close(pipe_fds[1]);
   if (rc != 0) {

@@ -137,7 +137,41 @@ Digest parse_digest(const json& object, const std::string& path) {
   return digest;
 }
 
-WeightVariant parse_variant(const json& object, const std::string& path, bool* is_default) {
+// The metadata fields the SDK gives a meaning to are typed; others are free.
+// `where` names the entrypoint and variant, for errors a user can place.
+void check_meta(const json& meta, const std::string& path, const std::string& where) {
+  auto bad = [&](const std::string& key, const std::string& expected, const json& got) {
+    fail(path + "." + key, "expected " + expected + " (got " + got.dump() + ") in " + where);
+  };
+  for (auto it = meta.begin(); it != meta.end(); ++it) {
+    const std::string& key = it.key();
+    const json& value = it.value();
+    if (key == "num_classes" || key == "num_params") {
+      if (!value.is_number_integer() || value.get<int64_t>() < 0)
+        bad(key, "a non-negative integer", value);
+    } else if (key == "categories") {
+      if (!value.is_array()) bad(key, "an array of strings", value);
+      for (size_t i = 0; i < value.size(); ++i)
+        if (!value[i].is_string()) bad(key + "[" + std::to_string(i) + "]", "a string", value[i]);
+    } else if (key == "metrics") {
+      if (!value.is_object())
+        bad(key,
+            "an object of numbers or of objects of numbers ({\"ImageNet-1K\": {\"acc@1\": …}})",
+            value);
+      for (auto m = value.begin(); m != value.end(); ++m) {
+        if (m->is_number()) continue;
+        if (!m->is_object()) bad(key + "." + m.key(), "a number or an object of numbers", *m);
+        for (auto n = m->begin(); n != m->end(); ++n)
+          if (!n->is_number()) bad(key + "." + m.key() + "." + n.key(), "a number", *n);
+      }
+    } else if (key == "license" || key == "recipe") {
+      if (!value.is_string()) bad(key, "a string", value);
+    }
+  }
+}
+
+WeightVariant parse_variant(const json& object, const std::string& path,
+                            const std::string& entrypoint, bool* is_default) {
   if (!object.is_object()) fail(path, "expected an object (got " + type_name(object) + ")");
   WeightVariant v;
   v.tag = required_string(object, path, "tag");
@@ -164,6 +198,7 @@ WeightVariant parse_variant(const json& object, const std::string& path, bool* i
     v.size = static_cast<uint64_t>(read_positive_int(*it, path + ".size"));
   if (auto it = object.find("meta"); it != object.end()) {
     if (!it->is_object()) fail(path + ".meta", "expected an object");
+    check_meta(*it, path + ".meta", "entrypoint '" + entrypoint + "', variant '" + v.tag + "'");
     v.meta = *it;
   }
   *is_default = false;
@@ -234,7 +269,7 @@ Entrypoint parse_entrypoint(const json& object, const std::string& path) {
     for (size_t i = 0; i < it->size(); ++i) {
       const std::string variant_path = path + ".variants[" + std::to_string(i) + "]";
       bool is_default = false;
-      WeightVariant v = parse_variant((*it)[i], variant_path, &is_default);
+      WeightVariant v = parse_variant((*it)[i], variant_path, e.name, &is_default);
       if (!tags.insert(v.tag).second) fail(variant_path + ".tag", "duplicate tag '" + v.tag + "'");
       if (is_default) {
         if (!e.default_tag.empty())
@@ -275,9 +310,32 @@ Manifest parse_plugin_manifest(const json& plugin) {
 }
 
 Manifest parse_manifest_document(std::string_view text) {
-  json document = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  // nlohmann keeps the last of duplicate keys, so a manifest.json that
+  // appends its own ,"build":{…} could misstate the build tuple: a document
+  // with a key twice in one object is refused, whichever object it is.
+  std::vector<std::set<std::string>> keys_of_open_objects;
+  std::string duplicate;
+  const json::parser_callback_t reject_duplicates = [&](int, json::parse_event_t event,
+                                                        json& parsed) {
+    if (event == json::parse_event_t::object_start) {
+      keys_of_open_objects.emplace_back();
+    } else if (event == json::parse_event_t::object_end) {
+      if (!keys_of_open_objects.empty()) keys_of_open_objects.pop_back();
+    } else if (event == json::parse_event_t::key && !keys_of_open_objects.empty()) {
+      if (!keys_of_open_objects.back().insert(parsed.get<std::string>()).second &&
+          duplicate.empty())
+        duplicate = parsed.get<std::string>();
+    }
+    return true;
+  };
+  json document =
+      json::parse(text.begin(), text.end(), reject_duplicates, /*allow_exceptions=*/false);
   if (document.is_discarded())
     throw Error("manifest is not well-formed JSON; rebuild the plugin with modelzoo_add_plugin");
+  if (!duplicate.empty())
+    throw Error("manifest is ambiguous: key '" + duplicate +
+                "' appears twice in one object (a manifest.json must not add its own \"build\" "
+                "or repeat a field); fix manifest.json and rebuild the plugin");
   if (!document.is_object()) fail("(document)", "expected an object");
   const json& format = require(document, "(document)", "format");
   if (format != 1)

@@ -20,6 +20,9 @@ Prints its port on stdout once it listens. Serves PAYLOAD_FILE at any path
   html          200 with Content-Type text/html and a login page
   wrong         the payload with one byte changed
   slow-MS       wait MS milliseconds before the status line
+  drip-MS       send the body in 64 KiB pieces, MS milliseconds apart
+  redirect-away 302 to http://weights.example.invalid/<name> (plain http, not loopback)
+  redirect-here 302 to http://127.0.0.1:PORT/ok/<name> (plain http, loopback)
 
 GET /__log returns [{"path":..., "range":...}, ...] of all other requests.
 """
@@ -79,6 +82,15 @@ class Handler(BaseHTTPRequestHandler):
                 self.end_headers()
                 self.wfile.write(body)
                 return
+        name = self.path.strip("/").split("/")[-1]
+        for f, target in (("redirect-away", "http://weights.example.invalid/%s" % name),
+                          ("redirect-here", "http://127.0.0.1:%d/ok/%s" % (self.server.server_address[1], name))):
+            if f in flags:
+                self.send_response(302)
+                self.send_header("Location", target)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
         if "html" in flags:
             body = b"<!DOCTYPE html><html><body>Please log in</body></html>\n"
             self.send_response(200)
@@ -117,6 +129,13 @@ class Handler(BaseHTTPRequestHandler):
         if "trunc-nocl" not in flags:
             self.send_header("Content-Length", str(len(body)))
         self.end_headers()
+        drip = [int(f[5:]) for f in flags if f.startswith("drip-")]
+        if drip and not truncate:
+            for i in range(0, len(body), 65536):
+                self.wfile.write(body[i:i + 65536])
+                self.wfile.flush()
+                time.sleep(drip[0] / 1000.0)
+            return
         if not truncate:
             self.wfile.write(body)
             return

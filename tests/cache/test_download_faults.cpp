@@ -4,6 +4,8 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <future>
+#include <thread>
 
 #include "modelzoo/cache/sha256.h"
 #include "modelzoo/cache/store.h"
@@ -63,6 +65,23 @@ TEST_CASE("a body cut short with Content-Length is resumed with a range request"
   CHECK(ranges[0].empty());
   CHECK(ranges[1] == "bytes=" + std::to_string(kSize / 2) + "-");
   CHECK(sha256_file(r.path) == f.sha);
+  CHECK(store_intact(f.root));
+}
+
+TEST_CASE("a loopback http server may redirect within loopback, never to plain http elsewhere",
+          "[download][security]") {
+  Faults f;
+  Store store = f.store();
+  SECTION("to loopback") {
+    PullResult r = store.pull(f.request("/redirect-here/p.bin"), Faults::fast());
+    CHECK(r.sha256 == f.sha);
+  }
+  SECTION("to plain http on another host") {
+    REQUIRE_THROWS_WITH(store.pull(f.request("/redirect-away/q.bin"), Faults::fast()),
+                        Catch::Contains("redirect to plain http on another host refused") &&
+                            Catch::Contains("http://weights.example.invalid/q.bin"));
+    CHECK(f.ranges().size() == 1);  // not retried
+  }
   CHECK(store_intact(f.root));
 }
 
@@ -258,4 +277,74 @@ TEST_CASE("hashing on a second thread and inline give the same results, resume i
     CHECK(sha256_file(f.dir / "big.bin") == big);
     CHECK(store_intact(f.root));
   }
+}
+
+namespace {
+
+// Waits until the store holds a partial file (a pull is under way).
+bool wait_for_partial(const fs::path& root) {
+  for (int i = 0; i < 500; ++i) {
+    if (partial_count(root) > 0) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
+void age(const fs::path& file, std::chrono::hours by) {
+  fs::last_write_time(file, fs::file_time_type::clock::now() - by);
+}
+
+}  // namespace
+
+TEST_CASE("prune never removes the partial of a download in progress", "[cache][prune]") {
+  Faults f;
+  CacheConfig c;
+  c.root = f.root;
+  c.reuse_torch_hub = false;
+  PruneOptions everything;
+  everything.max_size = 0;
+
+  SECTION("a hash-prefix variant, whose lock key holds its file name") {
+    everything.partial_grace = std::chrono::seconds(0);  // only the lock protects it
+    Store store(c);
+    // 32 pieces of 64 KiB, 40 ms apart: about 1.3 s of download.
+    auto pull = std::async(std::launch::async, [&] {
+      return store.pull(
+          make_url_request(f.server.url("/drip-40/w-1.0.bin"), f.sha.substr(0, 8), "test/w.T"),
+          Faults::fast());
+    });
+    REQUIRE(wait_for_partial(f.root));
+    CHECK(Store(c).prune(everything).partials_removed == 0);  // another process, say
+    CHECK(partial_count(f.root) == 1);
+    CHECK(pull.get().sha256 == f.sha);
+  }
+  SECTION("a download without the lock") {
+    c.lock_downloads = false;
+    Store store(c);
+    auto pull = std::async(std::launch::async,
+                           [&] { return store.pull(f.request("/drip-40/p.bin"), Faults::fast()); });
+    REQUIRE(wait_for_partial(f.root));
+    CHECK(Store(c).prune(everything).partials_removed == 0);
+    CHECK(pull.get().sha256 == f.sha);
+  }
+  CHECK(store_intact(f.root));
+}
+
+TEST_CASE("prune removes abandoned partials, whatever their key", "[cache][prune]") {
+  Faults f;
+  Store store = f.store();
+  REQUIRE_THROWS(store.pull(f.request("/trunc-cl/p.bin"), Faults::fast(1)));  // leaves a partial
+  const fs::path partials = f.root / "partial";
+  const std::string suffix = ".4242-0badc0de.part";
+  for (const std::string& name :
+       {"prefix-0123abcd-resnet50-0123abcd.pth" + suffix, "import-0123456789abcdef" + suffix})
+    std::ofstream(partials / name) << "stale";
+  PruneOptions everything;
+  everything.max_size = 0;
+  CHECK(store.prune(everything).partials_removed == 0);  // too recent to be abandoned
+  for (const auto& entry : fs::directory_iterator(partials))
+    age(entry.path(), std::chrono::hours(1));
+  CHECK(store.prune(everything).partials_removed == 3);
+  CHECK(partial_count(f.root) == 0);
+  CHECK(store_intact(f.root));
 }

@@ -284,6 +284,38 @@ TEST_CASE("offline mode names the missing file and never connects; a valid cache
   CHECK(store_intact(f.root));
 }
 
+TEST_CASE(
+    "online establishes a prefix variant's digest from its own URLs; prefer-offline adopts "
+    "a local copy",
+    "[cache][nginx][tofu][offline]") {
+  Fixture f;
+  std::string sha = write_random_file(f.docroot / "a" / "resnet50-11ad3fa6.pth", 1 << 20, 31);
+  fs::create_directories(f.docroot / "b");
+  fs::copy_file(f.docroot / "a" / "resnet50-11ad3fa6.pth",
+                f.docroot / "b" / "resnet50-11ad3fa6.pth");
+  Nginx nginx(f.docroot);
+  auto variant_of = [&](const std::string& alias, const std::string& dir) {
+    return f.request(alias, "resnet50-11ad3fa6.pth", sha.substr(0, 8),
+                     {nginx.url("/" + dir + "/resnet50-11ad3fa6.pth")});
+  };
+  Store online(f.config());
+  REQUIRE(online.pull(variant_of("vision/resnet50.V2", "a"), Fixture::fast()).source ==
+          PullResult::Source::download);
+  // Another alias (another plugin, say) declares the same file name and prefix.
+  PullResult second = online.pull(variant_of("other/resnet50.V2", "b"), Fixture::fast());
+  CHECK(second.source == PullResult::Source::download);
+  CHECK(second.sha256 == sha);
+  CHECK(nginx.requests("/b/resnet50-11ad3fa6.pth").size() == 1);
+
+  Store prefer(f.config(NetworkPolicy::prefer_offline));
+  PullResult third = prefer.pull(variant_of("third/resnet50.V2", "b"), Fixture::fast());
+  CHECK(third.source == PullResult::Source::cache);
+  CHECK(third.sha256 == sha);
+  CHECK(nginx.requests("/b/resnet50-11ad3fa6.pth").size() == 1);  // not asked
+  CHECK(online.list().size() == 1);                               // the same bytes, stored once
+  CHECK(store_intact(f.root));
+}
+
 TEST_CASE("file:// URLs are copied and verified (shipped weights)", "[cache][file]") {
   Fixture f;
   std::string sha = write_random_file(f.dir / "shipped" / "lut weights.safetensors", 1 << 20, 13);

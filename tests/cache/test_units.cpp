@@ -129,6 +129,13 @@ TEST_CASE("bad requests are refused before any network access", "[cache][unit]")
   // Plain http to a non-loopback host is refused without connecting.
   request = make_url_request("http://weights.example.invalid/f.bin", std::string(64, 'a'));
   REQUIRE_THROWS_WITH(store.pull(request), Catch::Contains("MODELZOO_ALLOW_HTTP"));
+  // Loopback means the address, not a name that starts like one.
+  for (const char* url : {"http://127.evil.example/f.bin", "http://127.0.0.1.evil.example/f.bin",
+                          "http://localhost.evil.example/f.bin", "http://[::2]:1/f.bin"}) {
+    INFO(url);
+    request = make_url_request(url, std::string(64, 'a'));
+    REQUIRE_THROWS_WITH(store.pull(request), Catch::Contains("MODELZOO_ALLOW_HTTP"));
+  }
 }
 
 #include <fcntl.h>

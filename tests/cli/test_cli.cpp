@@ -8,6 +8,9 @@
 #include <fstream>
 #include <map>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "paths.h"
 #include "process.h"
 
@@ -71,6 +74,58 @@ TEST_CASE("a variant pulled through a file mirror shows as cached in info", "[cl
   CHECK(r.exit_code == 0);
 }
 
+namespace {
+
+// Every file of the weights cache under `home`, with its inode and bytes
+// (a record rewritten atomically gets a new inode even with equal bytes).
+std::map<std::string, std::string> weights_cache_state(const std::string& home) {
+  std::map<std::string, std::string> state;
+  for (const char* dir : {"blobs", "meta", "refs", "partial", "quarantine"}) {
+    std::error_code ec;
+    for (std::filesystem::recursive_directory_iterator it(home + "/" + dir, ec), end;
+         !ec && it != end; it.increment(ec)) {
+      if (!it->is_regular_file()) continue;
+      std::ifstream in(it->path(), std::ios::binary);
+      std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      struct stat st {};
+      ::stat(it->path().c_str(), &st);
+      state[it->path().string()] = std::to_string(st.st_ino) + ":" + bytes;
+    }
+  }
+  return state;
+}
+
+}  // namespace
+
+TEST_CASE("info describes the cache without changing it", "[cli][cache]") {
+  TempDir dir;
+  const std::string home = dir.path() + "/home";
+  const std::vector<std::pair<std::string, std::string>> env = {
+      {"MODELZOO_HOME", home},
+      {"MODELZOO_MIRROR",
+       "file://" + std::string(MODELZOO_SOURCE_DIR) + "/tests/plugins/toy/weights"}};
+  REQUIRE(modelzoo_cli({"pull", "tiny_mlp"}, kGood, env).exit_code == 0);
+  const auto before = weights_cache_state(home);
+  REQUIRE_FALSE(before.empty());
+  auto r = modelzoo_cli({"info", "tiny_mlp"}, kGood, env);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("cached, full digest verified"));
+  CHECK(weights_cache_state(home) == before);  // no last-used update, no alias rewrite
+
+  // A damaged copy is reported, not quarantined: that is for pull and verify.
+  const auto blob = std::filesystem::path(home) / "blobs" / "sha256" /
+                    "caa5bf713740f5ff8a51b2bbce3adb320be60aec115d6c945fe1e56332fec160";
+  std::filesystem::permissions(blob, std::filesystem::perms::owner_write,
+                               std::filesystem::perm_options::add);
+  std::filesystem::resize_file(blob, 100);
+  const auto damaged = weights_cache_state(home);
+  r = modelzoo_cli({"info", "tiny_mlp"}, kGood, env);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("not cached"));
+  CHECK(weights_cache_state(home) == damaged);
+  CHECK(std::filesystem::exists(blob));
+}
+
 TEST_CASE("list prints an aligned table", "[cli]") {
   const auto r = modelzoo_cli({"list"}, kGood);
   REQUIRE(r.exit_code == 0);
@@ -88,7 +143,7 @@ TEST_CASE("plugins lists every file with status and reason", "[cli]") {
     ++by_status[p["status"].get<std::string>()];
     if (p["status"] != "ok") CHECK_FALSE(p["reason"].get<std::string>().empty());
   }
-  CHECK(by_status["refused"] == 10);
+  CHECK(by_status["refused"] == 12);
   CHECK(by_status["failed"] == 2);  // failing_entry, extra_entrypoint: found by the scanner
   CHECK(by_status["ok"] == 2);      // toy, faulty (its factories fail per call)
   const auto table = modelzoo_cli({"plugins"}, kAll);
@@ -127,17 +182,65 @@ TEST_CASE("exit codes: 1 for user errors with a message, 2 for usage", "[cli]") 
   CHECK_THAT(r.err, Catch::Contains("expected KEY=VALUE"));
 }
 
-TEST_CASE("metadata commands never map LibTorch but create does", "[cli][torch-free]") {
-  for (const auto& args : std::vector<std::vector<std::string>>{
-           {"list"}, {"plugins"}, {"info", "toy/tiny_mlp"}, {"help", "toy/tiny_mlp"}}) {
-    const auto r = modelzoo_cli(args, kAll, {{"LD_DEBUG", "libs"}});
-    INFO(args[0]);
-    REQUIRE(r.exit_code == 0);
-    CHECK_THAT(r.err, Catch::Contains("calling init: ") && Catch::Contains("libmodelzoo_host"));
-    CHECK_THAT(r.err, !Catch::Contains("libtorch"));
-    CHECK_THAT(r.err, !Catch::Contains("libc10"));
+namespace {
+
+// LD_DEBUG=libs output, line by line, with the pid each line starts with.
+std::vector<std::pair<std::string, std::string>> loader_lines(const std::string& err) {
+  std::vector<std::pair<std::string, std::string>> lines;
+  std::size_t start = 0;
+  while (start < err.size()) {
+    std::size_t end = err.find('\n', start);
+    if (end == std::string::npos) end = err.size();
+    const std::string line = err.substr(start, end - start);
+    start = end + 1;
+    const std::size_t digits = line.find_first_not_of(' ');
+    const std::size_t colon = line.find(':', digits);
+    if (digits == std::string::npos || colon == std::string::npos || colon == digits ||
+        line.find_first_not_of("0123456789", digits) != colon)
+      continue;
+    lines.emplace_back(line.substr(digits, colon - digits), line.substr(colon + 1));
   }
-  const auto r = modelzoo_cli({"create", "toy/tiny_mlp", "--json"}, kGood, {{"LD_DEBUG", "libs"}});
+  return lines;
+}
+
+// Checks that the process that wrote `err` under LD_DEBUG=libs mapped no
+// LibTorch, and that it was the only process writing there.
+void check_torch_free(const ProcessResult& r) {
+  const auto lines = loader_lines(r.err);
+  REQUIRE_FALSE(lines.empty());
+  const std::string cli_pid = lines.front().first;  // the CLI starts first
+  bool host_initialised = false;
+  for (const auto& [pid, text] : lines) {
+    INFO(pid << ":" << text);
+    // A helper (the plugin scanner) must neither inherit LD_DEBUG nor share
+    // our stderr: its loader lines would hide in ours.
+    CHECK(pid == cli_pid);
+    CHECK_THAT(text, !Catch::Contains("libtorch") && !Catch::Contains("libc10"));
+    host_initialised = host_initialised || (text.find("calling init: ") != std::string::npos &&
+                                            text.find("libmodelzoo_host") != std::string::npos);
+  }
+  CHECK(host_initialised);
+}
+
+}  // namespace
+
+TEST_CASE("metadata commands never map LibTorch but create does", "[cli][torch-free]") {
+  // A fresh cache, so the first command finds no registry cache and starts
+  // the scanner (which does load LibTorch, in its own process).
+  TempDir home;
+  const std::pair<std::string, std::string> fresh_home{"MODELZOO_HOME", home.path()};
+  for (const char* run : {"cold", "warm"}) {
+    for (const auto& args : std::vector<std::vector<std::string>>{
+             {"list"}, {"plugins"}, {"info", "toy/tiny_mlp"}, {"help", "toy/tiny_mlp"}}) {
+      INFO(run << ": modelzoo " << args[0]);
+      const auto r = modelzoo_cli(args, kAll, {{"LD_DEBUG", "libs"}, fresh_home});
+      REQUIRE(r.exit_code == 0);
+      check_torch_free(r);
+    }
+    CHECK(std::filesystem::exists(std::filesystem::path(home.path()) / "registry"));
+  }
+  const auto r =
+      modelzoo_cli({"create", "toy/tiny_mlp", "--json"}, kGood, {{"LD_DEBUG", "libs"}, fresh_home});
   REQUIRE(r.exit_code == 0);
   CHECK_THAT(r.err, Catch::Contains("libtorch_cpu.so"));
 }
@@ -177,7 +280,10 @@ TEST_CASE("keys, sign, trust and verify from the command line", "[cli][trust]") 
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.out, Catch::Contains("unknown key " + key_id));
 
-  REQUIRE(run({"trust", "add", dir.path() + "/keys/acme.pub", "--scope", "toy"}).exit_code == 0);
+  r = run({"trust", "add", dir.path() + "/keys/acme.pub", "--scope", "toy", "--json"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(json::parse(r.out)["key_id"] == key_id);
+  CHECK(json::parse(r.out)["scopes"] == json::array({"toy"}));
   r = run({"trust", "ls", "--json"});
   REQUIRE(r.exit_code == 0);
   CHECK(json::parse(r.out)[0]["key_id"] == key_id);
@@ -190,11 +296,15 @@ TEST_CASE("keys, sign, trust and verify from the command line", "[cli][trust]") 
   CHECK(json::parse(r.out)[0]["trust"]["state"] == "signed");
   CHECK(json::parse(r.out)[0]["status"] == "ok");
 
-  REQUIRE(run({"trust", "revoke", key_id, "--reason", "lost laptop"}).exit_code == 0);
+  r = run({"trust", "revoke", key_id, "--reason", "lost laptop", "--json"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(json::parse(r.out)["revoked"] == true);
   r = run({"verify", plugins + "/toy.so"});
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.out, Catch::Contains("revoked") && Catch::Contains("lost laptop"));
-  REQUIRE(run({"trust", "rm", key_id}).exit_code == 0);
+  r = run({"trust", "rm", key_id, "--json"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(json::parse(r.out)["key_id"] == key_id);
   CHECK(run({"trust", "rm", key_id}).exit_code == 1);
   CHECK(run({"trust", "add", dir.path() + "/keys/acme.pub"}).exit_code == 2);  // --scope required
 }
@@ -250,6 +360,16 @@ TEST_CASE("pull, cache ls, verify, path, rm and mirror export from the command l
   CHECK_THAT(r.out, Catch::Contains("the store is intact"));
   r = modelzoo_cli({"cache", "path", "toy/tiny_mlp.LOCAL"}, kGood, env);
   CHECK_THAT(r.out, Catch::Contains("blobs/sha256/" + full));
+  r = modelzoo_cli({"cache", "path", "toy/tiny_mlp.LOCAL", "--json"}, kGood, env);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(json::parse(r.out)["path"].get<std::string>(),
+             Catch::EndsWith("blobs/sha256/" + full));
+  r = modelzoo_cli({"cache", "pin", "toy/tiny_mlp.LOCAL", "--json"}, kGood, env);
+  REQUIRE(r.exit_code == 0);
+  CHECK(json::parse(r.out)["pinned"] == true);
+  r = modelzoo_cli({"cache", "unpin", "toy/tiny_mlp.LOCAL", "--json"}, kGood, env);
+  REQUIRE(r.exit_code == 0);
+  CHECK(json::parse(r.out)["pinned"] == false);
   r = modelzoo_cli({"mirror", "export", dir.path() + "/mirror"}, kGood, env);
   CHECK(r.exit_code == 0);
   CHECK(std::filesystem::exists(dir.path() + "/mirror/sha256/" + full));
@@ -260,4 +380,55 @@ TEST_CASE("pull, cache ls, verify, path, rm and mirror export from the command l
   CHECK(r.exit_code == 0);
   r = modelzoo_cli({"cache", "ls", "--json"}, kGood, env);
   CHECK(json::parse(r.out).empty());
+}
+
+TEST_CASE("a setuid modelzoo ignores the caller's plugin path and cache settings",
+          "[cli][security]") {
+  if (::geteuid() != 0) {
+    WARN("skipped: needs root to make a setuid copy of the CLI");
+    return;
+  }
+  TempDir dir;
+  const std::string exe = dir.path() + "/modelzoo";
+  std::filesystem::copy_file(cli_path(), exe);
+  std::filesystem::permissions(dir.path(), std::filesystem::perms::all);  // 0777: nobody may enter
+  // Owned by nobody and setuid: run by root, the process has euid != ruid,
+  // which the kernel marks AT_SECURE.
+  REQUIRE(::chown(exe.c_str(), 65534, 65534) == 0);
+  REQUIRE(::chmod(exe.c_str(), 04755) == 0);
+  const std::vector<std::pair<std::string, std::string>> env = {
+      {"MODELZOO_PLUGIN_PATH", plugin_dir("good")},
+      {"MODELZOO_HOME", dir.path() + "/chosen-by-caller"},
+      {"XDG_CACHE_HOME", dir.path() + "/chosen-by-caller"}};
+  auto r = run_process({exe, "plugins", "--json"}, env);
+  REQUIRE(r.exit_code == 0);
+  for (const auto& p : json::parse(r.out))
+    CHECK(p["path"].get<std::string>().find(plugin_dir("good")) == std::string::npos);
+  r = run_process({exe, "cache", "path"}, env);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, !Catch::Contains("chosen-by-caller"));
+  // The same copy without the setuid bit does follow them.
+  REQUIRE(::chmod(exe.c_str(), 0755) == 0);
+  r = run_process({exe, "cache", "path"}, env);
+  CHECK_THAT(r.out, Catch::Contains("chosen-by-caller"));
+}
+
+TEST_CASE("warn loads an unsigned plugin and says why on stderr; off is silent", "[cli][trust]") {
+  TempDir dir;
+  const std::string plugins = dir.path() + "/plugins";
+  std::filesystem::create_directories(plugins);
+  std::filesystem::copy_file(plugin_dir("good") + "/toy.so", plugins + "/toy.so");
+  const std::pair<std::string, std::string> home{"MODELZOO_HOME", dir.path() + "/cache"};
+  const std::pair<std::string, std::string> config{"XDG_CONFIG_HOME", dir.path() + "/config"};
+  auto r = modelzoo_cli({"create", "tiny_mlp", "--json"}, plugins,
+                        {home, config, {"MODELZOO_TRUST", "warn"}});
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.err, Catch::Contains("loading plugin '" + plugins + "/toy.so': unsigned: no " +
+                                    plugins + "/toy.so.sig (sign it with 'modelzoo sign')"));
+  r = modelzoo_cli({"plugins"}, plugins, {home, config, {"MODELZOO_TRUST", "warn"}});
+  CHECK_THAT(r.out, Catch::Contains("unsigned"));
+  r = modelzoo_cli({"create", "tiny_mlp", "--json"}, plugins,
+                   {home, config, {"MODELZOO_TRUST", "off"}});
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.err.empty());
 }

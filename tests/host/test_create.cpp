@@ -67,16 +67,28 @@ TEST_CASE("create builds a toy model from its plugin and runs it", "[create]") {
 }
 
 TEST_CASE("the plugin stays loaded while a model from it lives", "[create]") {
-  const std::string plugin = plugin_dir("good") + "/toy.so";
+  // A copy of the toy plugin without GNU unique symbols: dlclose really
+  // unmaps it, so the checks below can fail (toy.so is never unmapped).
+  const std::string dir = plugin_dir("unloadable");
+  const std::string plugin = dir + "/toy_unloadable.so";
+  REQUIRE_FALSE(mapped(plugin));
   std::shared_ptr<Model> model;
   {
-    Hub hub(search({plugin_dir("good")}));
+    Hub hub(search({dir}));
     model = hub.create("tiny_cnn");
+    CHECK(mapped(plugin));
   }  // the Hub is gone; the model keeps the library
   CHECK(mapped(plugin));
-  torch::InferenceMode guard;
-  model->eval();
-  CHECK(model->forward(torch::zeros({1, 1, 28, 28})).sizes() == torch::IntArrayRef({1, 10}));
+  {
+    torch::InferenceMode guard;
+    model->eval();
+    CHECK(model->forward(torch::zeros({1, 1, 28, 28})).sizes() == torch::IntArrayRef({1, 10}));
+  }
+  auto second = model;
+  model.reset();
+  CHECK(mapped(plugin));  // another handle on the same model
+  second.reset();
+  CHECK_FALSE(mapped(plugin));  // the last model took the library with it
 }
 
 TEST_CASE("optional capabilities are discovered at run time", "[create]") {
@@ -198,4 +210,21 @@ TEST_CASE("a runtime-registered entrypoint is built by its factory", "[create]")
   });
   auto model = hub.create("app_net", {{"width", 6}});
   CHECK(model->forward(torch::zeros({3, 4})).sizes() == torch::IntArrayRef({3, 6}));
+}
+
+TEST_CASE("runtime-registered models get the host's thread count too", "[create][threads]") {
+  set_intra_op_threads(1);
+  Hub hub(search({}, /*threads=*/2));
+  Entrypoint spec;
+  spec.name = "app_net";
+  spec.summary = "App model";
+  spec.config = {{"width", 2}};
+  spec.input.shape = {{"N", -1}, {"", 4}};
+  int threads_seen = 0;
+  hub.register_entrypoint("app", spec, [&](const nlohmann::json& config) {
+    threads_seen = intra_op_threads();
+    return std::make_shared<AppModel>(config.at("width").get<int64_t>());
+  });
+  hub.create("app_net");
+  CHECK(threads_seen == 2);
 }

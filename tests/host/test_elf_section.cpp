@@ -31,6 +31,9 @@ TEST_CASE("the toy plugin's manifest is read without loading it", "[elf]") {
   CHECK(manifest.family == "toy");
   CHECK(manifest.entrypoints.size() == 2);
   CHECK(manifest.build.torch == "1.13.0");
+  // The build tuple comes after the author's part, so even a last-key-wins
+  // reader sees the real one.
+  CHECK(text.rfind("\"build\":") > text.find("\"plugin\":"));
 }
 
 TEST_CASE("broken files are diagnosed, not crashed on", "[elf]") {

@@ -53,8 +53,11 @@ struct TrustBed {
     o.trust = mode;
     o.trust_store = std::vector<fs::path>{store};
     o.version_ledger = ledger;
+    o.registry_cache = fs::path(root.path()) / "registry.bin";
     return o;
   }
+  // Trust verdicts computed (not reused from the registry cache) by one start.
+  std::size_t verified(TrustMode mode) const { return Hub(options(mode)).scan_summary().verified; }
   PluginInfo info(TrustMode mode) const {
     Hub hub(options(mode));
     REQUIRE(hub.plugins().size() == 1);
@@ -164,8 +167,64 @@ TEST_CASE("a downgrade is refused once a newer release was accepted", "[trust]")
   bed.sign(plugin, acme);
   const auto info = bed.info(TrustMode::kRequire);
   CHECK(info.trust.state == TrustState::kDowngrade);
-  CHECK_THAT(info.reason, Catch::Contains("0.9.0 is older than 1.0.0"));
+  CHECK_THAT(info.reason,
+             Catch::Contains("0.9.0 of plugin 'modelzoo tests/toy' is older than 1.0.0"));
   CHECK(bed.info(TrustMode::kWarn).state == PluginInfo::State::kRefused);
+}
+
+TEST_CASE("a plugin accepted signed cannot come back unsigned or older under warn", "[trust]") {
+  TrustBed bed;
+  Vendor acme{"acme"}, other{"other"};
+  bed.trust(acme, {"toy"});
+  const auto plugin = bed.install(kToy);
+  bed.sign(plugin, acme);
+  REQUIRE(bed.info(TrustMode::kWarn).trust.state == TrustState::kSigned);  // 1.0.0 recorded
+
+  SECTION("statement deleted") {
+    fs::remove(statement_path(plugin));
+    const auto info = bed.info(TrustMode::kWarn);
+    CHECK(info.trust.state == TrustState::kUnsigned);
+    CHECK(info.state == PluginInfo::State::kRefused);
+    CHECK_THAT(info.reason, Catch::Contains("accepted with a valid signature before"));
+  }
+  SECTION("re-signed with an unknown key") {
+    bed.sign(plugin, other);
+    const auto info = bed.info(TrustMode::kWarn);
+    CHECK(info.trust.state == TrustState::kUnknownKey);
+    CHECK(info.state == PluginInfo::State::kRefused);
+  }
+  SECTION("an older release without its statement") {
+    bed.install(plugin_dir("extra") + "/toy_v0_9.so");
+    fs::remove(statement_path(plugin));
+    const auto info = bed.info(TrustMode::kWarn);
+    CHECK(info.trust.state == TrustState::kDowngrade);
+    CHECK(info.state == PluginInfo::State::kRefused);
+    CHECK_THAT(info.reason,
+               Catch::Contains("0.9.0 of plugin 'modelzoo tests/toy' is older than 1.0.0"));
+  }
+  SECTION("an older release signed by an unknown key") {
+    bed.install(plugin_dir("extra") + "/toy_v0_9.so");
+    bed.sign(plugin, other);
+    CHECK(bed.info(TrustMode::kWarn).trust.state == TrustState::kDowngrade);
+  }
+}
+
+TEST_CASE("another vendor's newer release of a family is not a downgrade", "[trust]") {
+  TrustBed bed;
+  Vendor acme{"acme"};
+  bed.trust(acme, {"toy"});
+  const auto ours = bed.install(kToy, "toy.so");                                            // 1.0.0
+  const auto theirs = bed.install(plugin_dir("extra") + "/toy_acme_v2.so", "toy_acme.so");  // 2.0.0
+  bed.sign(ours, acme);
+  bed.sign(theirs, acme);
+  for (int run = 0; run < 2; ++run) {
+    Hub hub(bed.options(TrustMode::kRequire));
+    REQUIRE(hub.plugins().size() == 2);
+    for (const auto& info : hub.plugins()) {
+      INFO(info.path << ": " << info.reason);
+      CHECK(info.trust.state == TrustState::kSigned);
+    }
+  }
 }
 
 TEST_CASE("warn loads unsigned plugins with a warning; off checks nothing", "[trust]") {
@@ -230,6 +289,56 @@ TEST_CASE("third-party directories default to require", "[trust]") {
   Hub from_env(o);
   unsetenv("MODELZOO_TRUST");
   CHECK(from_env.plugins().at(0).trust.mode == TrustMode::kOff);
+}
+
+TEST_CASE("cached verdicts are reused until the trust inputs change", "[trust][cache]") {
+  TrustBed bed;
+  Vendor acme{"acme"}, other{"other"};
+  const auto plugin = bed.install(kToy);
+  bed.sign(plugin, acme);
+  bed.trust(acme, {"toy"});
+  CHECK(bed.verified(TrustMode::kRequire) == 1);  // first start: verified, ledger written
+  CHECK(bed.verified(TrustMode::kRequire) == 0);  // second start: the cached verdict
+
+  SECTION("a key added") {
+    bed.trust(other, {"vision"});
+    CHECK(bed.verified(TrustMode::kRequire) == 1);
+    CHECK(bed.verified(TrustMode::kRequire) == 0);
+  }
+  SECTION("the key revoked") {
+    TrustStore::revoke(bed.store, key_id(acme.key.public_key), "key leaked");
+    const auto info = bed.info(TrustMode::kRequire);
+    CHECK(info.trust.state == TrustState::kRevoked);
+    CHECK(info.state == PluginInfo::State::kRefused);
+  }
+  SECTION("the key removed") {
+    TrustStore::remove(bed.store, key_id(acme.key.public_key));
+    CHECK(bed.info(TrustMode::kRequire).trust.state == TrustState::kUnknownKey);
+  }
+  SECTION("the statement edited") {
+    auto st = *read_statement(plugin);
+    st.statement.issued = "2001-01-01";
+    write_statement(plugin, st);
+    CHECK(bed.info(TrustMode::kRequire).trust.state == TrustState::kBadSignature);
+  }
+  SECTION("another mode") {
+    CHECK(bed.verified(TrustMode::kWarn) == 1);
+  }
+}
+
+TEST_CASE("a cached verdict remembers the signing key's expiry", "[trust][cache]") {
+  TrustVerdict v;
+  v.state = TrustState::kSigned;
+  v.key_expires = "2031-05-01";
+  CHECK(verdict_from_json(to_json(v)).key_expires == "2031-05-01");
+  TrustBed bed;
+  Vendor acme{"acme"};
+  const auto plugin = bed.install(kToy);
+  bed.sign(plugin, acme);
+  bed.trust(acme, {"toy"}, "2999-12-31");
+  const auto info = bed.info(TrustMode::kRequire);
+  CHECK(info.trust.state == TrustState::kSigned);
+  CHECK(info.trust.key_expires == "2999-12-31");
 }
 
 TEST_CASE("keys, signatures and base64 round-trip", "[trust]") {

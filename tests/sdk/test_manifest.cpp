@@ -150,6 +150,36 @@ TEST_CASE("each flaw is refused with the field's path", "[manifest]") {
     p["entrypoints"][0]["variants"][0]["tag"] = "IMAGENET1K_V2";
     CHECK_THAT(error_of(p), Catch::Contains("duplicate tag"));
   }
+  SECTION("variant metadata with the wrong types") {
+    auto& meta = p["entrypoints"][0]["variants"][1]["meta"];
+    const std::string where = "in entrypoint 'resnet50', variant 'IMAGENET1K_V2'";
+    meta["categories"] = "tench";
+    CHECK_THAT(error_of(p),
+               Catch::Contains("variants[1].meta.categories': expected an array of strings") &&
+                   Catch::Contains(where));
+    meta["categories"] = {"tench", 7};
+    CHECK_THAT(error_of(p), Catch::Contains("meta.categories[1]': expected a string (got 7)"));
+    meta["categories"] = {"tench", "goldfish"};
+    CHECK(error_of(p) == "(no error)");
+    meta["num_classes"] = "1000";
+    CHECK_THAT(error_of(p), Catch::Contains("meta.num_classes': expected a non-negative integer"));
+    meta["num_classes"] = 1000;
+    meta["num_params"] = 2.5;
+    CHECK_THAT(error_of(p), Catch::Contains("meta.num_params'"));
+    meta["num_params"] = 25557032;
+    meta["metrics"]["ImageNet-1K"]["acc@1"] = "80.9";
+    CHECK_THAT(error_of(p), Catch::Contains("meta.metrics.ImageNet-1K.acc@1': expected a number"));
+    meta["metrics"] = {{"ImageNet-1K", {{"acc@1", 80.9}}}, {"GFLOPS", 4.1}};
+    CHECK(error_of(p) == "(no error)");
+    meta["metrics"] = json::array({80.9});
+    CHECK_THAT(error_of(p), Catch::Contains("meta.metrics'"));
+    meta.erase("metrics");
+    meta["license"] = json::object();
+    CHECK_THAT(error_of(p), Catch::Contains("meta.license': expected a string"));
+    meta["license"] = "BSD-3-Clause";
+    meta["recipe"] = 3;
+    CHECK_THAT(error_of(p), Catch::Contains("meta.recipe': expected a string"));
+  }
   SECTION("a URL that is not one") {
     p["entrypoints"][0]["variants"][0]["urls"] = {"download.pytorch.org/x.pth"};
     CHECK_THAT(error_of(p), Catch::Contains("is not a URL"));
@@ -173,4 +203,19 @@ TEST_CASE("document-level flaws", "[manifest]") {
   d = document(valid_plugin());
   d.erase("build");
   CHECK_THROWS_WITH(modelzoo::parse_manifest_document(d.dump()), Catch::Contains("build"));
+}
+
+TEST_CASE("a key given twice in one object is refused, not resolved by order", "[manifest]") {
+  const json d = document(valid_plugin());
+  std::string text = d.dump();
+  REQUIRE(modelzoo::parse_manifest_document(text).build.torch == "1.13.0");
+  text.insert(text.size() - 1,
+              R"(,"build":{"sdk_abi":"1.0","torch":"9.9.9","cxx11_abi":1,"compiler":"gcc-12"})");
+  CHECK_THROWS_WITH(modelzoo::parse_manifest_document(text),
+                    Catch::Contains("key 'build' appears twice"));
+  std::string nested = d.dump();
+  const std::string vendor = R"("vendor":"acme")";
+  nested.replace(nested.find(vendor), vendor.size(), vendor + R"(,"vendor":"modelzoo")");
+  CHECK_THROWS_WITH(modelzoo::parse_manifest_document(nested),
+                    Catch::Contains("key 'vendor' appears twice"));
 }

@@ -197,9 +197,14 @@ void add_cache_subcommands(CLI::App& app, Context& context) {
   auto* path = cache_cmd->add_subcommand("path", "The cache root, or the file of NAME|DIGEST");
   auto path_target = std::make_shared<std::string>();
   path->add_option("name", *path_target, "family/entrypoint.TAG or a digest");
-  path->callback([path_target] {
+  path->callback([&context, path_target] {
     cache::Store store;
-    std::cout << (path_target->empty() ? store.root() : store.path_of(*path_target)).string() << '\n';
+    const auto found = path_target->empty() ? store.root() : store.path_of(*path_target);
+    if (context.json) {
+      std::cout << nlohmann::json{{"name", *path_target}, {"path", found.string()}}.dump(2) << '\n';
+      return;
+    }
+    std::cout << found.string() << '\n';
   });
 
   for (const bool pin : {true, false}) {
@@ -207,7 +212,13 @@ void add_cache_subcommands(CLI::App& app, Context& context) {
                                           pin ? "Keep an alias's file through prune" : "Undo pin");
     auto alias = std::make_shared<std::string>();
     cmd->add_option("name", *alias, "family/entrypoint.TAG")->required();
-    cmd->callback([alias, pin] { cache::Store().pin(*alias, pin); });
+    cmd->callback([&context, alias, pin] {
+      cache::Store().pin(*alias, pin);
+      if (context.json)
+        std::cout << nlohmann::json{{"alias", *alias}, {"pinned", pin}}.dump(2) << '\n';
+      else
+        std::cout << (pin ? "pinned " : "unpinned ") << *alias << '\n';
+    });
   }
 }
 

@@ -51,12 +51,13 @@ void print_meta(const nlohmann::json& meta, bool full) {
 }
 
 // Whether the variant is in the local cache, and how its bytes were
-// verified; never touches the network nor re-hashes.
+// verified; never touches the network nor re-hashes, and changes nothing
+// in the cache (a description must not count as a use).
 std::string cache_status(const std::string& alias, const WeightVariant& v) {
   cache::PullOptions no_rehash;
   no_rehash.verify_hits = false;
   try {
-    const auto hit = cache::Store().find({alias, v}, no_rehash);
+    const auto hit = cache::Store().lookup({alias, v}, no_rehash);
     if (!hit) return "not cached (modelzoo pull " + alias + ")";
     return std::string("cached, ") +
            (hit->verification == cache::Verification::tofu

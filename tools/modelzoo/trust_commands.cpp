@@ -113,8 +113,18 @@ void add_trust_store_commands(CLI::App& app, Context& context) {
   add->add_option("--scope", *scopes, "Plugin ids it may sign, fnmatch (repeatable)")->required();
   add->add_option("--expires", *expires, "Last valid day, YYYY-MM-DD");
   add->add_flag("--system", *system, "The system store (root only) instead of yours");
-  add->callback([system, pub, scopes, expires] {
+  add->callback([&context, system, pub, scopes, expires] {
     const TrustedKey k = TrustStore::add(store_dir(*system), *pub, *scopes, *expires);
+    if (context.json) {
+      std::cout << nlohmann::json{{"key_id", k.key_id},
+                                  {"name", k.name},
+                                  {"scopes", k.scopes},
+                                  {"expires", k.expires},
+                                  {"file", k.file}}
+                       .dump(2)
+                << '\n';
+      return;
+    }
     std::cout << "trusting " << k.name << " (" << k.key_id << ") for";
     for (const auto& s : k.scopes) std::cout << ' ' << s;
     std::cout << " in " << k.file << '\n';
@@ -153,9 +163,12 @@ void add_trust_store_commands(CLI::App& app, Context& context) {
   auto id = std::make_shared<std::string>();
   rm->add_option("key_id", *id, "Key id (see trust ls)")->required();
   rm->add_flag("--system", *system, "The system store");
-  rm->callback([system, id] {
+  rm->callback([&context, system, id] {
     TrustStore::remove(store_dir(*system), *id);
-    std::cout << "removed " << *id << '\n';
+    if (context.json)
+      std::cout << nlohmann::json{{"key_id", *id}, {"removed", true}}.dump(2) << '\n';
+    else
+      std::cout << "removed " << *id << '\n';
   });
 
   auto* revoke = trust->add_subcommand("revoke", "Mark a key revoked: its plugins are refused");
@@ -163,9 +176,13 @@ void add_trust_store_commands(CLI::App& app, Context& context) {
   revoke->add_option("key_id", *id, "Key id (see trust ls)")->required();
   revoke->add_option("--reason", *reason, "Why (shown when a plugin is refused)");
   revoke->add_flag("--system", *system, "The system store");
-  revoke->callback([system, id, reason] {
+  revoke->callback([&context, system, id, reason] {
     TrustStore::revoke(store_dir(*system), *id, *reason);
-    std::cout << "revoked " << *id << '\n';
+    if (context.json)
+      std::cout << nlohmann::json{{"key_id", *id}, {"revoked", true}, {"reason", *reason}}.dump(2)
+                << '\n';
+    else
+      std::cout << "revoked " << *id << '\n';
   });
 }
 

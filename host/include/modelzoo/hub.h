@@ -87,6 +87,7 @@ struct ScanSummary {
   size_t plugins = 0;
   size_t from_cache = 0;   ///< entries reused from the registry cache
   size_t probed = 0;       ///< plugins loaded in the scanner
+  size_t verified = 0;     ///< trust verdicts computed (not taken from the cache)
   bool cache_reset = false;  ///< the cache was absent, stale or corrupt
   std::string note;        ///< e.g. why probing was skipped
 };

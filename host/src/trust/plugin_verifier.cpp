@@ -26,9 +26,13 @@ const char* to_string(TrustState state) {
 }
 
 nlohmann::json to_json(const TrustVerdict& v) {
-  return {{"state", static_cast<int>(v.state)}, {"mode", static_cast<int>(v.mode)},
-          {"allowed", v.allowed},               {"warn", v.warn},
-          {"signer", v.signer},                 {"detail", v.detail}};
+  return {{"state", static_cast<int>(v.state)},
+          {"mode", static_cast<int>(v.mode)},
+          {"allowed", v.allowed},
+          {"warn", v.warn},
+          {"signer", v.signer},
+          {"key_expires", v.key_expires},
+          {"detail", v.detail}};
 }
 
 TrustVerdict verdict_from_json(const nlohmann::json& o) {
@@ -44,6 +48,7 @@ TrustVerdict verdict_from_json(const nlohmann::json& o) {
   v.warn = o.at("warn").get<bool>();
   v.signer = o.at("signer").get<std::string>();
   v.detail = o.at("detail").get<std::string>();
+  v.key_expires = o.value("key_expires", std::string());
   return v;
 }
 
@@ -69,25 +74,28 @@ TrustVerdict decide(TrustVerdict v) {
 
 }  // namespace
 
-TrustVerdict verify_plugin(const PluginFileFacts& file, const Manifest& manifest,
-                           const TrustStore& store, const VersionLedger* ledger, TrustMode mode,
-                           const std::string& today) {
+std::string plugin_identity(const Manifest& manifest) {
+  return manifest.vendor + "/" + manifest.family;
+}
+
+namespace {
+
+TrustVerdict check_signature(const PluginFileFacts& file, const Manifest& manifest,
+                             const TrustStore& store, TrustMode mode, const std::string& today) {
   TrustVerdict v;
   v.mode = mode;
-  if (mode == TrustMode::kOff) return v;
-
   std::optional<SignedStatement> signed_statement;
   try {
     signed_statement = read_statement(file.path);
   } catch (const std::exception& e) {
     v.state = TrustState::kBadStatement;
     v.detail = e.what();
-    return decide(v);
+    return v;
   }
   if (!signed_statement) {
     v.state = TrustState::kUnsigned;
     v.detail = "unsigned: no " + statement_path(file.path) + " (sign it with 'modelzoo sign')";
-    return decide(v);
+    return v;
   }
   const PluginStatement& s = signed_statement->statement;
   if (s.file_sha256 != file.sha256 || s.file_size != file.size) {
@@ -96,56 +104,86 @@ TrustVerdict verify_plugin(const PluginFileFacts& file, const Manifest& manifest
                std::to_string(file.size) + " bytes) differs from the signed " +
                s.file_sha256.substr(0, 16) + "… (" + std::to_string(s.file_size) +
                " bytes); reinstall the plugin from its vendor";
-    return decide(v);
+    return v;
   }
   const TrustedKey* key = store.find(s.key_id);
   if (!key) {
     v.state = TrustState::kUnknownKey;
     v.detail = "signed by unknown key " + s.key_id +
                "; if you trust its vendor: modelzoo trust add VENDOR.pub --scope " + s.plugin_id;
-    return decide(v);
+    return v;
   }
   v.signer = key->name + " (" + key->key_id + ")";
+  v.key_expires = key->expires;
   if (!verify_signature(key->key, canonical_text(s), signed_statement->signature)) {
     v.state = TrustState::kBadSignature;
     v.detail = "bad signature: the statement was edited or not signed by " + v.signer;
-    return decide(v);
+    return v;
   }
   if (key->revoked) {
     v.state = TrustState::kRevoked;
     v.detail = "signed by revoked key " + v.signer + ": " + key->revoked_reason;
-    return decide(v);
+    return v;
   }
   if (key->expired(today)) {
     v.state = TrustState::kExpired;
     v.detail = "signed by " + v.signer + ", which expired on " + key->expires;
-    return decide(v);
+    return v;
   }
   if (!key->may_sign(s.plugin_id) || s.plugin_id != manifest.family) {
     v.state = TrustState::kOutOfScope;
     v.detail = "key " + v.signer + " may not sign plugin '" + manifest.family + "' (its scopes:";
     for (const auto& scope : key->scopes) v.detail += " " + scope;
     v.detail += ")";
-    return decide(v);
+    return v;
   }
   if (s.manifest_sha256 != file.manifest_sha256 ||
       s.plugin_version != manifest.plugin_version) {
     v.state = TrustState::kManifestMismatch;
     v.detail = "the embedded manifest is not the one " + v.signer + " signed";
-    return decide(v);
-  }
-  if (ledger) {
-    if (auto highest = ledger->highest(s.plugin_id);
-        highest && compare_versions(s.plugin_version, *highest) < 0) {
-      v.state = TrustState::kDowngrade;
-      v.detail = "downgrade: version " + s.plugin_version + " is older than " + *highest +
-                 ", accepted before; install " + *highest + " or newer";
-      return decide(v);
-    }
+    return v;
   }
   v.state = TrustState::kSigned;
   v.detail = "signed by " + v.signer;
   return v;
+}
+
+}  // namespace
+
+TrustVerdict verify_plugin(const PluginFileFacts& file, const Manifest& manifest,
+                           const TrustStore& store, const VersionLedger* ledger, TrustMode mode,
+                           const std::string& today) {
+  if (mode == TrustMode::kOff) {
+    TrustVerdict v;
+    v.mode = mode;
+    return v;
+  }
+  TrustVerdict v = check_signature(file, manifest, store, mode, today);
+  // The ledger is consulted whatever the signature says: deleting the
+  // statement (or re-signing with a key of one's own) must not turn an old
+  // release, or a replacement, into a mere warning.
+  const std::string identity = plugin_identity(manifest);
+  const auto highest = ledger ? ledger->highest(identity) : std::nullopt;
+  if (highest && v.state != TrustState::kTampered && v.state != TrustState::kBadSignature &&
+      compare_versions(manifest.plugin_version, *highest) < 0) {
+    v.state = TrustState::kDowngrade;
+    v.detail = "downgrade: version " + manifest.plugin_version + " of plugin '" + identity +
+               "' is older than " + *highest + ", accepted before; install " + *highest +
+               " or newer";
+    return decide(v);
+  }
+  if (highest && v.state != TrustState::kSigned) {
+    v = decide(v);
+    if (v.allowed) {
+      v.allowed = false;
+      v.warn = false;
+      v.detail += "; plugin '" + identity +
+                  "' was accepted with a valid signature before (version " + *highest +
+                  "), so an unverified copy is refused: reinstall the signed release";
+    }
+    return v;
+  }
+  return decide(v);
 }
 
 }  // namespace modelzoo::trust

@@ -39,10 +39,16 @@
 namespace modelzoo::cache {
 
 /// Whether the network may be used.
+/// Cached files are pinned by digest, so no mode re-downloads a valid hit.
+/// The modes differ for a hash-prefix variant whose alias has no record yet
+/// while a blob pulled under the same file name and prefix (for another
+/// alias) exists: online fetches from the variant's own URLs to establish
+/// the alias's full digest; prefer-offline and offline adopt the local blob.
 enum class NetworkPolicy {
-  online,          ///< default: use the cache, download what is missing
+  online,          ///< default: download what is missing, and a prefix variant's
+                   ///< first copy for its alias from the variant's URLs
   prefer_offline,  ///< use any valid local copy without asking the network;
-                   ///< download only what is missing locally
+                   ///< download only what has no local copy at all
   offline,         ///< never touch the network; a missing file is an error
 };
 
@@ -166,6 +172,10 @@ struct PruneOptions {
   std::optional<std::uint64_t> max_size;           ///< evict LRU until total <= this
   std::optional<std::chrono::seconds> older_than;  ///< evict entries unused this long
   bool dry_run = false;
+  /// Partial downloads are removed only when untouched this long (and, for
+  /// those a download lock guards, when the lock is free): a live download
+  /// without a lock, or one that stalls for a moment, keeps its bytes.
+  std::chrono::seconds partial_grace{std::chrono::minutes(10)};
 };
 
 struct PruneReport {
@@ -207,7 +217,13 @@ class MODELZOO_API Store {
                   ProgressSink* progress = nullptr);
 
   /// The verified local file for a request, or nullopt; never uses the network.
+  /// Records the use (last-used time, alias) and quarantines a bad copy.
   std::optional<PullResult> find(const PullRequest& request, const PullOptions& options = {});
+  /// What find() would return, but changes nothing in the store (no
+  /// last-used time, no alias record, no quarantine): for `info`, which
+  /// only describes. A bad copy is reported as not cached.
+  std::optional<PullResult> lookup(const PullRequest& request,
+                                   const PullOptions& options = {}) const;
 
   /// `cache ls`.
   std::vector<CacheEntry> list() const;

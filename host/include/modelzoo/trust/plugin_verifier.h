@@ -49,6 +49,7 @@ struct TrustVerdict {
   bool allowed = true;
   bool warn = false;    ///< allowed, but the user should hear why
   std::string signer;   ///< key name and id, when signed
+  std::string key_expires;  ///< the signing key's expiry date (YYYY-MM-DD), if any
   std::string detail;   ///< the reason, phrased for the user
 };
 
@@ -56,7 +57,13 @@ MODELZOO_API nlohmann::json to_json(const TrustVerdict& verdict);
 /// Throws nlohmann::json::exception on a malformed object.
 MODELZOO_API TrustVerdict verdict_from_json(const nlohmann::json& object);
 
-/// `ledger` may be null (no downgrade check).
+/// The identity the downgrade ledger keys a plugin by: "vendor/family", so
+/// one vendor's release never counts as a downgrade of another's.
+MODELZOO_API std::string plugin_identity(const Manifest& manifest);
+
+/// `ledger` may be null (no downgrade check). Once `ledger` knows the
+/// plugin's identity (it was accepted signed), an older version is refused
+/// and so is any copy that is not validly signed, whatever `mode` says.
 MODELZOO_API TrustVerdict verify_plugin(const PluginFileFacts& file, const Manifest& manifest,
                                         const TrustStore& store, const VersionLedger* ledger,
                                         TrustMode mode, const std::string& today);

@@ -1,6 +1,7 @@
-// Remembers the highest version of each plugin id that was accepted with a
-// valid signature, so an older signed release (with a known flaw, say)
-// cannot be slipped back in: a downgrade. Stored as JSON in the cache
+// Remembers the highest version of each plugin identity ("vendor/family",
+// see plugin_identity()) that was accepted with a valid signature, so an
+// older release (with a known flaw, say) cannot be slipped back in — a
+// downgrade — and an unsigned copy cannot replace a signed one. Stored as JSON in the cache
 // directory (`trust/accepted-versions.json`), written atomically.
 #pragma once
 

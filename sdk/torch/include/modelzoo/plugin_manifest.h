@@ -4,7 +4,10 @@
 // authors do not include it themselves.
 //
 // The "build" object is assembled here from compiler and LibTorch macros, so
-// the ABI tuple is the one the plugin was really compiled with.
+// the ABI tuple is the one the plugin was really compiled with. It comes
+// after the author's part: even if manifest.json smuggled in a `,"build":…`
+// of its own, a reader that keeps the last duplicate key would see the real
+// one — and the host refuses documents with duplicate keys outright.
 #pragma once
 
 #include <torch/csrc/api/include/torch/version.h>
@@ -25,7 +28,7 @@
 #define MODELZOO_PLUGIN_MANIFEST(plugin_json_literal)                                      \
   extern "C" __attribute__((section(".modelzoo_manifest"), used, aligned(1)))              \
   const char modelzoo_embedded_manifest[] =                                                \
-      "{\"format\":1,\"build\":{\"sdk_abi\":\"" MODELZOO_SDK_ABI_STRING                    \
-      "\",\"torch\":\"" TORCH_VERSION "\",\"cxx11_abi\":" MODELZOO_STRINGIFY(              \
-          _GLIBCXX_USE_CXX11_ABI) ",\"compiler\":\"" MODELZOO_COMPILER_ID "\"},\"plugin\":" \
-          plugin_json_literal "}";
+      "{\"format\":1,\"plugin\":" plugin_json_literal                                      \
+      ",\"build\":{\"sdk_abi\":\"" MODELZOO_SDK_ABI_STRING "\",\"torch\":\"" TORCH_VERSION \
+      "\",\"cxx11_abi\":" MODELZOO_STRINGIFY(                                              \
+          _GLIBCXX_USE_CXX11_ABI) ",\"compiler\":\"" MODELZOO_COMPILER_ID "\"}}";
