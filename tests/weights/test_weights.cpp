@@ -139,3 +139,26 @@ TEST_CASE("save and load round-trip through safetensors with remapping", "[weigh
   CHECK(r2.loaded == 2);
   CHECK(torch::equal(head_only.fc->bias, source.fc->bias));
 }
+
+TEST_CASE("a checkpoint without BatchNorm's step counter loads strictly", "[weights]") {
+  // Checkpoints written before PyTorch 0.4.1 (torchvision's V1 ResNets) have
+  // no num_batches_tracked; PyTorch's BatchNorm accepts them, and so do we.
+  TempDir dir;
+  SmallNet source(3);
+  torch::OrderedDict<std::string, torch::Tensor> state;
+  for (const auto& p : source.named_parameters()) state.insert(p.key(), p.value());
+  for (const auto& b : source.named_buffers())
+    if (b.key() != "bn.num_batches_tracked") state.insert(b.key(), b.value());
+  const std::string path = dir.path() + "/old.safetensors";
+  Weights::save(state, path);
+  SmallNet target(3);
+  const LoadReport report = Weights::from_file(path).load_into(target);
+  CHECK(report.missing.empty());
+  CHECK(report.kept == std::vector<std::string>{"bn.num_batches_tracked"});
+  CHECK(torch::equal(target.bn->running_var, source.bn->running_var));
+  // Only that key: any other absent tensor still fails a strict load.
+  state.erase("bn.running_var");
+  Weights::save(state, path);
+  CHECK_THROWS_WITH(Weights::from_file(path).load_into(target),
+                    Catch::Contains("missing from the checkpoint: bn.running_var"));
+}

@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <limits>
+#include <set>
 
 #include "modelzoo/sdk/error.h"
 
@@ -49,6 +50,18 @@ class Unpickler {
  public:
   Unpickler(const uint8_t* data, size_t size, const StorageResolver& storages, const std::string& file)
       : data_(data), size_(size), storages_(storages), file_(file) {}
+  // A pickle can build reference cycles (a list appended to itself), which
+  // shared_ptr alone would leak. Every cycle runs through a container that
+  // was memoized (the only way to refer to an object twice), so emptying
+  // those breaks them all.
+  ~Unpickler() {
+    for (const auto& v : memoized_) {
+      v->items.clear();
+      v->entries.clear();
+    }
+  }
+  Unpickler(const Unpickler&) = delete;
+  Unpickler& operator=(const Unpickler&) = delete;
 
   ValuePtr run() {
     while (true) {
@@ -79,7 +92,11 @@ class Unpickler {
         case 'N': push(make(Value::Kind::kNone)); break;  // NONE
         case 'X': case 'T': case 'B': push(string(le(4))); break;  // BINUNICODE, BINSTRING, BINBYTES
         case 0x8c: case 'U': case 'C': push(string(byte())); break;  // SHORT_BINUNICODE/STRING/BYTES
-        case 'c': push(global(line(), line())); break;   // GLOBAL
+        case 'c': {                                      // GLOBAL module\nname\n
+          std::string module = line();  // two statements: argument order is unspecified
+          push(global(module, line()));
+          break;
+        }
         case 'R': reduce(); break;                       // REDUCE
         case 'b': build(); break;                        // BUILD
         case 's': setitems(pop_n(2)); break;             // SETITEM
@@ -204,6 +221,7 @@ class Unpickler {
     if (stack_.empty()) fail("memo of an empty stack");
     if (memo_.size() >= kMaxMemo && !memo_.count(index)) fail("pickle memo too large");
     memo_[index] = stack_.back();
+    memoized_.push_back(stack_.back());
   }
   ValuePtr memo_get(uint64_t index) {
     auto it = memo_.find(index);
@@ -316,12 +334,27 @@ class Unpickler {
   std::vector<ValuePtr> stack_;
   std::vector<size_t> marks_;
   std::map<uint64_t, ValuePtr> memo_;
+  std::vector<ValuePtr> memoized_;  // every value ever memoized, for ~Unpickler
 };
 
+// Walks nested dicts depth first. A dict may be shared (it then appears
+// under each of its names, as in Python) but not contain itself; the total
+// number of entries visited is capped, since sharing can make a small pickle
+// describe an exponentially large tree.
+struct FlattenState {
+  std::set<const Value*> on_path;
+  size_t visited = 0;
+};
+constexpr size_t kMaxFlattenedEntries = 1 << 20;  // real state dicts hold < 100k
+
 void flatten(const ValuePtr& dict, const std::string& prefix, std::vector<TensorView>& out, int depth,
-             const std::string& file) {
+             const std::string& file, FlattenState& state) {
   if (depth > 32) throw Error("cannot read " + file + ": dicts nested too deeply");
+  if (!state.on_path.insert(dict.get()).second)
+    throw Error("cannot read " + file + ": a dict contains itself");
   for (const auto& [key, value] : dict->entries) {
+    if (++state.visited > kMaxFlattenedEntries)
+      throw Error("cannot read " + file + ": the state dict has more than 1M entries");
     if (key->kind != Value::Kind::kString) continue;
     const std::string name = prefix + key->text;
     if (value->kind == Value::Kind::kTensor) {
@@ -329,9 +362,10 @@ void flatten(const ValuePtr& dict, const std::string& prefix, std::vector<Tensor
       t.name = name;
       out.push_back(std::move(t));
     } else if (value->kind == Value::Kind::kDict) {
-      flatten(value, name + ".", out, depth + 1, file);
+      flatten(value, name + ".", out, depth + 1, file, state);
     }
   }
+  state.on_path.erase(dict.get());
 }
 
 }  // namespace
@@ -343,7 +377,8 @@ std::vector<TensorView> unpickle_state_dict(const uint8_t* pickle, size_t size,
   if (root->kind != Value::Kind::kDict)
     throw Error(file + " does not hold a state dict (a dict of tensors) at its top level");
   std::vector<TensorView> out;
-  flatten(root, "", out, 0, file);
+  FlattenState state;
+  flatten(root, "", out, 0, file, state);
   return out;
 }
 

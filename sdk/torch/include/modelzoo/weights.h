@@ -38,6 +38,11 @@ struct LoadOptions {
   std::map<std::string, std::string> renames;
   /// A family's own rule, applied last; returns the model's name.
   std::function<std::string(const std::string&)> remap;
+  /// Model keys ending in one of these may be absent even under strict and
+  /// keep their value: BatchNorm's step counter, which checkpoints written
+  /// before PyTorch 0.4.1 (torchvision's resnet18/34/… V1 files) lack and
+  /// which PyTorch's own BatchNorm fills in the same way when it loads them.
+  std::vector<std::string> optional_suffixes = {".num_batches_tracked"};
 };
 
 struct ShapeMismatch {
@@ -50,6 +55,7 @@ struct ShapeMismatch {
 struct MODELZOO_API LoadReport {
   size_t loaded = 0;
   std::vector<std::string> missing;     ///< in the model, not in the checkpoint
+  std::vector<std::string> kept;        ///< absent but optional: left as they were
   std::vector<std::string> unexpected;  ///< in the checkpoint, not in the model
   std::vector<ShapeMismatch> mismatched;
   /// What a family's load_weights adapted ("fc: new head for 10 classes,
@@ -86,6 +92,7 @@ class MODELZOO_API Weights {
                    const std::map<std::string, std::string>& metadata = {});
 
  private:
+  torch::Tensor tensor_of(const formats::TensorView& view) const;
   std::shared_ptr<const formats::TensorFile> file_;
 };
 

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets with clang (ASan + UBSan) in ./build-fuzz and
+# runs each for RUNS executions (default 1,000,000) from a seed corpus made
+# of the test fixtures: safetensors files, torch.save checkpoints, and the
+# data.pkl pickles inside them. Crashes are left in build-fuzz/crashes/.
+#   tests/fuzz/run_fuzzers.sh [RUNS] [TARGET...]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=${MODELZOO_FUZZ_BUILD_DIR:-$root/build-fuzz}
+runs=${1:-1000000}
+shift || true
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_safetensors fuzz_zip fuzz_unpickler)
+
+"$root/scripts/install-deps.sh"
+if ! command -v clang++ >/dev/null; then  # libFuzzer ships with Debian's clang
+  sudo_cmd=(); [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends clang >/dev/null
+fi
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DMODELZOO_BUILD_TESTS=OFF -DMODELZOO_BUILD_FUZZERS=ON > "$build.configure.log" 2>&1 \
+  || { cat "$build.configure.log"; exit 1; }
+cmake --build "$build" -j"$(nproc)" --target "${targets[@]}"
+
+# Seed corpora from the fixtures the tests use.
+seeds=$build/seeds
+if [ ! -d "$seeds" ]; then
+  mkdir -p "$seeds/files" "$seeds/safetensors" "$seeds/zip" "$seeds/pickle"
+  /usr/bin/python3 "$root/tests/formats/make_pth_fixtures.py" "$seeds/files" > /dev/null
+  /usr/bin/python3 "$root/tests/formats/safetensors_peer.py" write "$seeds/safetensors/peer.safetensors" > /dev/null
+  cp "$root"/tests/plugins/toy/weights/*.safetensors "$seeds/safetensors/"
+  rm "$seeds/files/resnet18.pth" "$seeds/files/truncated.pth"  # large; the small ones cover the layout
+  cp "$seeds"/files/*.pth "$seeds/zip/"
+  /usr/bin/python3 - "$seeds/files" "$seeds/pickle" <<'PY'
+import pathlib, sys, zipfile
+for f in pathlib.Path(sys.argv[1]).glob("*.pth"):
+    try:
+        with zipfile.ZipFile(f) as z:
+            for name in z.namelist():
+                if name.endswith("data.pkl"):
+                    (pathlib.Path(sys.argv[2]) / (f.stem + ".pkl")).write_bytes(z.read(name))
+    except zipfile.BadZipFile:
+        pass
+PY
+fi
+
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+mkdir -p "$build/crashes"
+for target in "${targets[@]}"; do
+  case $target in
+    fuzz_safetensors) corpus=safetensors ;;
+    fuzz_zip) corpus=zip ;;
+    fuzz_unpickler) corpus=pickle ;;
+  esac
+  work=$build/corpus/$target
+  mkdir -p "$work"
+  echo "== $target: $runs runs"
+  "$build/tests/fuzz/$target" -runs="$runs" -max_len=65536 -artifact_prefix="$build/crashes/$target-" \
+    -print_final_stats=1 "$work" "$seeds/$corpus" 2>&1 | grep -E "^(#[0-9]+ +DONE|Done|stat::number_of_executed_units|==[0-9]+==ERROR|SUMMARY)" || true
+  ls "$build/crashes/$target-"* >/dev/null 2>&1 && { echo "$target: crash found, see $build/crashes" >&2; exit 1; }
+done
+echo "run_fuzzers: no crash in ${targets[*]}"
