@@ -36,8 +36,8 @@ ConvNeXt::ConvNeXt(const ConvNeXtOptions& options_) : options(options_) {
   for (auto d : options.depths) total += d;
   int64_t block_id = 0, index = 1;
   for (size_t s = 0; s < options.depths.size(); ++s) {
-    auto stage = features->register_module(std::to_string(index++),
-                                           std::make_shared<torch::nn::Module>());
+    auto stage =
+        features->register_module(std::to_string(index++), std::make_shared<torch::nn::Module>());
     stages.emplace_back();
     for (int64_t b = 0; b < options.depths[s]; ++b) {
       const double sd = total > 1 ? options.stochastic_depth_prob * static_cast<double>(block_id) /
@@ -48,8 +48,8 @@ ConvNeXt::ConvNeXt(const ConvNeXtOptions& options_) : options(options_) {
       ++block_id;
     }
     if (s + 1 < options.depths.size()) {
-      auto down = features->register_module(std::to_string(index++),
-                                             std::make_shared<torch::nn::Module>());
+      auto down =
+          features->register_module(std::to_string(index++), std::make_shared<torch::nn::Module>());
       downsamples.emplace_back(
           down->register_module("0", LayerNorm(options.dims[s], 1e-6, /*channels_first=*/true)),
           down->register_module("1", Conv2d(options.dims[s], options.dims[s + 1], 2, 2)));

@@ -24,7 +24,7 @@ struct StageConfig {
 
 // Table 1 of the EfficientNet paper, as torchvision writes it for B0–B7.
 constexpr StageConfig kStages[] = {
-    {1, 3, 1, 32, 16, 1},  {6, 3, 2, 16, 24, 2},   {6, 5, 2, 24, 40, 2},  {6, 3, 2, 40, 80, 3},
+    {1, 3, 1, 32, 16, 1},  {6, 3, 2, 16, 24, 2},   {6, 5, 2, 24, 40, 2},   {6, 3, 2, 40, 80, 3},
     {6, 5, 1, 80, 112, 3}, {6, 5, 2, 112, 192, 4}, {6, 3, 1, 192, 320, 1},
 };
 
@@ -73,11 +73,12 @@ EfficientNet::EfficientNet(const EfficientNetOptions& options_) : options(option
   };
   int64_t total_blocks = 0;
   for (const auto& s : kStages)
-    total_blocks += static_cast<int64_t>(std::ceil(static_cast<double>(s.num_layers) * options.depth_mult));
+    total_blocks +=
+        static_cast<int64_t>(std::ceil(static_cast<double>(s.num_layers) * options.depth_mult));
 
   Sequential layers;
-  layers->push_back(ConvNormAct(options.in_chans, channels(kStages[0].in_channels), 3, 2, 1,
-                                Activation::kSiLU));
+  layers->push_back(
+      ConvNormAct(options.in_chans, channels(kStages[0].in_channels), 3, 2, 1, Activation::kSiLU));
   int64_t block_id = 0;
   for (const auto& s : kStages) {
     const auto repeats =
@@ -86,9 +87,10 @@ EfficientNet::EfficientNet(const EfficientNetOptions& options_) : options(option
     for (int64_t i = 0; i < repeats; ++i) {
       const double sd = options.stochastic_depth_prob * static_cast<double>(block_id) /
                         static_cast<double>(total_blocks);
-      stage->push_back(std::make_shared<MBConv>(
-          s.expand_ratio, s.kernel, i == 0 ? s.stride : 1,
-          i == 0 ? channels(s.in_channels) : channels(s.out_channels), channels(s.out_channels), sd));
+      stage->push_back(
+          std::make_shared<MBConv>(s.expand_ratio, s.kernel, i == 0 ? s.stride : 1,
+                                   i == 0 ? channels(s.in_channels) : channels(s.out_channels),
+                                   channels(s.out_channels), sd));
       ++block_id;
     }
     layers->push_back(stage);

@@ -44,7 +44,9 @@ torch::Tensor Conv2dImpl::forward(const torch::Tensor& x) {
                        groups);
 }
 
-void Conv2dImpl::reset_parameters() { default_init(weight, bias); }
+void Conv2dImpl::reset_parameters() {
+  default_init(weight, bias);
+}
 
 BatchNorm2dImpl::BatchNorm2dImpl(int64_t num_features_, double eps_, double momentum_)
     : num_features(num_features_), eps(eps_), momentum(momentum_) {
@@ -79,9 +81,13 @@ LinearImpl::LinearImpl(int64_t in_features_, int64_t out_features_, bool with_bi
   if (with_bias) bias = register_parameter("bias", torch::empty({out_features}));
 }
 
-torch::Tensor LinearImpl::forward(const torch::Tensor& x) { return torch::linear(x, weight, bias); }
+torch::Tensor LinearImpl::forward(const torch::Tensor& x) {
+  return torch::linear(x, weight, bias);
+}
 
-void LinearImpl::reset_parameters() { default_init(weight, bias); }
+void LinearImpl::reset_parameters() {
+  default_init(weight, bias);
+}
 
 LayerNormImpl::LayerNormImpl(int64_t dim_, double eps_, bool channels_first_)
     : dim(dim_), eps(eps_), channels_first(channels_first_) {
@@ -91,8 +97,7 @@ LayerNormImpl::LayerNormImpl(int64_t dim_, double eps_, bool channels_first_)
 
 torch::Tensor LayerNormImpl::forward(const torch::Tensor& x) {
   if (!channels_first) return torch::layer_norm(x, {dim}, weight, bias, eps);
-  return torch::layer_norm(x.permute({0, 2, 3, 1}), {dim}, weight, bias, eps)
-      .permute({0, 3, 1, 2});
+  return torch::layer_norm(x.permute({0, 2, 3, 1}), {dim}, weight, bias, eps).permute({0, 3, 1, 2});
 }
 
 void LayerNormImpl::reset_parameters() {
@@ -142,10 +147,14 @@ void SelfAttentionImpl::reset_parameters() {
 
 torch::Tensor activate(torch::Tensor x, Activation activation) {
   switch (activation) {
-    case Activation::kNone: return x;
-    case Activation::kReLU: return x.relu_();
-    case Activation::kSiLU: return torch::silu_(x);
-    case Activation::kGELU: return torch::gelu(x);
+    case Activation::kNone:
+      return x;
+    case Activation::kReLU:
+      return x.relu_();
+    case Activation::kSiLU:
+      return torch::silu_(x);
+    case Activation::kGELU:
+      return torch::gelu(x);
   }
   return x;
 }

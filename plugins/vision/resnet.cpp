@@ -24,9 +24,9 @@ ResidualBlock::ResidualBlock(bool bottleneck_, int64_t inplanes, int64_t planes,
   int64_t out = planes;
   if (bottleneck) {
     // The same truncation as torchvision: int(planes * (base_width / 64.0)) * groups.
-    const int64_t width =
-        static_cast<int64_t>(static_cast<double>(planes) * (static_cast<double>(base_width) / 64.0)) *
-        groups;
+    const int64_t width = static_cast<int64_t>(static_cast<double>(planes) *
+                                               (static_cast<double>(base_width) / 64.0)) *
+                          groups;
     out = planes * kBottleneckExpansion;
     conv1 = register_module("conv1", conv1x1(inplanes, width));
     bn1 = register_module("bn1", BatchNorm2d(width));
@@ -44,8 +44,8 @@ ResidualBlock::ResidualBlock(bool bottleneck_, int64_t inplanes, int64_t planes,
     bn2 = register_module("bn2", BatchNorm2d(planes));
   }
   if (with_downsample) {
-    downsample = register_module("downsample", Sequential(conv1x1(inplanes, out, stride),
-                                                                      BatchNorm2d(out)));
+    downsample =
+        register_module("downsample", Sequential(conv1x1(inplanes, out, stride), BatchNorm2d(out)));
   }
 }
 
@@ -58,7 +58,8 @@ torch::Tensor ResidualBlock::forward(const torch::Tensor& x) {
 }
 
 ResNet::ResNet(const ResNetOptions& options_) : options(options_) {
-  TORCH_CHECK(options.layers.size() == 4, "ResNet needs 4 stages (got ", options.layers.size(), ")");
+  TORCH_CHECK(options.layers.size() == 4, "ResNet needs 4 stages (got ", options.layers.size(),
+              ")");
   TORCH_CHECK(options.in_chans > 0, "in_chans must be positive (got ", options.in_chans, ")");
   TORCH_CHECK(options.num_classes >= 0, "num_classes must be >= 0 (got ", options.num_classes, ")");
   conv1 = register_module("conv1", Conv2d(options.in_chans, 64, 7, 2, 3, 1, /*bias=*/false));
@@ -80,7 +81,8 @@ ResNet::ResNet(const ResNetOptions& options_) : options(options_) {
     *stages[i] = register_module("layer" + std::to_string(i + 1), stage);
   }
   num_features_ = inplanes;
-  if (options.num_classes > 0) fc = register_module("fc", Linear(num_features_, options.num_classes));
+  if (options.num_classes > 0)
+    fc = register_module("fc", Linear(num_features_, options.num_classes));
 }
 
 torch::Tensor ResNet::stem(const torch::Tensor& x) {
@@ -124,9 +126,8 @@ void ResNet::init_weights() {
   for_each_module<BatchNorm2dImpl>(*this, [](BatchNorm2dImpl& bn) { bn.reset_parameters(); });
   if (fc) fc->reset_parameters();
   if (options.zero_init_residual) {
-    for_each_module<ResidualBlock>(*this, [](ResidualBlock& b) {
-      (b.bottleneck ? b.bn3 : b.bn2)->weight.zero_();
-    });
+    for_each_module<ResidualBlock>(
+        *this, [](ResidualBlock& b) { (b.bottleneck ? b.bn3 : b.bn2)->weight.zero_(); });
   }
 }
 

@@ -16,7 +16,8 @@ bool starts_with(const std::string& s, const std::string& prefix) {
 }
 
 bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 // The checkpoint weight of the first convolution, for `channels` inputs
@@ -27,8 +28,8 @@ torch::Tensor adapt_input_conv(const torch::Tensor& weight, int64_t channels) {
   if (channels == 1) return w.sum(1, /*keepdim=*/true);
   const int64_t repeats = (channels + w.size(1) - 1) / w.size(1);
   return w.repeat({1, repeats, 1, 1})
-             .slice(1, 0, channels)
-             .mul(static_cast<double>(w.size(1)) / static_cast<double>(channels));
+      .slice(1, 0, channels)
+      .mul(static_cast<double>(w.size(1)) / static_cast<double>(channels));
 }
 
 }  // namespace
@@ -71,8 +72,10 @@ LoadReport VisionModel::load_weights(const Weights& weights, const LoadOptions& 
       checkpoint_classes = view.shape[0];
     auto it = targets.find(name);
     if (it == targets.end()) {
-      if (is_head) head_replaced = true;  // the model has no head (num_classes 0)
-      else problems.unexpected.push_back(view.name);
+      if (is_head)
+        head_replaced = true;  // the model has no head (num_classes 0)
+      else
+        problems.unexpected.push_back(view.name);
       continue;
     }
     seen.insert(name);
@@ -90,12 +93,17 @@ LoadReport VisionModel::load_weights(const Weights& weights, const LoadOptions& 
       problems.mismatched.push_back({name, model_shape, view.shape});
     }
   }
-  std::vector<std::string> missing_counters;
   for (const auto& [name, tensor] : targets) {
     if (seen.count(name)) continue;
-    if (starts_with(name, head)) head_replaced = true;
-    else if (ends_with(name, ".num_batches_tracked")) missing_counters.push_back(name);
-    else problems.missing.push_back(name);
+    const bool optional =
+        std::any_of(options.optional_suffixes.begin(), options.optional_suffixes.end(),
+                    [&name](const std::string& suffix) { return ends_with(name, suffix); });
+    if (starts_with(name, head))
+      head_replaced = true;
+    else if (optional)
+      problems.kept.push_back(name);
+    else
+      problems.missing.push_back(name);
   }
   if (options.strict && !problems.clean())
     throw Error("loading " + file + " into " + name_ + " (strict): " + problems.describe() +
@@ -110,21 +118,22 @@ LoadReport VisionModel::load_weights(const Weights& weights, const LoadOptions& 
   LoadReport report = weights.load_into(*net_, mapped);
   // load_into saw the adapted keys as problems; keep only the real ones.
   report.missing = problems.missing;
+  report.kept = problems.kept;
   report.unexpected = problems.unexpected;
   report.mismatched = problems.mismatched;
 
   torch::NoGradGuard no_grad;
   if (stem_adapted) {
-    targets.at(stem).copy_(adapt_input_conv(weights.tensor(stem_checkpoint_name),
-                                            targets.at(stem).size(1)));
+    targets.at(stem).copy_(
+        adapt_input_conv(weights.tensor(stem_checkpoint_name), targets.at(stem).size(1)));
     ++report.loaded;
-    report.notes.push_back(stem + ": adapted from " + std::to_string(checkpoint_chans) + " to " +
-                           std::to_string(targets.at(stem).size(1)) + " input channels (" +
-                           (targets.at(stem).size(1) == 1 ? "summed over the checkpoint's channels"
-                                                          : "repeated and scaled by " +
-                                                                std::to_string(checkpoint_chans) +
-                                                                "/in_chans") +
-                           ")");
+    report.notes.push_back(
+        stem + ": adapted from " + std::to_string(checkpoint_chans) + " to " +
+        std::to_string(targets.at(stem).size(1)) + " input channels (" +
+        (targets.at(stem).size(1) == 1
+             ? "summed over the checkpoint's channels"
+             : "repeated and scaled by " + std::to_string(checkpoint_chans) + "/in_chans") +
+        ")");
   }
   if (head_replaced) {
     const int64_t classes = net_->num_classes();
@@ -133,12 +142,9 @@ LoadReport VisionModel::load_weights(const Weights& weights, const LoadOptions& 
         head + "*: " +
         (classes == 0 ? std::string("head removed")
                       : "new head for " + std::to_string(classes) + " classes, initialised") +
-        (checkpoint_classes > 0 ? " (the checkpoint's has " + std::to_string(checkpoint_classes) + ")"
-                                : std::string()));
-  }
-  for (const auto& name : missing_counters) {
-    targets.at(name).zero_();
-    report.notes.push_back(name + ": not in the checkpoint (older PyTorch), set to 0");
+        (checkpoint_classes > 0
+             ? " (the checkpoint's has " + std::to_string(checkpoint_classes) + ")"
+             : std::string()));
   }
   if (fills_missing)
     report.notes.push_back("parameters missing from the checkpoint keep a random initialisation");

@@ -5,8 +5,7 @@
 //    everything but the head loads, the head is initialised fresh;
 //  * in_chans differs from the checkpoint's 3: the first convolution is
 //    adapted (1 channel: summed over RGB; N: RGB repeated, scaled by 3/N);
-//  * older key layouts are renamed (VisionNet::upgrade_key);
-//  * checkpoints without num_batches_tracked (PyTorch < 0.4.1) load.
+//  * older key layouts are renamed (VisionNet::upgrade_key).
 // Each adaptation is a line in LoadReport::notes; anything else that does
 // not fit is an error under strict loading, naming every key.
 #pragma once

@@ -7,8 +7,8 @@
 
 namespace modelzoo::vision {
 
-EncoderBlock::EncoderBlock(int64_t num_heads, int64_t hidden_dim, int64_t mlp_dim,
-                           double dropout_, double attention_dropout)
+EncoderBlock::EncoderBlock(int64_t num_heads, int64_t hidden_dim, int64_t mlp_dim, double dropout_,
+                           double attention_dropout)
     : dropout(dropout_) {
   ln_1 = register_module("ln_1", LayerNorm(hidden_dim, 1e-6));
   self_attention =
@@ -34,12 +34,13 @@ VisionTransformer::VisionTransformer(const ViTOptions& options_) : options(optio
   TORCH_CHECK(options.in_chans > 0, "in_chans must be positive (got ", options.in_chans, ")");
   TORCH_CHECK(options.num_classes >= 0, "num_classes must be >= 0 (got ", options.num_classes, ")");
   const int64_t e = options.hidden_dim;
-  conv_proj = register_module(
-      "conv_proj", Conv2d(options.in_chans, e, options.patch_size, options.patch_size));
+  conv_proj = register_module("conv_proj",
+                              Conv2d(options.in_chans, e, options.patch_size, options.patch_size));
   class_token = register_parameter("class_token", torch::empty({1, 1, e}));
   const int64_t grid = options.image_size / options.patch_size;
   encoder = register_module("encoder", std::make_shared<torch::nn::Module>());
-  pos_embedding = encoder->register_parameter("pos_embedding", torch::empty({1, grid * grid + 1, e}));
+  pos_embedding =
+      encoder->register_parameter("pos_embedding", torch::empty({1, grid * grid + 1, e}));
   auto layers = encoder->register_module("layers", std::make_shared<torch::nn::Module>());
   for (int64_t i = 0; i < options.num_layers; ++i) {
     blocks.push_back(layers->register_module(
@@ -64,7 +65,7 @@ torch::Tensor VisionTransformer::patchify(const torch::Tensor& x) {
 
 torch::Tensor VisionTransformer::encode(const torch::Tensor& patches) {
   const int64_t n = patches.size(0);
-  auto x = patches.reshape({n, options.hidden_dim, -1}).permute({0, 2, 1});
+  auto x = patches.flatten(2).permute({0, 2, 1});  // [N, h*w, E]
   x = torch::cat({class_token.expand({n, -1, -1}), x}, 1);
   x = torch::dropout(x + pos_embedding, options.dropout, is_training());
   for (auto& block : blocks) x = block->forward(x);
@@ -88,7 +89,8 @@ void VisionTransformer::build_head(int64_t num_classes) {
   if (head) heads->unregister_module("head");
   head = nullptr;
   options.num_classes = num_classes;
-  if (num_classes > 0) head = heads->register_module("head", Linear(options.hidden_dim, num_classes));
+  if (num_classes > 0)
+    head = heads->register_module("head", Linear(options.hidden_dim, num_classes));
 }
 
 void VisionTransformer::init_head() {
@@ -105,7 +107,8 @@ void VisionTransformer::reset_classifier(int64_t num_classes) {
 
 void VisionTransformer::init_weights() {
   torch::NoGradGuard no_grad;
-  const double fan_in = static_cast<double>(options.in_chans * options.patch_size * options.patch_size);
+  const double fan_in =
+      static_cast<double>(options.in_chans * options.patch_size * options.patch_size);
   trunc_normal_(conv_proj->weight, std::sqrt(1.0 / fan_in));
   conv_proj->bias.zero_();
   class_token.zero_();
@@ -126,10 +129,12 @@ void VisionTransformer::init_weights() {
 std::string VisionTransformer::upgrade_key(const std::string& key) const {
   // torchvision < 0.13 named the MLP's linears linear_1 / linear_2 (now "0" / "3").
   for (const auto& [old_name, new_name] :
-       {std::pair<const char*, const char*>{".mlp.linear_1.", ".mlp.0."}, {".mlp.linear_2.", ".mlp.3."}}) {
+       {std::pair<const char*, const char*>{".mlp.linear_1.", ".mlp.0."},
+        {".mlp.linear_2.", ".mlp.3."}}) {
     const auto pos = key.find(old_name);
     if (pos != std::string::npos)
-      return key.substr(0, pos) + new_name + key.substr(pos + std::char_traits<char>::length(old_name));
+      return key.substr(0, pos) + new_name +
+             key.substr(pos + std::char_traits<char>::length(old_name));
   }
   return key;
 }

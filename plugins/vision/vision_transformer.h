@@ -38,7 +38,7 @@ struct EncoderBlock : torch::nn::Module {
   double dropout;
   LayerNorm ln_1{nullptr}, ln_2{nullptr};
   SelfAttention self_attention{nullptr};
-  std::shared_ptr<torch::nn::Module> mlp;    ///< torchvision's MLP: "0" Linear, "3" Linear
+  std::shared_ptr<torch::nn::Module> mlp;     ///< torchvision's MLP: "0" Linear, "3" Linear
   Linear mlp_fc1{nullptr}, mlp_fc2{nullptr};  ///< mlp.0, mlp.3
 };
 
@@ -66,7 +66,7 @@ struct VisionTransformer : VisionNet {
   Linear head{nullptr};  ///< heads.head
 
  private:
-  torch::Tensor patchify(const torch::Tensor& x);  // [N, E, h, w]
+  torch::Tensor patchify(const torch::Tensor& x);      // [N, E, h, w]
   torch::Tensor encode(const torch::Tensor& patches);  // [N, 1 + h*w, E]
   void build_head(int64_t num_classes);
   void init_head();

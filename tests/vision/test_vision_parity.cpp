@@ -60,15 +60,18 @@ void check_parity(const std::string& case_name) {
       CHECK(features[f].first == run["features"][f][0].get<std::string>());
       CHECK(features[f].second.sizes().vec() == run["features"][f][1].get<std::vector<int64_t>>());
     }
-    CHECK(relative_max_diff(features.back().second, reference.tensor("features" + n)) <= kTolerance);
+    CHECK(relative_max_diff(features.back().second, reference.tensor("features" + n)) <=
+          kTolerance);
   }
   CHECK(model->classifier()->num_classes() == 1000);
 }
 
 }  // namespace
 
-#define PARITY_CASE(name) \
-  TEST_CASE(name " computes what torchvision computes", "[vision][parity]") { check_parity(name); }
+#define PARITY_CASE(name)                                                     \
+  TEST_CASE(name " computes what torchvision computes", "[vision][parity]") { \
+    check_parity(name);                                                       \
+  }
 
 PARITY_CASE("resnet18")
 PARITY_CASE("resnet34")

@@ -19,8 +19,12 @@
 
 namespace modelzoo::test {
 
-inline std::string vision_plugin_dir() { return MODELZOO_VISION_PLUGIN_DIR; }
-inline std::string vision_fixture_dir() { return MODELZOO_VISION_FIXTURE_DIR; }
+inline std::string vision_plugin_dir() {
+  return MODELZOO_VISION_PLUGIN_DIR;
+}
+inline std::string vision_fixture_dir() {
+  return MODELZOO_VISION_FIXTURE_DIR;
+}
 
 inline HubOptions vision_hub_options() {
   HubOptions o;
@@ -39,19 +43,23 @@ inline nlohmann::json vision_fixture_index() {
   return nlohmann::json::parse(in);
 }
 
-inline std::string fixture_path(const std::string& file) { return vision_fixture_dir() + "/" + file; }
+inline std::string fixture_path(const std::string& file) {
+  return vision_fixture_dir() + "/" + file;
+}
 
 /// Max abs difference, relative to the reference's magnitude when that is
 /// above 1 (large logits carry proportionally large rounding).
 inline double relative_max_diff(const torch::Tensor& got, const torch::Tensor& want) {
-  const double diff = (got.to(torch::kFloat64) - want.to(torch::kFloat64)).abs().max().item<double>();
+  const double diff =
+      (got.to(torch::kFloat64) - want.to(torch::kFloat64)).abs().max().item<double>();
   const double scale = std::max(1.0, want.abs().max().item<double>());
   return diff / scale;
 }
 
 /// A model built without initialisation, with `checkpoint` loaded strictly.
 inline std::shared_ptr<Model> pretrained(Hub& hub, const std::string& name,
-                                         const nlohmann::json& config, const std::string& checkpoint,
+                                         const nlohmann::json& config,
+                                         const std::string& checkpoint,
                                          LoadReport* report = nullptr) {
   std::shared_ptr<Model> model;
   {
