@@ -24,11 +24,11 @@ bool has_note(const LoadReport& r, const std::string& text) {
                      [&](const std::string& n) { return n.find(text) != std::string::npos; });
 }
 
-#define REQUIRE_FIXTURES()                                                 \
-  const nlohmann::json index = vision_fixture_index();                     \
-  if (index.is_null()) {                                                   \
+#define REQUIRE_FIXTURES()                                                    \
+  const nlohmann::json index = vision_fixture_index();                        \
+  if (index.is_null()) {                                                      \
     WARN("skipped: no fixtures (vision_fixtures needs python3-torchvision)"); \
-    return;                                                                \
+    return;                                                                   \
   }
 
 }  // namespace
@@ -39,8 +39,8 @@ TEST_CASE("num_classes other than the checkpoint's: a fresh head, the rest loads
   Hub hub(vision_hub_options());
   const Weights reference = Weights::from_file(fixture_path("resnet18.ref.pth"));
   LoadReport report;
-  auto model = pretrained(hub, "resnet18", {{"num_classes", 10}}, fixture_path("resnet18.pth"),
-                          &report);
+  auto model =
+      pretrained(hub, "resnet18", {{"num_classes", 10}}, fixture_path("resnet18.pth"), &report);
   CHECK(report.clean());
   CHECK(has_note(report, "fc.*: new head for 10 classes, initialised (the checkpoint's has 1000)"));
   CHECK(model->classifier()->num_classes() == 10);
@@ -54,8 +54,8 @@ TEST_CASE("num_classes other than the checkpoint's: a fresh head, the rest loads
   CHECK(w.abs().max().item<double>() <= 1.0 / std::sqrt(512.0) + 1e-6);
   CHECK(w.std().item<double>() > 0.01);
 
-  auto headless = pretrained(hub, "resnet18", {{"num_classes", 0}}, fixture_path("resnet18.pth"),
-                             &report);
+  auto headless =
+      pretrained(hub, "resnet18", {{"num_classes", 0}}, fixture_path("resnet18.pth"), &report);
   CHECK(report.clean());
   CHECK(has_note(report, "fc.*: head removed"));
   CHECK(headless->forward(x).sizes() == torch::IntArrayRef({2, 512}));
@@ -109,10 +109,10 @@ TEST_CASE("a checkpoint of another architecture fails with a per-key report", "[
       Catch::Contains("shape mismatch for layer1.0.conv1.weight: model [64, 64, 1, 1], "
                       "checkpoint [128, 64, 1, 1]"));
   // A ViT checkpoint for another image size names the position embedding.
-  CHECK_THROWS_WITH(pretrained(hub, "vit_b_16", nlohmann::json::object(),
-                               fixture_path("vit_b_16_at_64.pth")),
-                    Catch::Contains("encoder.pos_embedding: model [1, 197, 768], "
-                                    "checkpoint [1, 17, 768]"));
+  CHECK_THROWS_WITH(
+      pretrained(hub, "vit_b_16", nlohmann::json::object(), fixture_path("vit_b_16_at_64.pth")),
+      Catch::Contains("encoder.pos_embedding: model [1, 197, 768], "
+                      "checkpoint [1, 17, 768]"));
 }
 
 TEST_CASE("ViT checkpoints of torchvision < 0.13 (mlp.linear_1/2) load", "[vision][adapt]") {
@@ -204,9 +204,9 @@ TEST_CASE("random models start as torchvision initialises them", "[vision]") {
 
 TEST_CASE("config errors name the key", "[vision]") {
   Hub hub(vision_hub_options());
-  CHECK_THROWS_WITH(hub.create("resnet18", {{"groups", 32}}),
-                    Catch::Contains("basic ResNet blocks support only groups=1") &&
-                        !Catch::Contains("frame #"));
+  CHECK_THROWS_WITH(
+      hub.create("resnet18", {{"groups", 32}}),
+      Catch::Contains("basic ResNet blocks support only groups=1") && !Catch::Contains("frame #"));
   CHECK_THROWS_WITH(hub.create("vit_b_16", {{"image_size", 100}}),
                     Catch::Contains("image_size 100 is not a multiple of the patch size 16"));
   CHECK_THROWS_WITH(hub.create("resnet18", {{"num_clases", 3}}), Catch::Contains("num_classes"));
