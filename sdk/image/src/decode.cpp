@@ -32,16 +32,21 @@ torch::Tensor decode_png(const std::string& path) {
   image.version = PNG_IMAGE_VERSION;
   if (!png_image_begin_read_from_file(&image, path.c_str()))
     throw Error("cannot read PNG " + path + ": " + image.message);
-  image.format = PNG_FORMAT_RGB;  // gray, palette and alpha become RGB (alpha dropped)
+  // Read as RGBA and drop alpha, as PIL's convert("RGB") does (libpng's
+  // RGB output would composite alpha onto black instead).
+  image.format = PNG_FORMAT_RGBA;
   const int64_t h = image.height, w = image.width;
   if (h * w > kMaxPixels) {
     png_image_free(&image);
     throw Error("PNG " + path + " is too large (" + std::to_string(w) + "x" + std::to_string(h) +
                 ")");
   }
-  std::vector<uint8_t> pixels(static_cast<size_t>(PNG_IMAGE_SIZE(image)));
-  if (!png_image_finish_read(&image, nullptr, pixels.data(), 0, nullptr))
+  std::vector<uint8_t> rgba(static_cast<size_t>(PNG_IMAGE_SIZE(image)));
+  if (!png_image_finish_read(&image, nullptr, rgba.data(), 0, nullptr))
     throw Error("cannot decode PNG " + path + " (corrupted or incomplete): " + image.message);
+  std::vector<uint8_t> pixels(static_cast<size_t>(h * w * 3));
+  for (size_t i = 0, n = static_cast<size_t>(h * w); i < n; ++i)
+    std::memcpy(&pixels[3 * i], &rgba[4 * i], 3);
   return hwc_to_chw(std::move(pixels), h, w);
 }
 
@@ -64,6 +69,7 @@ torch::Tensor decode_jpeg(const std::string& path) {
   JpegError err;
   cinfo.err = jpeg_std_error(&err.base);
   err.base.error_exit = jpeg_fail;
+  err.base.output_message = [](j_common_ptr) {};  // warnings: keep stderr clean
   // Everything that must be destroyed after a longjmp lives outside this scope.
   std::vector<uint8_t> pixels;
   int64_t h = 0, w = 0;
