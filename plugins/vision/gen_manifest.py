@@ -85,6 +85,37 @@ def transforms_of(weights):
             "interpolation": t.interpolation.value, "mean": list(t.mean), "std": list(t.std)}
 
 
+def gmacs(name, weights):
+    """Multiply-accumulates of one forward at the variant's crop size, in
+    billions: convolutions, linears and attention (torchvision 0.15 calls
+    this "_ops"; 0.14 has no such field, so it is counted here)."""
+    import torch
+    t = weights.transforms()
+    size = int(t.crop_size[0])
+    kwargs = {"image_size": weights.meta["min_size"][0]} if name.startswith("vit_") else {}
+    model = getattr(torchvision.models, name)(weights=None, **kwargs).eval()
+    total = [0]
+
+    def count(module, inputs, output):
+        if isinstance(module, torch.nn.Conv2d):
+            k = module.kernel_size[0] * module.kernel_size[1] * module.in_channels // module.groups
+            total[0] += output.numel() * k
+        elif isinstance(module, torch.nn.Linear):
+            total[0] += output.numel() * module.in_features
+        elif isinstance(module, torch.nn.MultiheadAttention):
+            s, e = output[0].shape[1], module.embed_dim  # called with keywords: no inputs
+            total[0] += 4 * s * e * e + 2 * s * s * e
+
+    hooks = [m.register_forward_hook(count) for m in model.modules()
+             if isinstance(m, (torch.nn.Conv2d, torch.nn.Linear, torch.nn.MultiheadAttention))
+             and not isinstance(m, torch.nn.modules.linear.NonDynamicallyQuantizableLinear)]
+    with torch.no_grad():
+        model(torch.zeros(1, 3, size, size))
+    for h in hooks:
+        h.remove()
+    return round(total[0] / 1e9, 3)
+
+
 def variant(name, w, is_default):
     url = w.url
     file = os.path.basename(url)
@@ -93,7 +124,7 @@ def variant(name, w, is_default):
         sys.exit(f"{name}.{w.name}: no hash prefix in {file}")
     meta = {"num_classes": len(w.meta["categories"]), "num_params": w.meta["num_params"],
             "min_size": list(w.meta["min_size"]), "metrics": w.meta["_metrics"],
-            "recipe": w.meta["recipe"], "transforms": transforms_of(w)}
+            "recipe": w.meta["recipe"], "transforms": transforms_of(w), "_ops": gmacs(name, w)}
     if "license" in w.meta:
         meta["license"] = w.meta["license"]
     if "_docs" in w.meta:
