@@ -7,10 +7,16 @@ namespace {
 thread_local bool g_init_enabled = true;
 }  // namespace
 
-bool init_parameters_enabled() { return g_init_enabled; }
+bool init_parameters_enabled() {
+  return g_init_enabled;
+}
 
-SkipInit::SkipInit() : previous_(g_init_enabled) { g_init_enabled = false; }
+SkipInit::SkipInit() : previous_(g_init_enabled) {
+  g_init_enabled = false;
+}
 
-SkipInit::~SkipInit() { g_init_enabled = previous_; }
+SkipInit::~SkipInit() {
+  g_init_enabled = previous_;
+}
 
 }  // namespace modelzoo
