@@ -16,6 +16,7 @@ packages=(
   nginx-light curl hyperfine binutils
   dataset-fashion-mnist
   openssl python3  # cache tests and bench: TLS test certificate, fault_server.py, openssl speed
+  libpng-dev libjpeg62-turbo-dev python3-pil  # vision: image decoding; PIL for its reference tests
 )
 
 missing=()

@@ -13,6 +13,7 @@ extern "C" __attribute__((visibility("default"))) int modelzoo_run_model_command
     const auto args = nlohmann::json::parse(args_json);
     const std::string name = command;
     if (name == "create") return create_command(args);
+    if (name == "run") return run_command(args);
     std::cerr << "modelzoo: error: unknown model command '" << name << "'\n";
     return 2;
   } catch (const std::exception& e) {

@@ -6,5 +6,6 @@
 namespace modelzoo::cli {
 
 int create_command(const nlohmann::json& args);
+int run_command(const nlohmann::json& args);
 
 }  // namespace modelzoo::cli

@@ -74,6 +74,42 @@ void add_model_commands(CLI::App& app, Context& context) {
     const int status = run_in_model_library("create", args);
     if (status != 0) throw CLI::RuntimeError(status);
   });
+
+  auto* run = app.add_subcommand(
+      "run", "Classify an image with a pretrained model (weights pulled into the cache)");
+  auto run_name = std::make_shared<std::string>();
+  auto image = std::make_shared<std::string>();
+  auto weights = std::make_shared<std::string>();
+  auto run_configs = std::make_shared<std::vector<std::string>>();
+  auto topk = std::make_shared<int>(5);
+  auto run_threads = std::make_shared<int>(0);
+  auto random_init = std::make_shared<bool>(false);
+  auto verify = std::make_shared<bool>(false);
+  run->add_option("name", *run_name, "[family/]entrypoint[.TAG] (DEFAULT weights without a tag)")
+      ->required();
+  run->add_option("--image", *image, "PNG or JPEG file")->required();
+  run->add_option("--topk", *topk, "How many classes to show (default 5)");
+  run->add_option("--threads", *run_threads, "Intra-op threads (default: all cores)");
+  run->add_option("--weights", *weights, "A local checkpoint (.pth or .safetensors) instead");
+  run->add_flag("--random-init", *random_init, "An untrained model (no weights)");
+  run->add_flag("--verify", *verify, "Re-hash a cached checkpoint before using it");
+  run->add_option("-c,--config", *run_configs, "Config override KEY=VALUE (repeatable)");
+  run->callback(
+      [&context, run_name, image, weights, run_configs, topk, run_threads, random_init, verify] {
+        if (*random_init && !weights->empty())
+          throw Error("--random-init and --weights exclude each other");
+        nlohmann::json args = {{"name", *run_name},
+                               {"image", *image},
+                               {"weights", *weights},
+                               {"config", parse_overrides(*run_configs)},
+                               {"topk", *topk},
+                               {"threads", *run_threads},
+                               {"random_init", *random_init},
+                               {"verify", *verify},
+                               {"json", context.json}};
+        const int status = run_in_model_library("run", args);
+        if (status != 0) throw CLI::RuntimeError(status);
+      });
 }
 
 }  // namespace modelzoo::cli

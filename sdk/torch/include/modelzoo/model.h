@@ -23,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "modelzoo/sdk/export.h"
+#include "modelzoo/weights.h"
 
 namespace modelzoo {
 
@@ -58,6 +59,20 @@ class MODELZOO_API Model {
 
   /// Runs the model on a batch.
   virtual torch::Tensor forward(const torch::Tensor& input) = 0;
+
+  /// Loads a checkpoint into the model. The default is
+  /// weights.load_into(module(), options); families override it to adapt a
+  /// checkpoint to the model (legacy key names, a head for another
+  /// num_classes, a first layer for another in_chans), initialise what the
+  /// checkpoint did not provide, and say what they did in LoadReport::notes.
+  virtual LoadReport load_weights(const Weights& weights, const LoadOptions& options);
+  LoadReport load_weights(const Weights& weights) { return load_weights(weights, LoadOptions{}); }
+
+  /// The output shape for an input of `input_shape`, without computing on
+  /// real data: a forward on an empty batch (LibTorch 1.13 has no meta
+  /// kernels for convolution), in inference mode. Throws what the forward
+  /// throws for an input the model does not accept.
+  std::vector<int64_t> output_shape(const std::vector<int64_t>& input_shape);
 
   /// Optional capabilities; nullptr when the model does not have them.
   virtual Classifier* classifier() { return nullptr; }

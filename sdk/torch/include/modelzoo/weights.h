@@ -58,6 +58,9 @@ struct MODELZOO_API LoadReport {
   std::vector<std::string> kept;        ///< absent but optional: left as they were
   std::vector<std::string> unexpected;  ///< in the checkpoint, not in the model
   std::vector<ShapeMismatch> mismatched;
+  /// What a family's load_weights adapted ("fc: new head for 10 classes,
+  /// initialised"); informational, not problems.
+  std::vector<std::string> notes;
   bool clean() const { return missing.empty() && unexpected.empty() && mismatched.empty(); }
   /// One line per problem, naming each key (and both shapes).
   std::string describe() const;

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# ResNet-50 against torchvision (Debian's /usr/bin/python3), one run:
+#  * cold start to first logits, whole process, 2 threads, weights in page
+#    cache: `modelzoo run` vs Python (import torch, torchvision + build +
+#    load_state_dict(torch.load) + one forward) vs the floor (vision_bench
+#    floor: LibTorch, the file, one forward, nothing else);
+#  * steady-state forward latency, median of 50, batch 1 and 8, same threads.
+#
+#   bench/vision/run_bench.sh [BUILD_DIR]     (default: ./build)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=$(cd "${1:-$root/build}" && pwd)
+threads=${THREADS:-2}
+runs=${RUNS:-10}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cmake --build "$build" --target modelzoo modelzoo_model_commands modelzoo_vision vision_bench >/dev/null
+
+# One checkpoint for everyone: a random torchvision ResNet-50, saved as
+# torchvision publishes them; and an image.
+/usr/bin/python3 - "$work" <<'PY'
+import sys, torch, torchvision
+from PIL import Image
+import numpy as np
+torch.manual_seed(0)
+torch.save(torchvision.models.resnet50().state_dict(), sys.argv[1] + "/resnet50.pth")
+Image.fromarray((np.random.RandomState(0).rand(375, 500, 3) * 255).astype("uint8")).save(sys.argv[1] + "/image.jpg")
+PY
+ckpt=$work/resnet50.pth
+cat "$ckpt" > /dev/null  # into the page cache
+
+export MODELZOO_HOME=$work/home MODELZOO_TRUST=off MODELZOO_NUM_THREADS=$threads
+hyperfine -N --warmup 2 --runs "$runs" --export-json "$work/cold.json" \
+  -n "modelzoo run resnet50 --weights (2 threads)" \
+  "$build/bin/modelzoo run resnet50 --weights $ckpt --image $work/image.jpg --threads $threads" \
+  -n "python: torchvision build + load + forward (2 threads)" \
+  "/usr/bin/python3 $root/bench/vision/cold_start.py $ckpt $threads" \
+  -n "floor: LibTorch + file + forward (2 threads)" \
+  "$build/bench/vision/vision_bench floor $ckpt" >&2
+
+echo
+echo "| cold start to first logits | median s | min s | max s |"
+echo "|---|---:|---:|---:|"
+/usr/bin/python3 - "$work/cold.json" <<'PY'
+import json, sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    print(f"| {r['command']} | {r['median']:.3f} | {r['min']:.3f} | {r['max']:.3f} |")
+PY
+
+echo
+echo "| forward latency, ResNet-50, $threads threads | median ms | min ms |"
+echo "|---|---:|---:|"
+for batch in 1 8; do
+  read -r cm cmin < <("$build/bench/vision/vision_bench" latency "$ckpt" "$batch" 50)
+  read -r pm pmin < <(/usr/bin/python3 "$root/bench/vision/latency.py" "$ckpt" "$batch" 50 "$threads")
+  echo "| modelzoo, batch $batch | $cm | $cmin |"
+  echo "| torchvision eager, batch $batch | $pm | $pmin |"
+done

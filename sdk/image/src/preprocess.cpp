@@ -1,0 +1,78 @@
+#include <torch/nn/functional/upsampling.h>
+
+#include <cmath>
+
+#include "modelzoo/image/image.h"
+#include "modelzoo/sdk/error.h"
+
+namespace modelzoo::image {
+
+Preprocess preprocess_from_json(const nlohmann::json& t, const Preprocess& fallback) {
+  Preprocess p = fallback;
+  if (!t.is_object()) return p;
+  if (t.contains("resize")) p.resize = t["resize"].get<int64_t>();
+  if (t.contains("crop")) p.crop = t["crop"].get<int64_t>();
+  if (t.contains("interpolation")) p.interpolation = t["interpolation"].get<std::string>();
+  if (t.contains("mean")) p.mean = t["mean"].get<std::vector<double>>();
+  if (t.contains("std")) p.std = t["std"].get<std::vector<double>>();
+  return p;
+}
+
+torch::Tensor resize_shorter(const torch::Tensor& image, int64_t size,
+                             const std::string& interpolation) {
+  namespace F = torch::nn::functional;
+  const bool batched = image.dim() == 4;
+  auto x = batched ? image : image.unsqueeze(0);
+  const int64_t h = x.size(2), w = x.size(3);
+  const int64_t short_side = std::min(h, w), long_side = std::max(h, w);
+  const auto other = static_cast<int64_t>(static_cast<double>(size) * long_side / short_side);
+  const int64_t out_h = h <= w ? size : other, out_w = h <= w ? other : size;
+  if (out_h == h && out_w == w) return image;
+  auto options = F::InterpolateFuncOptions().size(std::vector<int64_t>{out_h, out_w});
+  if (interpolation == "nearest") {
+    options.mode(torch::kNearest);
+  } else if (interpolation == "bicubic") {
+    options.mode(torch::kBicubic).align_corners(false).antialias(true);
+  } else if (interpolation == "bilinear" || interpolation.empty()) {
+    options.mode(torch::kBilinear).align_corners(false).antialias(true);
+  } else {
+    throw Error("unknown interpolation '" + interpolation +
+                "' (expected nearest, bilinear or bicubic)");
+  }
+  const bool was_uint8 = x.scalar_type() == torch::kUInt8;
+  auto y = F::interpolate(x.to(torch::kFloat32), options);
+  // As torchvision: uint8 images are rounded and clamped back to uint8.
+  if (was_uint8) y = y.round_().clamp_(0, 255).to(torch::kUInt8);
+  return batched ? y : y.squeeze(0);
+}
+
+torch::Tensor center_crop(const torch::Tensor& image, int64_t size) {
+  const int64_t h = image.size(-2), w = image.size(-1);
+  if (h < size || w < size)
+    throw Error("center crop of " + std::to_string(size) + " from an image of " +
+                std::to_string(h) + "x" + std::to_string(w) + " (resize it first)");
+  const auto top = static_cast<int64_t>(std::round((h - size) / 2.0));
+  const auto left = static_cast<int64_t>(std::round((w - size) / 2.0));
+  return image.narrow(-2, top, size).narrow(-1, left, size);
+}
+
+torch::Tensor preprocess(const torch::Tensor& image, const Preprocess& p) {
+  if (image.dim() != 3 && image.dim() != 4)
+    throw Error("expected an image [C, H, W] or a batch [N, C, H, W]");
+  torch::Tensor x = image;
+  if (p.resize) x = resize_shorter(x, *p.resize, p.interpolation);
+  if (p.crop) x = center_crop(x, *p.crop);
+  x = x.scalar_type() == torch::kUInt8 ? x.to(torch::kFloat32).div_(255.0) : x.to(torch::kFloat32);
+  const int64_t channels = x.size(-3);
+  auto per_channel = [&](const std::vector<double>& v, const char* what) {
+    if (static_cast<int64_t>(v.size()) != channels)
+      throw Error(std::string("preprocessing ") + what + " has " + std::to_string(v.size()) +
+                  " values for an image of " + std::to_string(channels) + " channels");
+    return torch::tensor(v, torch::kFloat64).to(torch::kFloat32).view({channels, 1, 1});
+  };
+  if (!p.mean.empty()) x = x - per_channel(p.mean, "mean");
+  if (!p.std.empty()) x = x / per_channel(p.std, "std");
+  return x.contiguous();
+}
+
+}  // namespace modelzoo::image

@@ -1,0 +1,114 @@
+// Image decoding and preprocessing against PIL and torchvision: PNG pixels
+// equal PIL's, JPEG within one level, and the variant preprocessing equals
+// torchvision's ImageClassification steps on the same tensor.
+#include <torch/types.h>
+
+// glog (through LibTorch) defines CHECK too; Catch's must win.
+#undef CHECK
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include "modelzoo/image/image.h"
+#include "modelzoo/sdk/error.h"
+#include "modelzoo/weights.h"
+#include "process.h"
+
+using namespace modelzoo;
+using modelzoo::test::TempDir;
+
+namespace {
+
+const Preprocess kBilinear{256, 224, "bilinear", {0.485, 0.456, 0.406}, {0.229, 0.224, 0.225}};
+const Preprocess kBicubic{255, 240, "bicubic", {0.485, 0.456, 0.406}, {0.229, 0.224, 0.225}};
+
+double max_diff(const torch::Tensor& a, const torch::Tensor& b) {
+  return (a.to(torch::kFloat64) - b.to(torch::kFloat64)).abs().max().item<double>();
+}
+
+struct Reference {
+  TempDir dir;
+  bool ok = false;
+  Reference() {
+    const std::string script =
+        std::string(MODELZOO_SOURCE_DIR) + "/tests/vision/make_image_reference.py";
+    ok = test::run_process({"/usr/bin/python3", script, dir.path()}).exit_code == 0;
+  }
+  std::string path(const std::string& f) const { return dir.path() + "/" + f; }
+};
+
+}  // namespace
+
+TEST_CASE("PNG and JPEG decode to PIL's pixels", "[vision][image]") {
+  Reference ref;
+  if (!ref.ok) {
+    WARN("skipped: /usr/bin/python3 lacks torchvision or PIL");
+    return;
+  }
+  const Weights want = Weights::from_file(ref.path("reference.pth"));
+  const torch::Tensor png = image::decode_file(ref.path("rgb.png"));
+  CHECK(png.scalar_type() == torch::kUInt8);
+  CHECK(png.sizes() == torch::IntArrayRef({3, 131, 173}));
+  CHECK(torch::equal(png, want.tensor("png")));
+  CHECK(max_diff(image::decode_file(ref.path("rgb.jpg")), want.tensor("jpg")) <= 1.0);
+  CHECK(torch::equal(image::decode_file(ref.path("gray.png")), want.tensor("gray")));
+  CHECK(torch::equal(image::decode_file(ref.path("rgba.png")), want.tensor("png")));
+}
+
+TEST_CASE("preprocessing equals torchvision's ImageClassification steps", "[vision][image]") {
+  Reference ref;
+  if (!ref.ok) {
+    WARN("skipped: /usr/bin/python3 lacks torchvision or PIL");
+    return;
+  }
+  const Weights want = Weights::from_file(ref.path("reference.pth"));
+  const torch::Tensor png = image::decode_file(ref.path("rgb.png"));
+  const torch::Tensor bilinear = image::preprocess(png, kBilinear);
+  CHECK(bilinear.sizes() == torch::IntArrayRef({3, 224, 224}));
+  CHECK(max_diff(bilinear, want.tensor("bilinear")) <= 1e-5);
+  CHECK(max_diff(image::preprocess(png, kBicubic), want.tensor("bicubic")) <= 1e-5);
+  // PIL's own resampling (what torchvision does to a PIL image) rounds
+  // differently; the difference stays within a couple of grey levels.
+  const torch::Tensor pil = want.tensor("bilinear_pil");
+  CHECK(max_diff(bilinear, pil) <= 3.0 / 255 / 0.224);
+  CHECK((bilinear - pil).abs().mean().item<double>() <= 0.5 / 255 / 0.224);
+}
+
+TEST_CASE("preprocessing from a variant's metadata, and its errors", "[vision][image]") {
+  const nlohmann::json meta = {{"resize", 232}, {"crop", 224}, {"interpolation", "bilinear"}};
+  const Preprocess p = image::preprocess_from_json(meta, kBicubic);
+  CHECK(*p.resize == 232);
+  CHECK(p.interpolation == "bilinear");
+  CHECK(p.mean == kBicubic.mean);  // from the fallback
+  const torch::Tensor wide = torch::zeros({3, 100, 300}, torch::kUInt8);
+  CHECK(image::resize_shorter(wide, 50, "bilinear").sizes() == torch::IntArrayRef({3, 50, 150}));
+  CHECK(image::center_crop(torch::zeros({3, 7, 9}), 5).sizes() == torch::IntArrayRef({3, 5, 5}));
+  CHECK_THROWS_WITH(image::center_crop(torch::zeros({3, 7, 9}), 8),
+                    Catch::Contains("center crop of 8 from an image of 7x9"));
+  CHECK_THROWS_WITH(image::resize_shorter(wide, 50, "lanczos"),
+                    Catch::Contains("unknown interpolation 'lanczos'"));
+  Preprocess gray_norm;
+  gray_norm.mean = {0.5, 0.5, 0.5};
+  CHECK_THROWS_WITH(image::preprocess(torch::zeros({1, 8, 8}), gray_norm),
+                    Catch::Contains("mean has 3 values for an image of 1 channels"));
+
+  TempDir dir;
+  const std::string text = dir.path() + "/not_an_image.png";
+  std::ofstream(text) << "hello";
+  CHECK_THROWS_WITH(image::decode_file(text), Catch::Contains("is neither PNG nor JPEG"));
+  const std::string truncated = dir.path() + "/truncated.png";
+  {
+    std::ofstream out(truncated, std::ios::binary);
+    const unsigned char header[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13};
+    out.write(reinterpret_cast<const char*>(header), sizeof header);
+  }
+  CHECK_THROWS_WITH(image::decode_file(truncated), Catch::Contains(truncated));
+  const std::string bad_jpeg = dir.path() + "/bad.jpg";
+  {
+    std::ofstream out(bad_jpeg, std::ios::binary);
+    const unsigned char header[] = {0xff, 0xd8, 0xff, 0xe0, 0, 16, 'J', 'F', 'I', 'F'};
+    out.write(reinterpret_cast<const char*>(header), sizeof header);
+  }
+  CHECK_THROWS_WITH(image::decode_file(bad_jpeg),
+                    Catch::Contains("cannot decode JPEG") && Catch::Contains("bad.jpg"));
+}
