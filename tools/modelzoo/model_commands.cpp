@@ -14,8 +14,6 @@
 namespace modelzoo::cli {
 namespace fs = std::filesystem;
 
-namespace {
-
 // `--config key=value`: the value is JSON when it parses as JSON (10, 0.5,
 // true, "x", [1,2]), else a plain string.
 nlohmann::json parse_overrides(const std::vector<std::string>& assignments) {
@@ -31,6 +29,8 @@ nlohmann::json parse_overrides(const std::vector<std::string>& assignments) {
   return overrides;
 }
 
+namespace {
+
 fs::path find_model_commands_library() {
   std::error_code ec;
   const fs::path exe_dir = fs::read_symlink("/proc/self/exe", ec).parent_path();
@@ -45,6 +45,8 @@ fs::path find_model_commands_library() {
               "); reinstall modelzoo");
 }
 
+}  // namespace
+
 int run_in_model_library(const std::string& command, const nlohmann::json& args) {
   const fs::path library = find_model_commands_library();
   void* handle = dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
@@ -54,8 +56,6 @@ int run_in_model_library(const std::string& command, const nlohmann::json& args)
   // The library stays loaded until exit: LibTorch does not unload cleanly.
   return entry(command.c_str(), args.dump().c_str());
 }
-
-}  // namespace
 
 void add_model_commands(CLI::App& app, Context& context) {
   auto* create = app.add_subcommand(
