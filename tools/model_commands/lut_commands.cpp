@@ -197,14 +197,10 @@ int lut_train_command(const nlohmann::json& args) {
     progress.epoch(r, config.training.epochs);
     // The model alone (no optimizer state), with what it scored, after every
     // epoch: what gets shipped.
-    torch::OrderedDict<std::string, torch::Tensor> tensors;
-    for (const auto& p : network->named_parameters()) tensors.insert(p.key(), p.value().detach());
-    for (const auto& b : network->named_buffers()) tensors.insert(b.key(), b.value());
     std::ostringstream acc;
     acc << std::setprecision(17) << r.eval_accuracy;
-    Weights::save(tensors, model_file.string(),
-                  {{"config", config.to_yaml()},
-                   {"epoch", std::to_string(r.epoch)},
+    network->save_weights(model_file.string(),
+                  {{"epoch", std::to_string(r.epoch)},
                    {"test_accuracy_hard", acc.str()}});
   };
   if (options.resume && fs::exists(options.checkpoint) && !json)

@@ -1,6 +1,7 @@
 #include "lut_network.h"
 
 #include "modelzoo/sdk/error.h"
+#include "modelzoo/weights.h"
 #include "packed_network.h"
 
 namespace modelzoo::lut {
@@ -24,6 +25,24 @@ LutNetworkImpl::LutNetworkImpl(const LutConfig& config) : config_(config) {
     layer_holders_.push_back(layer);
     inputs = o.nodes;
   }
+}
+
+torch::OrderedDict<std::string, torch::Tensor> LutNetworkImpl::state_tensors() const {
+  torch::OrderedDict<std::string, torch::Tensor> out;
+  for (const auto& p : named_parameters()) out.insert(p.key(), p.value().detach());
+  for (const auto& b : named_buffers()) out.insert(b.key(), b.value());
+  return out;
+}
+
+void LutNetworkImpl::save_weights(const std::string& path,
+                                  const std::map<std::string, std::string>& metadata) const {
+  auto meta = metadata;
+  meta["config"] = config_.to_yaml();
+  Weights::save(state_tensors(), path, meta);
+}
+
+void LutNetworkImpl::load_weights(const std::string& path) {
+  Weights::from_file(path).load_into(*this);
 }
 
 void LutNetworkImpl::set_runtime(const RuntimeConfig& runtime) {

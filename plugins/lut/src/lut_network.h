@@ -23,7 +23,9 @@
 #include <torch/nn/pimpl.h>
 #include <torch/types.h>
 
+#include <map>
 #include <memory>
+#include <string>
 
 #include "lut_config.h"
 #include "lut_layer.h"
@@ -45,6 +47,15 @@ class LutNetworkImpl : public torch::nn::Module {
 
   /// Popcount of each class's group in hard mode, (N, num_classes) int64.
   torch::Tensor hard_counts(const torch::Tensor& x);
+
+  /// Parameters and buffers by name: the safetensors keys.
+  torch::OrderedDict<std::string, torch::Tensor> state_tensors() const;
+  /// Writes state_tensors() as safetensors, the config (YAML) in its
+  /// metadata under "config" next to `metadata`.
+  void save_weights(const std::string& path,
+                    const std::map<std::string, std::string>& metadata = {}) const;
+  /// Loads weights written by save_weights (strict: every key, every shape).
+  void load_weights(const std::string& path);
 
   /// Fits the encoder's thresholds on training data.
   void fit_encoder(const torch::Tensor& data) { encoder->fit(data); }
