@@ -8,9 +8,9 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <string>
 #include <vector>
-#include <fstream>
 
 #include <nlohmann/json.hpp>
 
@@ -59,9 +59,12 @@ int main(int argc, char** argv) {
   std::vector<std::string> models = {"fashion_mnist_small", "fashion_mnist_large"};
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i], v = argv[i + 1];
-    if (a == "--threads") threads = std::stoi(v);
-    else if (a == "--repeats") repeats = std::stoi(v);
-    else if (a == "--train-images") train_images = std::stoll(v);
+    if (a == "--threads")
+      threads = std::stoi(v);
+    else if (a == "--repeats")
+      repeats = std::stoi(v);
+    else if (a == "--train-images")
+      train_images = std::stoll(v);
     else if (a == "--models") {
       models.clear();
       for (size_t s = 0, e; s <= v.size(); s = e + 1) {
@@ -70,7 +73,9 @@ int main(int argc, char** argv) {
         models.push_back("fashion_mnist_" + v.substr(s, e - s));
       }
     } else {
-      std::fprintf(stderr, "usage: lut_bench [--threads N] [--repeats R] [--train-images N] [--models small,large]\n");
+      std::fprintf(stderr,
+                   "usage: lut_bench [--threads N] [--repeats R] [--train-images N] [--models "
+                   "small,large]\n");
       return 2;
     }
   }
@@ -80,7 +85,9 @@ int main(int argc, char** argv) {
   const std::string root = std::string(MODELZOO_SOURCE_DIR) + "/plugins/lut/";
   std::printf("threads: %d, best of %d runs over %lld test images\n\n", threads, repeats,
               (long long)test.size());
-  std::printf("| model | LUTs | expectation img/s | hard img/s | packed int img/s | packed / hard | train s/epoch (est.) |\n");
+  std::printf(
+      "| model | LUTs | expectation img/s | hard img/s | packed int img/s | packed / hard | train "
+      "s/epoch (est.) |\n");
   std::printf("|---|---:|---:|---:|---:|---:|---:|\n");
   for (const auto& name : models) {
     auto config = LutConfig::from_yaml_file(root + "configs/" + name + ".yaml");
@@ -92,7 +99,8 @@ int main(int argc, char** argv) {
       for (int64_t s = 0; s < test.size(); s += 1000)
         (void)network->forward_mode(test.images.slice(0, s, s + 1000), mode).argmax(1);
     };
-    const double expectation = images_per_second(repeats, test.size(), [&] { run_mode("expectation"); });
+    const double expectation =
+        images_per_second(repeats, test.size(), [&] { run_mode("expectation"); });
     const double hard = images_per_second(repeats, test.size(), [&] { run_mode("hard"); });
     const PackedNetwork packed(*network);
     // The packed path includes the encoder's comparisons.
@@ -112,7 +120,8 @@ int main(int argc, char** argv) {
     }
     const double per_epoch = seconds_since(t) * double(train_set.size()) / double(train_images);
     std::printf("| %s | %lld | %.0f | %.0f | %.0f | %.1fx | %.0f |\n", name.c_str(),
-                (long long)config.num_luts(), expectation, hard, integer, integer / hard, per_epoch);
+                (long long)config.num_luts(), expectation, hard, integer, integer / hard,
+                per_epoch);
     std::fflush(stdout);
   }
   return 0;

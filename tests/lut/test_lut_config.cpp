@@ -9,8 +9,8 @@
 #include "modelzoo/sdk/error.h"
 #include "process.h"
 
-using modelzoo::lut::LutConfig;
 using Catch::Matchers::Contains;
+using modelzoo::lut::LutConfig;
 
 namespace {
 
@@ -73,18 +73,19 @@ TEST_CASE("a DiffLUT-style YAML file loads", "[lut][config]") {
   CHECK(c.pretrained_name == "mnist_large");
   CHECK(c.metadata["accuracy"] == 98.5);
   // What is not implemented is reported, not lost silently.
-  CHECK(c.ignored_keys ==
-        std::vector<std::string>{"runtime.grad_stabilization", "runtime.regularizers",
-                                 "runtime.use_cuda"});
+  CHECK(c.ignored_keys == std::vector<std::string>{"runtime.grad_stabilization",
+                                                   "runtime.regularizers", "runtime.use_cuda"});
 }
 
 TEST_CASE("unknown and mistyped keys are errors with a suggestion", "[lut][config]") {
-  auto m = message_of([] { LutConfig::from_yaml_text("layer_widths: [10]\nnode_input_dm: 4\n", "x.yaml"); });
+  auto m = message_of(
+      [] { LutConfig::from_yaml_text("layer_widths: [10]\nnode_input_dm: 4\n", "x.yaml"); });
   CHECK_THAT(m, Contains("x.yaml") && Contains("unknown key 'node_input_dm'") &&
                     Contains("did you mean 'node_input_dim'?"));
   m = message_of([] { LutConfig::from_yaml_text("runtime: {temprature: 0.5}\n", "x.yaml"); });
   CHECK_THAT(m, Contains("unknown key 'temprature'") && Contains("did you mean 'temperature'?"));
-  m = message_of([] { LutConfig::from_yaml_text("encoder_config: {name: thermometer, bits: 3}\n"); });
+  m = message_of(
+      [] { LutConfig::from_yaml_text("encoder_config: {name: thermometer, bits: 3}\n"); });
   CHECK_THAT(m, Contains("unknown key 'bits'") && Contains("num_bits"));
   m = message_of([] { LutConfig::from_yaml_text("node_input_dim: six\n"); });
   CHECK_THAT(m, Contains("'node_input_dim' must be an integer"));
@@ -92,7 +93,8 @@ TEST_CASE("unknown and mistyped keys are errors with a suggestion", "[lut][confi
   CHECK_THAT(m, Contains("node_input_dim must be in 2..6 (got 7)"));
   m = message_of([] { LutConfig::from_yaml_text("layer_widths: [100, 25]\n"); });
   CHECK_THAT(m, Contains("last layer width (25) must be a multiple of num_classes (10)"));
-  m = message_of([] { LutConfig::from_yaml_text("layer_widths: [10]\nruntime: {eval_mode: soft}\n"); });
+  m = message_of(
+      [] { LutConfig::from_yaml_text("layer_widths: [10]\nruntime: {eval_mode: soft}\n"); });
   CHECK_THAT(m, Contains("eval_mode must be hard, expectation, sampling or packed (got 'soft')"));
   m = message_of([] { LutConfig::from_yaml_text("layer_widths: [10\n"); });
   CHECK_THAT(m, Contains("not valid YAML"));
@@ -100,12 +102,15 @@ TEST_CASE("unknown and mistyped keys are errors with a suggestion", "[lut][confi
 
 TEST_CASE("structural overrides with weights are refused, runtime ones apply", "[lut][config]") {
   auto c = LutConfig::from_yaml_text(kDiffLutStyle);
-  for (const std::string key : {"node_input_dim", "layer_widths", "encoder_config", "num_classes"}) {
+  for (const std::string key :
+       {"node_input_dim", "layer_widths", "encoder_config", "num_classes"}) {
     auto copy = c;
     const nlohmann::json value = key == "layer_widths"     ? nlohmann::json({10, 10})
                                  : key == "encoder_config" ? nlohmann::json({{"num_bits", 2}})
                                                            : nlohmann::json(4);
-    const auto m = message_of([&] { copy.apply_overrides({{key, value}}, true, "lut/mnist_large"); });
+    const auto m = message_of([&] {
+      copy.apply_overrides({{key, value}}, true, "lut/mnist_large");
+    });
     CHECK_THAT(m, Contains("overriding lut/mnist_large") &&
                       Contains("'" + key + "' is a structural key") &&
                       Contains("cannot be overridden when weights are loaded") &&

@@ -21,7 +21,8 @@ using Catch::Matchers::Contains;
 namespace {
 
 LutConfig tiny_config() {
-  auto c = LutConfig::from_yaml_file(std::string(MODELZOO_SOURCE_DIR) + "/plugins/lut/configs/tiny.yaml");
+  auto c = LutConfig::from_yaml_file(std::string(MODELZOO_SOURCE_DIR) +
+                                     "/plugins/lut/configs/tiny.yaml");
   return c;
 }
 
@@ -193,4 +194,36 @@ TEST_CASE("runtime options change behaviour as documented", "[lut][runtime]") {
   CHECK(torch::equal(network->forward(x), soft));
   r.eval_mode = "banana";
   CHECK_THROWS_WITH(network->set_runtime(r), Contains("eval_mode must be"));
+}
+
+TEST_CASE("an interrupted run resumes from its checkpoint to the same model", "[lut][train]") {
+  if (!have_fashion_mnist()) return;
+  auto config = tiny_config();
+  config.training.epochs = 2;
+  config.training.train_samples = 1000;
+  const auto train_set = load_fashion_mnist("train").slice(0, 1000);
+  modelzoo::test::TempDir dir;
+
+  LutNetwork straight(config);
+  TrainOptions options;
+  options.checkpoint = dir.path() + "/straight.safetensors";
+  train(straight, train_set, Dataset{}, options);
+
+  LutNetwork interrupted(config);
+  options.checkpoint = dir.path() + "/resumed.safetensors";
+  options.max_epochs = 1;
+  CHECK(train(interrupted, train_set, Dataset{}, options).epoch == 1);
+  LutNetwork resumed(config);  // a new process: nothing but the checkpoint
+  options.max_epochs = 0;
+  CHECK(train(resumed, train_set, Dataset{}, options).epoch == 2);
+  for (const auto& t : straight->state_tensors()) {
+    INFO(t.key());
+    CHECK(torch::equal(t.value(), resumed->state_tensors()[t.key()]));
+  }
+  // A checkpoint of another config is refused, not silently mixed in.
+  auto other = config;
+  other.layer_widths = {300, 100};
+  LutNetwork mismatched(other);
+  CHECK_THROWS_WITH(train(mismatched, train_set, Dataset{}, options),
+                    Contains("written for a different config"));
 }

@@ -42,7 +42,8 @@ TEST_CASE("probabilistic node: expectation equals enumeration over all 2^k patte
         std::vector<double> pv, wv;
         for (int64_t i = 0; i < k; ++i) pv.push_back(p[s][node][i].item<double>());
         for (int64_t a = 0; a < (int64_t{1} << k); ++a) wv.push_back(w[node][a].item<double>());
-        CHECK(got[s][node].item<double>() == Approx(brute_force_expectation(pv, wv)).epsilon(1e-12));
+        CHECK(got[s][node].item<double>() ==
+              Approx(brute_force_expectation(pv, wv)).epsilon(1e-12));
       }
   }
 }
@@ -68,8 +69,10 @@ TEST_CASE("probabilistic node: gradients match finite differences", "[lut][nodes
       plus[i] += h;
       minus[i] -= h;
       const bool is_p = t == &p;
-      const double lp = loss_of(is_p ? plus.view_as(p) : p, is_p ? theta : plus.view_as(theta)).item<double>();
-      const double lm = loss_of(is_p ? minus.view_as(p) : p, is_p ? theta : minus.view_as(theta)).item<double>();
+      const double lp =
+          loss_of(is_p ? plus.view_as(p) : p, is_p ? theta : plus.view_as(theta)).item<double>();
+      const double lm =
+          loss_of(is_p ? minus.view_as(p) : p, is_p ? theta : minus.view_as(theta)).item<double>();
       CHECK(grad[i].item<double>() == Approx((lp - lm) / (2 * h)).epsilon(1e-6).margin(1e-9));
     }
   }
@@ -117,7 +120,8 @@ TEST_CASE("dwn node: hard forward, extended-finite-difference backward", "[lut][
   for (int64_t s = 0; s < n; ++s)
     for (int64_t node = 0; node < nodes; ++node) {
       int64_t a = 0;
-      for (int64_t i = 0; i < k; ++i) a |= static_cast<int64_t>(bits[s][node][i].item<double>()) << i;
+      for (int64_t i = 0; i < k; ++i)
+        a |= static_cast<int64_t>(bits[s][node][i].item<double>()) << i;
       CHECK(out[s][node].item<double>() == (luts[node][a].item<double>() > 0 ? 1.0 : 0.0));
       expected_lut_grad[node][a] += upstream[s][node];
       for (int64_t i = 0; i < k; ++i) {
@@ -129,8 +133,9 @@ TEST_CASE("dwn node: hard forward, extended-finite-difference backward", "[lut][
           int distance = 0;
           for (int64_t j = 0; j < k; ++j)
             if (j != i && ((a >> j) & 1) != ((b >> j) & 1)) ++distance;
-          efd += (luts[node][b].item<double>() - luts[node][b & ~(int64_t{1} << i)].item<double>()) /
-                 (1.0 + distance);
+          efd +=
+              (luts[node][b].item<double>() - luts[node][b & ~(int64_t{1} << i)].item<double>()) /
+              (1.0 + distance);
         }
         CHECK(bits.grad()[s][node][i].item<double>() ==
               Approx(efd * upstream[s][node].item<double>()).epsilon(1e-12).margin(1e-12));
@@ -141,8 +146,8 @@ TEST_CASE("dwn node: hard forward, extended-finite-difference backward", "[lut][
 
 TEST_CASE("random connections: every input once before any twice, distinct per node, seeded",
           "[lut][layers]") {
-  for (auto [inputs, nodes, k] : {std::tuple<int64_t, int64_t, int64_t>{100, 50, 6}, {37, 40, 5},
-                                  {12, 30, 6}, {6, 10, 6}}) {
+  for (auto [inputs, nodes, k] :
+       {std::tuple<int64_t, int64_t, int64_t>{100, 50, 6}, {37, 40, 5}, {12, 30, 6}, {6, 10, 6}}) {
     INFO(inputs << " inputs, " << nodes << " nodes, k=" << k);
     const auto c = random_connections(inputs, nodes, k, 17);
     CHECK(torch::equal(c, random_connections(inputs, nodes, k, 17)));

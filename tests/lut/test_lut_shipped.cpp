@@ -66,8 +66,8 @@ TEST_CASE("shipped models: packed integer path = float hard path on all test ima
   for (const std::string name : kShipped) {
     INFO(name);
     const auto variant = default_variant(manifest_entry(name));
-    const std::string weights =
-        std::string(MODELZOO_SOURCE_DIR) + "/plugins/lut/weights/" + variant["file"].get<std::string>();
+    const std::string weights = std::string(MODELZOO_SOURCE_DIR) + "/plugins/lut/weights/" +
+                                variant["file"].get<std::string>();
     LutNetwork network(LutConfig::from_yaml_file(std::string(MODELZOO_SOURCE_DIR) +
                                                  "/plugins/lut/configs/" + name + ".yaml"));
     network->load_weights(weights);
@@ -89,13 +89,15 @@ TEST_CASE("shipped models: packed integer path = float hard path on all test ima
   }
 }
 
-TEST_CASE("modelzoo eval reproduces the shipped models' published accuracy", "[lut][shipped][cli]") {
+TEST_CASE("modelzoo eval reproduces the shipped models' published accuracy",
+          "[lut][shipped][cli]") {
   if (!have_fashion_mnist()) return;
   modelzoo::test::TempDir home;
   for (const std::string name : kShipped) {
     INFO(name);
     const auto metrics = default_variant(manifest_entry(name))["meta"]["metrics"]["Fashion-MNIST"];
-    auto r = modelzoo_cli({"eval", "lut/" + name, "--data", "fashion-mnist", "--json"}, home.path());
+    auto r =
+        modelzoo_cli({"eval", "lut/" + name, "--data", "fashion-mnist", "--json"}, home.path());
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     const auto out = json::parse(r.out);
@@ -125,9 +127,9 @@ TEST_CASE("modelzoo eval/run: overrides and inputs", "[lut][shipped][cli]") {
   r = modelzoo_cli({"run", "fashion_mnist_small", "--idx-index", "0", "--json"}, home.path());
   REQUIRE(r.exit_code == 0);
   const auto hard = json::parse(r.out)[0];
-  r = modelzoo_cli({"run", "fashion_mnist_small", "--idx-index", "0", "-c",
-                    "eval_mode=expectation", "--json"},
-                   home.path());
+  r = modelzoo_cli(
+      {"run", "fashion_mnist_small", "--idx-index", "0", "-c", "eval_mode=expectation", "--json"},
+      home.path());
   REQUIRE(r.exit_code == 0);
   const auto soft = json::parse(r.out)[0];
   CHECK(hard["true_class"] == 9);  // the first test image is an ankle boot
@@ -142,7 +144,8 @@ TEST_CASE("modelzoo eval/run: overrides and inputs", "[lut][shipped][cli]") {
   image.width = 28;
   image.height = 28;
   image.format = PNG_FORMAT_GRAY;
-  REQUIRE(png_image_write_to_file(&image, png_path.c_str(), 0, pixels.data_ptr<uint8_t>(), 0, nullptr));
+  REQUIRE(
+      png_image_write_to_file(&image, png_path.c_str(), 0, pixels.data_ptr<uint8_t>(), 0, nullptr));
   r = modelzoo_cli({"run", "fashion_mnist_small", "--image", png_path, "--json"}, home.path());
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
@@ -154,4 +157,37 @@ TEST_CASE("modelzoo eval/run: overrides and inputs", "[lut][shipped][cli]") {
   r = modelzoo_cli({"run", "fashion_mnist_small"}, home.path());
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.err, Contains("--image FILE.png or --idx-index N"));
+}
+
+TEST_CASE("modelzoo train writes weights that modelzoo eval reads", "[lut][cli][train]") {
+  if (!have_fashion_mnist()) return;
+  modelzoo::test::TempDir home;
+  const std::string out = home.path() + "/run";
+  auto r = modelzoo_cli(
+      {"train", "lut", std::string(MODELZOO_SOURCE_DIR) + "/plugins/lut/configs/tiny.yaml",
+       "--data", "fashion-mnist", "--train-samples", "1000", "-o", out, "--json"},
+      home.path());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  // One JSON line per epoch, then the summary.
+  CHECK_THAT(r.out, Contains("\"epoch\":1") && Contains("test_accuracy_hard"));
+  CHECK(std::filesystem::exists(out + "/tiny.safetensors"));
+  CHECK(std::filesystem::exists(out + "/checkpoint.safetensors"));
+  CHECK(LutConfig::from_yaml_file(out + "/config.yaml").layer_widths ==
+        std::vector<int64_t>{400, 200});
+  r = modelzoo_cli({"eval", "lut/lut_network", "--weights", out + "/tiny.safetensors", "--limit",
+                    "500", "--json"},
+                   home.path());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto result = json::parse(r.out);
+  CHECK(result["total"] == 500);
+  CHECK(result["acc@1"].get<double>() > 30.0);
+  CHECK(result["config"]["layer_widths"] == json({400, 200}));
+  r = modelzoo_cli({"train", "vision", "x.yaml"}, home.path());
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Contains("not implemented for the vision family"));
+  r = modelzoo_cli({"train", "lut", home.path() + "/missing.yaml"}, home.path());
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Contains("cannot read LUT config"));
 }

@@ -200,8 +200,7 @@ int lut_train_command(const nlohmann::json& args) {
     std::ostringstream acc;
     acc << std::setprecision(17) << r.eval_accuracy;
     network->save_weights(model_file.string(),
-                  {{"epoch", std::to_string(r.epoch)},
-                   {"test_accuracy_hard", acc.str()}});
+                          {{"epoch", std::to_string(r.epoch)}, {"test_accuracy_hard", acc.str()}});
   };
   if (options.resume && fs::exists(options.checkpoint) && !json)
     std::cout << "resuming from " << options.checkpoint << std::endl;
@@ -234,9 +233,13 @@ int lut_eval_command(Hub& hub, const Resolved& resolved, const nlohmann::json& a
   const std::string mode = loaded.model->config().value("eval_mode", "hard");
   const double accuracy = 100.0 * double(correct) / double(total);
   if (args.value("json", false)) {
-    std::cout << nlohmann::json{{"name", loaded.name}, {"data", "fashion-mnist/test"},
-                                {"eval_mode", mode},   {"correct", correct},
-                                {"total", total},      {"acc@1", accuracy}}
+    std::cout << nlohmann::json{{"name", loaded.name},
+                                {"data", "fashion-mnist/test"},
+                                {"eval_mode", mode},
+                                {"correct", correct},
+                                {"total", total},
+                                {"acc@1", accuracy},
+                                {"config", loaded.model->config()}}
                      .dump(2)
               << '\n';
   } else {

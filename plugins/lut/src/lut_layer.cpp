@@ -54,6 +54,8 @@ struct DwnLookup : public torch::autograd::Function<DwnLookup> {
 
     auto grad_luts = torch::zeros({nodes * entries}, grad.options());
     grad_luts.index_add_(0, flat.reshape(-1), grad.reshape(-1));
+    // The first layer's inputs (the encoder's bits) need no gradient.
+    if (!ctx->needs_input_grad(0)) return {torch::Tensor(), grad_luts.view({nodes, entries})};
 
     // efd[node, a, i]: the extended finite difference at address a.
     auto efd = torch::zeros({nodes, entries, k}, torch::kFloat64);
