@@ -31,7 +31,14 @@ std::shared_ptr<modelzoo::Model> build(const nlohmann::json& config) {
 
 }  // namespace
 
+// The manifest modelzoo_add_plugin() embeds in this same object.
+extern "C" const char modelzoo_embedded_manifest[];
+
 MODELZOO_PLUGIN(registrar) {
-  for (const char* name : {"lut_network", "fashion_mnist_small", "fashion_mnist_large"})
-    registrar.add(name, build);
+  // Every entrypoint builds a LutNetwork from its config, so the plugin
+  // registers exactly what its manifest declares (publishing a new
+  // pretrained model is a manifest change only).
+  const auto manifest = nlohmann::json::parse(modelzoo_embedded_manifest);
+  for (const auto& entry : manifest.at("plugin").at("entrypoints"))
+    registrar.add(entry.at("name").get<std::string>(), build);
 }
