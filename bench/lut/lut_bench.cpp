@@ -28,7 +28,8 @@ namespace {
 // The default variant's weights file of `name`, from the built manifest.
 std::string weights_file(const std::string& name) {
   std::ifstream in(LUT_MANIFEST);
-  for (const auto& e : nlohmann::json::parse(in)["entrypoints"])
+  const auto manifest = nlohmann::json::parse(in);
+  for (const auto& e : manifest["entrypoints"])
     if (e["name"] == name)
       for (const auto& v : e.value("variants", nlohmann::json::array()))
         if (v.value("default", false)) return v["file"];

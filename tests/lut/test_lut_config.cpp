@@ -1,13 +1,15 @@
 // LUT configs: DiffLUT's YAML shape, structural vs runtime overrides, errors
 // that name the key and suggest the fix, save → load.
-#include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <fstream>
 
 #include "lut_config.h"
 #include "modelzoo/sdk/error.h"
 #include "process.h"
+
+// glog (through LibTorch) defines CHECK too; Catch's must win.
+#undef CHECK
+#include <catch2/catch.hpp>
 
 using Catch::Matchers::Contains;
 using modelzoo::lut::LutConfig;

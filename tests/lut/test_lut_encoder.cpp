@@ -1,7 +1,5 @@
 // Thermometer encoders: thresholds against numpy (computed independently by
 // /usr/bin/python3 on the same data), and the bit layout.
-#include <catch2/catch.hpp>
-
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <cstdio>
@@ -11,6 +9,10 @@
 
 #include "process.h"
 #include "thermometer_encoder.h"
+
+// glog (through LibTorch) defines CHECK too; Catch's must win.
+#undef CHECK
+#include <catch2/catch.hpp>
 
 using namespace modelzoo::lut;
 using Catch::Matchers::Contains;

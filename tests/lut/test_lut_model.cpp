@@ -1,8 +1,6 @@
 // The LUT network as a whole: a short training run learns, weights
 // round-trip, the packed integer path equals the float hard path, and
 // runtime options do what the docs say.
-#include <catch2/catch.hpp>
-
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <filesystem>
@@ -14,6 +12,10 @@
 #include "packed_network.h"
 #include "process.h"
 #include "trainer.h"
+
+// glog (through LibTorch) defines CHECK too; Catch's must win.
+#undef CHECK
+#include <catch2/catch.hpp>
 
 using namespace modelzoo::lut;
 using Catch::Matchers::Contains;

@@ -1,13 +1,15 @@
 // LUT nodes and connections against independent references: brute-force
 // enumeration of every input pattern, finite differences, plain loops.
-#include <catch2/catch.hpp>
-
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/autograd.h>
 
 #include <set>
 
 #include "lut_layer.h"
+
+// glog (through LibTorch) defines CHECK too; Catch's must win.
+#undef CHECK
+#include <catch2/catch.hpp>
 
 using namespace modelzoo::lut;
 

@@ -1,8 +1,6 @@
 // The pretrained LUT models shipped with the project, end to end: the
 // float hard path and the packed integer path agree on every Fashion-MNIST
 // test image, and `modelzoo eval` reproduces the accuracy in their metadata.
-#include <catch2/catch.hpp>
-
 #include <png.h>
 
 #include <filesystem>
@@ -15,6 +13,10 @@
 #include "packed_network.h"
 #include "paths.h"
 #include "process.h"
+
+// glog (through LibTorch) defines CHECK too; Catch's must win.
+#undef CHECK
+#include <catch2/catch.hpp>
 
 using namespace modelzoo::lut;
 using Catch::Matchers::Contains;
@@ -173,8 +175,8 @@ TEST_CASE("modelzoo train writes weights that modelzoo eval reads", "[lut][cli][
   CHECK_THAT(r.out, Contains("\"epoch\":1") && Contains("test_accuracy_hard"));
   CHECK(std::filesystem::exists(out + "/tiny.safetensors"));
   CHECK(std::filesystem::exists(out + "/checkpoint.safetensors"));
-  CHECK(LutConfig::from_yaml_file(out + "/config.yaml").layer_widths ==
-        std::vector<int64_t>{400, 200});
+  const std::vector<int64_t> widths = {400, 200};
+  CHECK(LutConfig::from_yaml_file(out + "/config.yaml").layer_widths == widths);
   r = modelzoo_cli({"eval", "lut/lut_network", "--weights", out + "/tiny.safetensors", "--limit",
                     "500", "--json"},
                    home.path());
