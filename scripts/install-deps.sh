@@ -15,6 +15,7 @@ packages=(
   python3-torch python3-torchvision python3-numpy
   nginx-light curl hyperfine binutils
   dataset-fashion-mnist
+  libpng-dev zlib1g-dev  # lut family: `modelzoo run --image`, gzipped IDX files
   openssl python3  # cache tests and bench: TLS test certificate, fault_server.py, openssl speed
   libpng-dev libjpeg62-turbo-dev python3-pil  # vision: image decoding; PIL for its reference tests
 )

@@ -31,6 +31,10 @@ std::vector<fs::path> default_plugin_search_path() {
     std::string entry;
     while (std::getline(list, entry, ':')) add_directory(dirs, seen, entry);
   }
+  // Only MODELZOO_PLUGIN_PATH: for tests and reproducible runs that must not
+  // see the plugins installed or built next to the executable.
+  if (const char* only = std::getenv("MODELZOO_PLUGIN_PATH_ONLY"); only && std::string(only) == "1")
+    return dirs;
   add_directory(dirs, seen, MODELZOO_INSTALL_PLUGIN_DIR);
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);

@@ -23,6 +23,7 @@ ProcessResult modelzoo_cli(std::vector<std::string> args, const std::string& pat
                            std::vector<std::pair<std::string, std::string>> env = {}) {
   args.insert(args.begin(), cli_path());
   env.emplace_back("MODELZOO_PLUGIN_PATH", path);
+  env.emplace_back("MODELZOO_PLUGIN_PATH_ONLY", "1");  // not the in-tree families
   return run_process(args, env);
 }
 

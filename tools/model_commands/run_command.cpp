@@ -163,7 +163,7 @@ int run(const nlohmann::json& args) {
 
 }  // namespace
 
-int run_command(const nlohmann::json& args) {
+int classify_image_command(const nlohmann::json& args) {
   try {
     return run(args);
   } catch (const c10::Error& e) {

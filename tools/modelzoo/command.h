@@ -33,5 +33,12 @@ void add_model_commands(CLI::App& app, Context& context);
 void add_trust_commands(CLI::App& app, Context& context);
 void add_cache_commands(CLI::App& app, Context& context);
 void add_weights_commands(CLI::App& app, Context& context);
+void add_train_eval_run_commands(CLI::App& app, Context& context);
+
+/// Runs `command` in libmodelzoo_model_commands.so (loaded on demand, with
+/// LibTorch); returns its exit code.
+int run_in_model_library(const std::string& command, const nlohmann::json& args);
+/// `-c KEY=VALUE` assignments as a JSON object (values parsed as JSON when they are).
+nlohmann::json parse_overrides(const std::vector<std::string>& assignments);
 
 }  // namespace modelzoo::cli

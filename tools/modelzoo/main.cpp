@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   add_trust_commands(app, context);
   add_cache_commands(app, context);
   add_weights_commands(app, context);
+  add_train_eval_run_commands(app, context);
 
   try {
     app.parse(argc, argv);

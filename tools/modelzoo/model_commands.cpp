@@ -14,8 +14,6 @@
 namespace modelzoo::cli {
 namespace fs = std::filesystem;
 
-namespace {
-
 // `--config key=value`: the value is JSON when it parses as JSON (10, 0.5,
 // true, "x", [1,2]), else a plain string.
 nlohmann::json parse_overrides(const std::vector<std::string>& assignments) {
@@ -31,6 +29,8 @@ nlohmann::json parse_overrides(const std::vector<std::string>& assignments) {
   return overrides;
 }
 
+namespace {
+
 fs::path find_model_commands_library() {
   std::error_code ec;
   const fs::path exe_dir = fs::read_symlink("/proc/self/exe", ec).parent_path();
@@ -45,6 +45,8 @@ fs::path find_model_commands_library() {
               "); reinstall modelzoo");
 }
 
+}  // namespace
+
 int run_in_model_library(const std::string& command, const nlohmann::json& args) {
   const fs::path library = find_model_commands_library();
   void* handle = dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
@@ -54,8 +56,6 @@ int run_in_model_library(const std::string& command, const nlohmann::json& args)
   // The library stays loaded until exit: LibTorch does not unload cleanly.
   return entry(command.c_str(), args.dump().c_str());
 }
-
-}  // namespace
 
 void add_model_commands(CLI::App& app, Context& context) {
   auto* create = app.add_subcommand(
@@ -85,9 +85,18 @@ void add_model_commands(CLI::App& app, Context& context) {
   auto run_threads = std::make_shared<int>(0);
   auto random_init = std::make_shared<bool>(false);
   auto verify = std::make_shared<bool>(false);
+  auto idx_index = std::make_shared<std::vector<int>>();
+  auto data = std::make_shared<std::string>("fashion-mnist");
+  auto data_dir = std::make_shared<std::string>();
   run->add_option("name", *run_name, "[family/]entrypoint[.TAG] (DEFAULT weights without a tag)")
       ->required();
-  run->add_option("--image", *image, "PNG or JPEG file")->required();
+  run->add_option("--image", *image, "PNG or JPEG file");
+  run->add_option("--idx-index", *idx_index,
+                  "lut family: index of a test-set image (repeatable); prints the true label too");
+  run->add_option("--data", *data, "lut family: data set of --idx-index (fashion-mnist)");
+  run->add_option("--data-dir", *data_dir,
+                  "lut family: directory of the IDX files (default: $MODELZOO_FASHION_MNIST_DIR, "
+                  "else /usr/share/datasets/fashion-mnist)");
   run->add_option("--topk", *topk, "How many classes to show (default 5)");
   run->add_option("--threads", *run_threads, "Intra-op threads (default: all cores)");
   run->add_option("--weights", *weights, "A local checkpoint (.pth or .safetensors) instead");
@@ -95,9 +104,12 @@ void add_model_commands(CLI::App& app, Context& context) {
   run->add_flag("--verify", *verify, "Re-hash a cached checkpoint before using it");
   run->add_option("-c,--config", *run_configs, "Config override KEY=VALUE (repeatable)");
   run->callback(
-      [&context, run_name, image, weights, run_configs, topk, run_threads, random_init, verify] {
+      [&context, run_name, image, weights, run_configs, topk, run_threads, random_init, verify,
+       idx_index, data, data_dir] {
         if (*random_init && !weights->empty())
           throw Error("--random-init and --weights exclude each other");
+        if (image->empty() && idx_index->empty())
+          throw Error("`modelzoo run` needs --image FILE (or, for the lut family, --idx-index N)");
         nlohmann::json args = {{"name", *run_name},
                                {"image", *image},
                                {"weights", *weights},
@@ -106,6 +118,9 @@ void add_model_commands(CLI::App& app, Context& context) {
                                {"threads", *run_threads},
                                {"random_init", *random_init},
                                {"verify", *verify},
+                               {"idx_index", *idx_index},
+                               {"data", *data},
+                               {"data_dir", *data_dir},
                                {"json", context.json}};
         const int status = run_in_model_library("run", args);
         if (status != 0) throw CLI::RuntimeError(status);

@@ -1,0 +1,195 @@
+// The pretrained LUT models shipped with the project, end to end: the
+// float hard path and the packed integer path agree on every Fashion-MNIST
+// test image, and `modelzoo eval` reproduces the accuracy in their metadata.
+#include <png.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "idx_dataset.h"
+#include "lut_network.h"
+#include "packed_network.h"
+#include "paths.h"
+#include "process.h"
+
+// glog (through LibTorch) defines CHECK too; Catch's must win.
+#undef CHECK
+#include <catch2/catch.hpp>
+
+using namespace modelzoo::lut;
+using Catch::Matchers::Contains;
+using nlohmann::json;
+
+namespace {
+
+const char* kShipped[] = {"fashion_mnist_small", "fashion_mnist_large"};
+
+json manifest_entry(const std::string& name) {
+  std::ifstream in(LUT_MANIFEST);
+  const auto manifest = json::parse(in);
+  for (const auto& e : manifest["entrypoints"])
+    if (e["name"] == name) return e;
+  FAIL("no entrypoint " << name << " in " << LUT_MANIFEST);
+  return {};
+}
+
+json default_variant(const json& entry) {
+  for (const auto& v : entry.value("variants", json::array()))
+    if (v.value("default", false)) return v;
+  FAIL(entry["name"] << " has no default weight variant");
+  return {};
+}
+
+bool have_fashion_mnist() {
+  return std::filesystem::exists(fashion_mnist_dir() + "/t10k-images-idx3-ubyte.gz");
+}
+
+modelzoo::test::ProcessResult modelzoo_cli(std::vector<std::string> args, const std::string& home) {
+  args.insert(args.begin(), modelzoo::test::cli_path());
+  // Only the lut plugin; a private cache that starts empty, so the weights
+  // come through the variant's file:// URL.
+  return modelzoo::test::run_process(args, {{"MODELZOO_PLUGIN_PATH", LUT_PLUGIN_DIR},
+                                            {"MODELZOO_HOME", home},
+                                            {"MODELZOO_NUM_THREADS", "2"}});
+}
+
+}  // namespace
+
+TEST_CASE("shipped models: packed integer path = float hard path on all test images",
+          "[lut][shipped][packed]") {
+  if (!have_fashion_mnist()) {
+    WARN("skipped: Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
+    return;
+  }
+  const auto test = load_fashion_mnist("test");
+  REQUIRE(test.size() == 10000);
+  for (const std::string name : kShipped) {
+    INFO(name);
+    const auto variant = default_variant(manifest_entry(name));
+    const std::string weights = std::string(MODELZOO_SOURCE_DIR) + "/plugins/lut/weights/" +
+                                variant["file"].get<std::string>();
+    LutNetwork network(LutConfig::from_yaml_file(std::string(MODELZOO_SOURCE_DIR) +
+                                                 "/plugins/lut/configs/" + name + ".yaml"));
+    network->load_weights(weights);
+    network->eval();
+    CHECK(network->config().num_luts() <= (name == "fashion_mnist_small" ? 4000 : 16000));
+    torch::NoGradGuard no_grad;
+    const PackedNetwork packed(*network);
+    int64_t correct = 0;
+    for (int64_t start = 0; start < test.size(); start += 1000) {
+      const auto batch = test.slice(start, start + 1000);
+      const auto counts = network->hard_counts(batch.images);
+      const auto packed_counts = packed.counts(network->encoder->encode_bits(batch.images));
+      REQUIRE(torch::equal(packed_counts, counts));
+      const auto predicted = packed.predict(network->encoder->encode_bits(batch.images));
+      REQUIRE(torch::equal(predicted, network->forward_mode(batch.images, "hard").argmax(1)));
+      correct += predicted.eq(batch.labels).sum().item<int64_t>();
+    }
+    CHECK(correct == variant["meta"]["metrics"]["Fashion-MNIST"]["correct"].get<int64_t>());
+  }
+}
+
+TEST_CASE("modelzoo eval reproduces the shipped models' published accuracy",
+          "[lut][shipped][cli]") {
+  if (!have_fashion_mnist()) return;
+  modelzoo::test::TempDir home;
+  for (const std::string name : kShipped) {
+    INFO(name);
+    const auto metrics = default_variant(manifest_entry(name))["meta"]["metrics"]["Fashion-MNIST"];
+    auto r =
+        modelzoo_cli({"eval", "lut/" + name, "--data", "fashion-mnist", "--json"}, home.path());
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto out = json::parse(r.out);
+    CHECK(out["eval_mode"] == "hard");
+    CHECK(out["total"] == 10000);
+    CHECK(out["correct"] == metrics["correct"]);
+    CHECK(out["acc@1"].get<double>() == Approx(metrics["acc@1"].get<double>()).margin(0.005));
+    // The packed integer path, through the plugin, gives the same count.
+    r = modelzoo_cli({"eval", name, "-c", "eval_mode=packed", "--json"}, home.path());
+    REQUIRE(r.exit_code == 0);
+    CHECK(json::parse(r.out)["correct"] == metrics["correct"]);
+  }
+}
+
+TEST_CASE("modelzoo eval/run: overrides and inputs", "[lut][shipped][cli]") {
+  if (!have_fashion_mnist()) return;
+  modelzoo::test::TempDir home;
+  // A structural key cannot change on pretrained weights.
+  auto r = modelzoo_cli({"eval", "fashion_mnist_small", "-c", "node_input_dim=4"}, home.path());
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Contains("'node_input_dim' is a structural key") &&
+                        Contains("cannot be overridden when weights are loaded"));
+  r = modelzoo_cli({"eval", "fashion_mnist_small", "-c", "temprature=0.5"}, home.path());
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Contains("did you mean 'temperature'?"));
+  // A runtime key changes behaviour: expectation mode scores differ from hard.
+  r = modelzoo_cli({"run", "fashion_mnist_small", "--idx-index", "0", "--json"}, home.path());
+  REQUIRE(r.exit_code == 0);
+  const auto hard = json::parse(r.out)[0];
+  r = modelzoo_cli(
+      {"run", "fashion_mnist_small", "--idx-index", "0", "-c", "eval_mode=expectation", "--json"},
+      home.path());
+  REQUIRE(r.exit_code == 0);
+  const auto soft = json::parse(r.out)[0];
+  CHECK(hard["true_class"] == 9);  // the first test image is an ankle boot
+  CHECK(hard["scores"] != soft["scores"]);
+
+  // --image: the same test image written as a PNG gives the same class and scores.
+  const auto test = load_fashion_mnist("test").slice(0, 1);
+  const auto pixels = (test.images * 255).round().to(torch::kUInt8).contiguous();
+  const std::string png_path = home.path() + "/test0.png";
+  png_image image{};
+  image.version = PNG_IMAGE_VERSION;
+  image.width = 28;
+  image.height = 28;
+  image.format = PNG_FORMAT_GRAY;
+  REQUIRE(
+      png_image_write_to_file(&image, png_path.c_str(), 0, pixels.data_ptr<uint8_t>(), 0, nullptr));
+  r = modelzoo_cli({"run", "fashion_mnist_small", "--image", png_path, "--json"}, home.path());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(json::parse(r.out)[0]["class"] == hard["class"]);
+  CHECK(json::parse(r.out)[0]["scores"] == hard["scores"]);
+  r = modelzoo_cli({"run", "fashion_mnist_small", "--idx-index", "10000"}, home.path());
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Contains("outside the test set (0..9999)"));
+  r = modelzoo_cli({"run", "fashion_mnist_small"}, home.path());
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Contains("--image FILE.png or --idx-index N"));
+}
+
+TEST_CASE("modelzoo train writes weights that modelzoo eval reads", "[lut][cli][train]") {
+  if (!have_fashion_mnist()) return;
+  modelzoo::test::TempDir home;
+  const std::string out = home.path() + "/run";
+  auto r = modelzoo_cli(
+      {"train", "lut", std::string(MODELZOO_SOURCE_DIR) + "/plugins/lut/configs/tiny.yaml",
+       "--data", "fashion-mnist", "--train-samples", "1000", "-o", out, "--json"},
+      home.path());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  // One JSON line per epoch, then the summary.
+  CHECK_THAT(r.out, Contains("\"epoch\":1") && Contains("test_accuracy_hard"));
+  CHECK(std::filesystem::exists(out + "/tiny.safetensors"));
+  CHECK(std::filesystem::exists(out + "/checkpoint.safetensors"));
+  const std::vector<int64_t> widths = {400, 200};
+  CHECK(LutConfig::from_yaml_file(out + "/config.yaml").layer_widths == widths);
+  r = modelzoo_cli({"eval", "lut/lut_network", "--weights", out + "/tiny.safetensors", "--limit",
+                    "500", "--json"},
+                   home.path());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto result = json::parse(r.out);
+  CHECK(result["total"] == 500);
+  CHECK(result["acc@1"].get<double>() > 30.0);
+  CHECK(result["config"]["layer_widths"] == json({400, 200}));
+  r = modelzoo_cli({"train", "vision", "x.yaml"}, home.path());
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Contains("not implemented for the vision family"));
+  r = modelzoo_cli({"train", "lut", home.path() + "/missing.yaml"}, home.path());
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Contains("cannot read LUT config"));
+}
