@@ -182,6 +182,11 @@ TEST_CASE("runtime options change behaviour as documented", "[lut][runtime]") {
   const auto many = network->forward_mode(x, "sampling");
   CHECK((many - soft).abs().mean().item<float>() < (one - soft).abs().mean().item<float>());
 
+  // sample_seed: sampling repeats exactly.
+  r.sample_seed = 12345;
+  network->set_runtime(r);
+  CHECK(torch::equal(network->forward_mode(x, "sampling"), network->forward_mode(x, "sampling")));
+
   // eval_flip_probability: flips bits in eval (robustness tests); 0 is exact.
   r = c.runtime;
   r.eval_flip_probability = 0.3;

@@ -52,7 +52,8 @@ struct RuntimeConfig {
   std::string init_fn = "normal";  ///< normal | residual (table starts as its first input)
   double init_std = 1.0;           ///< std of the initial table logits
   double connection_temperature = 1.0;  ///< learnable connections: softmax temperature
-  int64_t sample_seed = 0;              ///< seed of sampling / eval bit flips (0: nondeterministic)
+  int64_t sample_seed =
+      0;  ///< reseeds LibTorch's generator before each sampling / bit-flip eval (0: not)
 };
 
 /// `training:` — the recipe `modelzoo train` follows (a modelzoo extension).

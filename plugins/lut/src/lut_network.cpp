@@ -1,5 +1,7 @@
 #include "lut_network.h"
 
+#include <torch/utils.h>
+
 #include "modelzoo/sdk/error.h"
 #include "modelzoo/weights.h"
 #include "packed_network.h"
@@ -76,6 +78,11 @@ torch::Tensor LutNetworkImpl::forward(const torch::Tensor& x) {
 }
 
 torch::Tensor LutNetworkImpl::forward_mode(const torch::Tensor& x, const std::string& eval_mode) {
+  // Sampling and eval-time bit flips draw from LibTorch's global generator;
+  // a non-zero sample_seed reseeds it per call, so results repeat.
+  if (config_.runtime.sample_seed != 0 &&
+      (eval_mode == "sampling" || config_.runtime.eval_flip_probability > 0))
+    torch::manual_seed(static_cast<uint64_t>(config_.runtime.sample_seed));
   if (eval_mode == "hard") return group_sum(run_layers(encoder->forward(x), NodeMode::hard));
   if (eval_mode == "expectation") {
     const auto mode = config_.node_type == "dwn" ? NodeMode::hard : NodeMode::expectation;
