@@ -33,7 +33,7 @@ std::vector<fs::path> default_plugin_search_path() {
   }
   // Only MODELZOO_PLUGIN_PATH: for tests and reproducible runs that must not
   // see the plugins installed or built next to the executable.
-  if (const char* only = std::getenv("MODELZOO_PLUGIN_PATH_ONLY"); only && std::string(only) == "1")
+  if (const char* only = ::secure_getenv("MODELZOO_PLUGIN_PATH_ONLY"); only && std::string(only) == "1")
     return dirs;
   add_directory(dirs, seen, MODELZOO_INSTALL_PLUGIN_DIR);
   std::error_code ec;
