@@ -45,9 +45,9 @@ def main():
             "dataset": "Fashion-MNIST",
             "metrics": {"Fashion-MNIST": {"acc@1": round(result["acc@1"], 2),
                                            "correct": result["correct"],
-                                           "total": result["total"],
-                                           "eval_mode": result["eval_mode"],
-                                           "split": "test"}},
+                                           "total": result["total"]}},
+            # How the metrics were measured (metrics hold numbers only).
+            "evaluation": {"split": "test", "eval_mode": result["eval_mode"]},
             "num_luts": luts,
             "license": "CC0-1.0",
             "recipe": f"modelzoo train lut plugins/lut/configs/{name}.yaml --data fashion-mnist "
