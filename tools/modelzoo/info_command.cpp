@@ -112,12 +112,14 @@ void add_info_command(CLI::App& app, Context& context) {
     std::cout << "\ninput:    " << shape_text(e.spec.input) << " " << e.spec.input.dtype << '\n';
     const Preprocess& p = e.spec.input.preprocess;
     if (p.resize || p.crop || !p.mean.empty()) {
-      std::cout << "preprocess:";
-      if (p.resize) std::cout << " resize " << *p.resize;
-      if (p.crop) std::cout << ", crop " << *p.crop;
-      if (!p.interpolation.empty()) std::cout << ", " << p.interpolation;
+      std::vector<std::string> steps;
+      if (p.resize) steps.push_back("resize " + std::to_string(*p.resize));
+      if (p.crop) steps.push_back("crop " + std::to_string(*p.crop));
+      if (!p.interpolation.empty()) steps.push_back(p.interpolation);
       if (!p.mean.empty())
-        std::cout << ", mean [" << numbers_text(p.mean) << "], std [" << numbers_text(p.std) << "]";
+        steps.push_back("mean [" + numbers_text(p.mean) + "], std [" + numbers_text(p.std) + "]");
+      std::cout << "preprocess:";
+      for (size_t i = 0; i < steps.size(); ++i) std::cout << (i ? ", " : " ") << steps[i];
       std::cout << '\n';
     }
     std::cout << "config:   " << e.spec.config.dump() << '\n';
