@@ -48,8 +48,7 @@ int run_command(const nlohmann::json& args) {
   if (args.value("image", std::string()).empty())
     throw Error("`modelzoo run " + t.resolved.entry->qualified_name() +
                 "` needs --image FILE (--idx-index is for the lut family)");
-  t.hub.reset();  // classify_image_command discovers with its own options
-  return classify_image_command(args);
+  return classify_image_command(*t.hub, args);
 }
 
 }  // namespace modelzoo::cli

@@ -99,10 +99,7 @@ std::string label_of(const WeightVariant* variant, int64_t index, int64_t num_ou
   return "class " + std::to_string(index);
 }
 
-int run(const nlohmann::json& args) {
-  HubOptions options;
-  options.num_threads = args.value("threads", 0);
-  Hub hub(options);
+int run(Hub& hub, const nlohmann::json& args) {
   Loaded loaded = load_model(hub, args);
   Model& model = *loaded.model;
   model.eval();
@@ -163,9 +160,9 @@ int run(const nlohmann::json& args) {
 
 }  // namespace
 
-int classify_image_command(const nlohmann::json& args) {
+int classify_image_command(Hub& hub, const nlohmann::json& args) {
   try {
-    return run(args);
+    return run(hub, args);
   } catch (const c10::Error& e) {
     throw Error(e.what_without_backtrace());  // LibTorch's backtrace helps no user
   }
