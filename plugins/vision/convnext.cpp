@@ -86,12 +86,8 @@ torch::Tensor ConvNeXt::forward(const torch::Tensor& x) {
 }
 
 void ConvNeXt::build_head(int64_t num_classes) {
-  TORCH_CHECK(num_classes >= 0, "num_classes must be >= 0 (got ", num_classes, ")");
-  if (head) classifier->unregister_module("2");
-  head = nullptr;
+  head = replace_head(*classifier, "2", head, options.dims.back(), num_classes);
   options.num_classes = num_classes;
-  if (num_classes > 0)
-    head = classifier->register_module("2", Linear(options.dims.back(), num_classes));
 }
 
 void ConvNeXt::init_head() {

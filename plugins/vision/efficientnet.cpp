@@ -130,11 +130,8 @@ NamedTensors EfficientNet::forward_features(const torch::Tensor& x) {
 }
 
 void EfficientNet::build_head(int64_t num_classes) {
-  TORCH_CHECK(num_classes >= 0, "num_classes must be >= 0 (got ", num_classes, ")");
-  if (head) classifier->unregister_module("1");
-  head = nullptr;
+  head = replace_head(*classifier, "1", head, num_features_, num_classes);
   options.num_classes = num_classes;
-  if (num_classes > 0) head = classifier->register_module("1", Linear(num_features_, num_classes));
 }
 
 void EfficientNet::reset_classifier(int64_t num_classes) {

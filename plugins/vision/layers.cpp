@@ -89,6 +89,14 @@ void LinearImpl::reset_parameters() {
   default_init(weight, bias);
 }
 
+Linear replace_head(torch::nn::Module& parent, const std::string& name, const Linear& current,
+                    int64_t in_features, int64_t num_classes) {
+  TORCH_CHECK(num_classes >= 0, "num_classes must be >= 0 (got ", num_classes, ")");
+  if (current) parent.unregister_module(name);
+  if (num_classes == 0) return nullptr;
+  return parent.register_module(name, Linear(in_features, num_classes));
+}
+
 LayerNormImpl::LayerNormImpl(int64_t dim_, double eps_, bool channels_first_)
     : dim(dim_), eps(eps_), channels_first(channels_first_) {
   weight = register_parameter("weight", torch::empty({dim}));

@@ -54,6 +54,13 @@ struct LinearImpl : torch::nn::Module {
 };
 TORCH_MODULE(Linear);
 
+/// A classifier head swapped for one with `num_classes` outputs: `current`
+/// (nullptr if none) is unregistered from `parent`, and a new uninitialised
+/// Linear(in_features, num_classes) is registered there as `name` and
+/// returned — nullptr when num_classes is 0 (the head removed).
+Linear replace_head(torch::nn::Module& parent, const std::string& name, const Linear& current,
+                    int64_t in_features, int64_t num_classes);
+
 /// nn.LayerNorm over the last dimension. channels_first normalises dim 1 of
 /// an NCHW tensor instead (torchvision's LayerNorm2d), same parameters.
 struct LayerNormImpl : torch::nn::Module {

@@ -109,12 +109,9 @@ NamedTensors ResNet::forward_features(const torch::Tensor& x) {
 }
 
 void ResNet::reset_classifier(int64_t num_classes) {
-  TORCH_CHECK(num_classes >= 0, "num_classes must be >= 0 (got ", num_classes, ")");
-  if (fc) unregister_module("fc");
-  fc = nullptr;
+  fc = replace_head(*this, "fc", fc, num_features_, num_classes);
   options.num_classes = num_classes;
-  if (num_classes == 0) return;
-  fc = register_module("fc", Linear(num_features_, num_classes));
+  if (!fc) return;
   fc->reset_parameters();  // nn.Linear's default, as torchvision leaves it
 }
 

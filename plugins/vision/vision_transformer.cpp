@@ -85,12 +85,8 @@ NamedTensors VisionTransformer::forward_features(const torch::Tensor& x) {
 }
 
 void VisionTransformer::build_head(int64_t num_classes) {
-  TORCH_CHECK(num_classes >= 0, "num_classes must be >= 0 (got ", num_classes, ")");
-  if (head) heads->unregister_module("head");
-  head = nullptr;
+  head = replace_head(*heads, "head", head, options.hidden_dim, num_classes);
   options.num_classes = num_classes;
-  if (num_classes > 0)
-    head = heads->register_module("head", Linear(options.hidden_dim, num_classes));
 }
 
 void VisionTransformer::init_head() {

@@ -27,20 +27,13 @@ ProcessResult modelzoo_cli(std::vector<std::string> args, const std::string& pat
   return run_process(args, env);
 }
 
-// The build tree's plugin directory (bin/../lib/modelzoo/plugins, where the
-// in-tree families such as vision are built) is on every default search
-// path; the tests below count only the fixture plugins they point at.
-bool in_tree_family(const json& plugin) {
-  return plugin["path"].get<std::string>().find("/lib/modelzoo/plugins/") != std::string::npos;
-}
-
 const std::string kGood = plugin_dir("good");
 const std::string kAll = plugin_dir("good") + ":" + plugin_dir("faulty") + ":" + plugin_dir("bad");
 
 }  // namespace
 
 TEST_CASE("list --json parses back and filters", "[cli]") {
-  auto r = modelzoo_cli({"list", "--family", "toy", "--json"}, kGood);
+  auto r = modelzoo_cli({"list", "--json"}, kGood);
   REQUIRE(r.exit_code == 0);
   const json all = json::parse(r.out);
   REQUIRE(all.size() == 2);
@@ -53,7 +46,7 @@ TEST_CASE("list --json parses back and filters", "[cli]") {
   CHECK(json::parse(r.out).size() == 1);
   r = modelzoo_cli({"list", "--exclude", "*mlp", "--family", "toy", "--json"}, kGood);
   CHECK(json::parse(r.out)[0]["name"] == "toy/tiny_cnn");
-  r = modelzoo_cli({"list", "--pretrained", "--family", "toy", "--json"}, kGood);
+  r = modelzoo_cli({"list", "--pretrained", "--json"}, kGood);
   const json pretrained = json::parse(r.out);
   REQUIRE(pretrained.size() == 1);
   CHECK(pretrained[0]["name"] == "toy/tiny_mlp");
@@ -64,7 +57,8 @@ TEST_CASE("a variant pulled through a file mirror shows as cached in info", "[cl
   TempDir dir;
   const std::vector<std::pair<std::string, std::string>> env = {
       {"MODELZOO_HOME", dir.path() + "/home"},
-      {"MODELZOO_MIRROR", "file://" + std::string(MODELZOO_SOURCE_DIR) + "/tests/plugins/toy/weights"}};
+      {"MODELZOO_MIRROR",
+       "file://" + std::string(MODELZOO_SOURCE_DIR) + "/tests/plugins/toy/weights"}};
   auto r = modelzoo_cli({"info", "tiny_mlp"}, kGood, env);
   REQUIRE(r.exit_code == 0);
   CHECK_THAT(r.out, Catch::Contains("SYNTH_V1  (DEFAULT)") &&
@@ -77,8 +71,7 @@ TEST_CASE("a variant pulled through a file mirror shows as cached in info", "[cl
   CHECK_THAT(r.out, Catch::Contains("cached, full digest verified") &&
                         Catch::Contains("categories: 10 (c0, c1"));
   // Offline, the cached file still serves; a tag that was never pulled would not.
-  r = modelzoo_cli({"pull", "toy/tiny_mlp.SYNTH_V1"}, kGood,
-                   {env[0], {"MODELZOO_OFFLINE", "1"}});
+  r = modelzoo_cli({"pull", "toy/tiny_mlp.SYNTH_V1"}, kGood, {env[0], {"MODELZOO_OFFLINE", "1"}});
   CHECK(r.exit_code == 0);
 }
 
@@ -135,7 +128,7 @@ TEST_CASE("info describes the cache without changing it", "[cli][cache]") {
 }
 
 TEST_CASE("list prints an aligned table", "[cli]") {
-  const auto r = modelzoo_cli({"list", "--family", "toy"}, kGood);
+  const auto r = modelzoo_cli({"list"}, kGood);
   REQUIRE(r.exit_code == 0);
   CHECK_THAT(r.out, Catch::StartsWith("NAME          VARIANTS              SUMMARY\n"));
   CHECK_THAT(r.out, Catch::Contains("toy/tiny_cnn  -                     Two-convolution"));
@@ -148,7 +141,6 @@ TEST_CASE("plugins lists every file with status and reason", "[cli]") {
   const json plugins = json::parse(r.out);
   std::map<std::string, int> by_status;
   for (const auto& p : plugins) {
-    if (in_tree_family(p)) continue;
     ++by_status[p["status"].get<std::string>()];
     if (p["status"] != "ok") CHECK_FALSE(p["reason"].get<std::string>().empty());
   }
@@ -255,8 +247,8 @@ TEST_CASE("metadata commands never map LibTorch but create does", "[cli][torch-f
 }
 
 TEST_CASE("create builds through the model-commands library", "[cli]") {
-  auto r = modelzoo_cli({"create", "toy/tiny_cnn", "-c", "num_classes=3", "--threads", "2", "--json"},
-                        kGood);
+  auto r = modelzoo_cli(
+      {"create", "toy/tiny_cnn", "-c", "num_classes=3", "--threads", "2", "--json"}, kGood);
   REQUIRE(r.exit_code == 0);
   const json out = json::parse(r.out);
   CHECK(out["config"]["num_classes"] == 3);
@@ -275,7 +267,9 @@ TEST_CASE("keys, sign, trust and verify from the command line", "[cli][trust]") 
   std::filesystem::copy_file(plugin_dir("good") + "/toy.so", plugins + "/toy.so");
   const std::vector<std::pair<std::string, std::string>> env = {
       {"XDG_CONFIG_HOME", dir.path() + "/config"}, {"MODELZOO_HOME", dir.path() + "/cache"}};
-  auto run = [&](std::vector<std::string> args) { return modelzoo_cli(std::move(args), plugins, env); };
+  auto run = [&](std::vector<std::string> args) {
+    return modelzoo_cli(std::move(args), plugins, env);
+  };
 
   auto r = run({"keys", "generate", "acme", "--dir", dir.path() + "/keys", "--json"});
   REQUIRE(r.exit_code == 0);
@@ -284,7 +278,8 @@ TEST_CASE("keys, sign, trust and verify from the command line", "[cli][trust]") 
          std::filesystem::perms::others_read) == std::filesystem::perms::none);
   CHECK(run({"keys", "generate", "acme", "--dir", dir.path() + "/keys"}).exit_code == 1);
 
-  REQUIRE(run({"sign", plugins + "/toy.so", "--key", dir.path() + "/keys/acme.key"}).exit_code == 0);
+  REQUIRE(run({"sign", plugins + "/toy.so", "--key", dir.path() + "/keys/acme.key"}).exit_code ==
+          0);
   r = run({"verify", plugins + "/toy.so"});
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.out, Catch::Contains("unknown key " + key_id));
@@ -300,8 +295,7 @@ TEST_CASE("keys, sign, trust and verify from the command line", "[cli][trust]") 
   CHECK(r.exit_code == 0);
   CHECK(json::parse(r.out)["state"] == "signed");
 
-  r = modelzoo_cli({"plugins", "--json"}, plugins,
-                   {env[0], env[1], {"MODELZOO_TRUST", "require"}});
+  r = modelzoo_cli({"plugins", "--json"}, plugins, {env[0], env[1], {"MODELZOO_TRUST", "require"}});
   CHECK(json::parse(r.out)[0]["trust"]["state"] == "signed");
   CHECK(json::parse(r.out)[0]["status"] == "ok");
 
@@ -329,7 +323,7 @@ TEST_CASE("plugins --blacklist lists only crashed or hung plugins", "[cli][scann
   REQUIRE(listed.size() == 1);
   CHECK(listed[0]["status"] == "blacklisted");
   CHECK_THAT(listed[0]["reason"].get<std::string>(), Catch::Contains("SIGSEGV"));
-  r = modelzoo_cli({"list", "--family", "toy", "--json"}, dir.path(), {home});
+  r = modelzoo_cli({"list", "--json"}, dir.path(), {home});
   CHECK(json::parse(r.out).size() == 2);  // toy's two; the crashing one is not offered
 }
 
@@ -340,9 +334,11 @@ TEST_CASE("pull, cache ls, verify, path, rm and mirror export from the command l
   std::string bytes(200000, '\0');
   for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>((i * 131) % 251);
   std::ofstream(file, std::ios::binary) << bytes;
-  const std::vector<std::pair<std::string, std::string>> env = {{"MODELZOO_HOME", dir.path() + "/home"}};
+  const std::vector<std::pair<std::string, std::string>> env = {
+      {"MODELZOO_HOME", dir.path() + "/home"}};
   // A wrong digest is refused and nothing is cached.
-  auto r = modelzoo_cli({"pull", "--url", "file://" + file, "--sha256", std::string(64, 'a')}, kGood, env);
+  auto r = modelzoo_cli({"pull", "--url", "file://" + file, "--sha256", std::string(64, 'a')},
+                        kGood, env);
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.err, Catch::Contains("sha256 mismatch") && Catch::Contains("Nothing was cached"));
   r = modelzoo_cli({"cache", "ls", "--json"}, kGood, env);

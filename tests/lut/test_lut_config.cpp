@@ -98,6 +98,17 @@ TEST_CASE("unknown and mistyped keys are errors with a suggestion", "[lut][confi
   m = message_of(
       [] { LutConfig::from_yaml_text("layer_widths: [10]\nruntime: {eval_mode: soft}\n"); });
   CHECK_THAT(m, Contains("eval_mode must be hard, expectation, sampling or packed (got 'soft')"));
+  m = message_of([] {
+    LutConfig::from_yaml_text(
+        "layer_widths: [10]\ninput_size: 100\ntraining: {shift_pixels: 10}\n");
+  });
+  CHECK_THAT(m, Contains("shift_pixels must be smaller than the image side (10)"));
+  m = message_of([] {
+    LutConfig::from_yaml_text("layer_widths: [10]\ninput_size: 20\ntraining: {shift_pixels: 1}\n");
+  });
+  CHECK_THAT(m, Contains("input_size 20 is not a square"));
+  CHECK(LutConfig::from_yaml_text("layer_widths: [10]\ntraining: {shift_pixels: 2}\n")
+            .training.shift_pixels == 2);
   m = message_of([] { LutConfig::from_yaml_text("layer_widths: [10\n"); });
   CHECK_THAT(m, Contains("not valid YAML"));
 }

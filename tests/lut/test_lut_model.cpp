@@ -4,6 +4,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <filesystem>
+#include <set>
 
 #include "idx_dataset.h"
 #include "lut_network.h"
@@ -73,6 +74,37 @@ TEST_CASE("a short training run learns well above chance", "[lut][train]") {
   LutNetwork untrained(tiny_config());
   untrained->fit_encoder(t.train.images);
   CHECK(evaluate(untrained, t.test) < 0.3);
+}
+
+TEST_CASE("shift augmentation moves each image by its own offset within the bound",
+          "[lut][train]") {
+  // Image i has one lit pixel at (10, 10 + i) of a 28 x 28 grid.
+  const int64_t n = 64, shift = 2;
+  auto x = torch::zeros({n, 784});
+  for (int64_t i = 0; i < n; ++i) x[i][10 * 28 + 10 + i % 8] = 1.0 + double(i);
+  auto gen = at::detail::createCPUGenerator(7);
+  const auto shifted = shift_images(x, shift, gen);
+  REQUIRE(shifted.sizes() == x.sizes());
+  std::set<std::pair<int64_t, int64_t>> offsets;
+  for (int64_t i = 0; i < n; ++i) {
+    const auto lit = shifted[i].nonzero();
+    REQUIRE(lit.size(0) == 1);  // moved, not lost or duplicated
+    CHECK(shifted[i][lit[0][0]].item<double>() == 1.0 + double(i));
+    const int64_t pos = lit[0][0].item<int64_t>();
+    const int64_t dy = pos / 28 - 10, dx = pos % 28 - (10 + i % 8);
+    CHECK(std::abs(dy) <= shift);
+    CHECK(std::abs(dx) <= shift);
+    offsets.insert({dy, dx});
+  }
+  CHECK(offsets.size() > 10);  // per-image offsets, not one for the batch
+  // A pixel shifted off the edge is gone; zeros come in.
+  auto edge = torch::zeros({1, 784});
+  edge[0][0] = 1;
+  auto gen2 = at::detail::createCPUGenerator(1);
+  int64_t lost = 0;
+  for (int trial = 0; trial < 50; ++trial)
+    lost += shift_images(edge, 1, gen2).sum().item<double>() == 0;
+  CHECK(lost > 0);
 }
 
 TEST_CASE("save → load gives identical outputs in every mode", "[lut][train]") {

@@ -18,6 +18,7 @@ output=$("$work/build/consumer_app" "$work/build")
 echo "$output"
 grep -qx "entrypoint vendor/scale" <<<"$output"
 grep -qx "output 6" <<<"$output"
+grep -qx "image output 36" <<<"$output"
 
 # The torch-free host through pkg-config alone.
 export PKG_CONFIG_PATH="$work/prefix/lib/pkgconfig"

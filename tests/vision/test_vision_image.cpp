@@ -37,14 +37,20 @@ struct Reference {
   std::string path(const std::string& f) const { return dir.path() + "/" + f; }
 };
 
+// Written once for all cases; nullptr, with a warning, when the reference
+// Python lacks what it needs.
+const Reference* reference() {
+  static const Reference ref;
+  if (!ref.ok) WARN("skipped: /usr/bin/python3 lacks torchvision or PIL");
+  return ref.ok ? &ref : nullptr;
+}
+
 }  // namespace
 
 TEST_CASE("PNG and JPEG decode to PIL's pixels", "[vision][image]") {
-  Reference ref;
-  if (!ref.ok) {
-    WARN("skipped: /usr/bin/python3 lacks torchvision or PIL");
-    return;
-  }
+  const Reference* found = reference();
+  if (!found) return;
+  const Reference& ref = *found;
   const Weights want = Weights::from_file(ref.path("reference.pth"));
   const torch::Tensor png = image::decode_file(ref.path("rgb.png"));
   CHECK(png.scalar_type() == torch::kUInt8);
@@ -56,11 +62,9 @@ TEST_CASE("PNG and JPEG decode to PIL's pixels", "[vision][image]") {
 }
 
 TEST_CASE("preprocessing equals torchvision's ImageClassification steps", "[vision][image]") {
-  Reference ref;
-  if (!ref.ok) {
-    WARN("skipped: /usr/bin/python3 lacks torchvision or PIL");
-    return;
-  }
+  const Reference* found = reference();
+  if (!found) return;
+  const Reference& ref = *found;
   const Weights want = Weights::from_file(ref.path("reference.pth"));
   const torch::Tensor png = image::decode_file(ref.path("rgb.png"));
   const torch::Tensor bilinear = image::preprocess(png, kBilinear);

@@ -12,12 +12,6 @@
 namespace modelzoo::cli {
 namespace {
 
-std::string shape_text(const std::vector<int64_t>& shape) {
-  std::string out = "[";
-  for (size_t i = 0; i < shape.size(); ++i) out += (i ? ", " : "") + std::to_string(shape[i]);
-  return out + "]";
-}
-
 void add_inspect_command(CLI::App& app, Context& context) {
   auto* cmd = app.add_subcommand("inspect", "Show a weights file's format, tensors and metadata");
   auto path = std::make_shared<std::string>();
@@ -48,7 +42,7 @@ void add_inspect_command(CLI::App& app, Context& context) {
     for (const auto& [k, v] : file.metadata) std::cout << "  " << k << ": " << v << '\n';
     Table table({"NAME", "DTYPE", "SHAPE"});
     for (const auto& t : file.tensors)
-      table.add_row({t.name, formats::dtype_name(t.dtype), shape_text(t.shape)});
+      table.add_row({t.name, formats::dtype_name(t.dtype), formats::shape_text(t.shape)});
     table.print(std::cout);
   });
 }

@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -18,8 +19,8 @@ const std::vector<std::string> kTopLevelInfoKeys = {"training",        "dataset"
 const std::vector<std::string> kEncoderKeys = {"name", "num_bits", "feature_wise", "flatten",
                                                "clip_inputs"};
 const std::vector<std::string> kTrainingKeys = {
-    "epochs",        "batch_size", "learning_rate", "lr_final", "connection_temperature_final",
-    "train_samples", "optimizer"};
+    "epochs",        "batch_size",   "learning_rate", "lr_final", "connection_temperature_final",
+    "train_samples", "shift_pixels", "optimizer"};
 // DiffLUT runtime keys that modelzoo reads and ignores (CUDA, gradient
 // stabilisation and regularisers are not part of this CPU implementation).
 const std::set<std::string> kIgnoredDiffLutKeys = {
@@ -237,6 +238,8 @@ void read_training(TrainingConfig& t, const nlohmann::json& j, const std::string
       t.connection_temperature_final = get_as<double>(it.value(), w, k);
     else if (k == "train_samples")
       t.train_samples = get_as<int64_t>(it.value(), w, k);
+    else if (k == "shift_pixels")
+      t.shift_pixels = get_as<int64_t>(it.value(), w, k);
     else if (k == "optimizer") {
       if (get_as<std::string>(it.value(), w, k) != "adam")
         throw Error(w + ": optimizer must be 'adam' (the only one modelzoo train implements)");
@@ -353,6 +356,16 @@ void LutConfig::validate() const {
   if (!(r.connection_temperature > 0)) fail("runtime.connection_temperature must be > 0");
   if (training.epochs < 1 || training.batch_size < 1 || !(training.learning_rate > 0))
     fail("training: epochs, batch_size and learning_rate must be positive");
+  if (training.shift_pixels < 0) fail("training.shift_pixels must be >= 0");
+  if (training.shift_pixels > 0) {
+    const auto side = static_cast<int64_t>(std::lround(std::sqrt(double(input_size))));
+    if (side * side != input_size)
+      fail("training.shift_pixels needs square images; input_size " + std::to_string(input_size) +
+           " is not a square");
+    if (training.shift_pixels >= side)
+      fail("training.shift_pixels must be smaller than the image side (" + std::to_string(side) +
+           ")");
+  }
 }
 
 nlohmann::json LutConfig::to_json() const {
@@ -376,7 +389,8 @@ nlohmann::json LutConfig::to_json() const {
                         {"learning_rate", training.learning_rate},
                         {"lr_final", training.lr_final},
                         {"connection_temperature_final", training.connection_temperature_final},
-                        {"train_samples", training.train_samples}}}};
+                        {"train_samples", training.train_samples},
+                        {"shift_pixels", training.shift_pixels}}}};
   if (!dataset.empty()) j["dataset"] = dataset;
   if (!pretrained_name.empty()) j["pretrained_name"] = pretrained_name;
   if (!metadata.empty()) j["metadata"] = metadata;

@@ -64,6 +64,10 @@ struct TrainingConfig {
   double lr_final = 0.001;                    ///< cosine decay to this learning rate
   double connection_temperature_final = 0.1;  ///< learnable connections: annealed to this
   int64_t train_samples = 0;                  ///< 0: the whole training set
+  /// Augmentation: each training image moved by a random whole-pixel offset
+  /// in [-shift_pixels, shift_pixels] along each axis (square images), zeros
+  /// shifted in. 0: off.
+  int64_t shift_pixels = 0;
 };
 
 struct LutConfig {

@@ -93,6 +93,19 @@ int64_t load_checkpoint(const std::string& path, LutNetwork& network, Adam& adam
 
 }  // namespace
 
+torch::Tensor shift_images(const torch::Tensor& x, int64_t shift, at::Generator& gen) {
+  const int64_t n = x.size(0);
+  const auto side = static_cast<int64_t>(std::lround(std::sqrt(double(x.size(1)))));
+  const auto padded = torch::constant_pad_nd(x.view({n, side, side}), {shift, shift, shift, shift});
+  const auto offsets = torch::randint(0, 2 * shift + 1, {2, n}, gen, torch::kInt64);
+  const auto base = torch::arange(side, torch::kInt64);
+  // Output pixel (r, c) of image i reads padded (r + dy_i, c + dx_i).
+  const auto rows = (base.unsqueeze(0) + offsets[0].unsqueeze(1)).unsqueeze(2);  // (n, side, 1)
+  const auto cols = (base.unsqueeze(0) + offsets[1].unsqueeze(1)).unsqueeze(1);  // (n, 1, side)
+  const auto images = torch::arange(n, torch::kInt64).view({n, 1, 1});
+  return padded.index({images, rows, cols}).reshape({n, side * side});
+}
+
 double evaluate(LutNetwork& network, const Dataset& data, const std::string& eval_mode) {
   torch::NoGradGuard no_grad;
   const bool was_training = network->is_training();
@@ -148,7 +161,8 @@ EpochReport train(LutNetwork& network, const Dataset& full_train, const Dataset&
         network->set_runtime(r);
       }
       const auto idx = order.slice(0, b * batch_size, std::min(n, (b + 1) * batch_size));
-      const auto x = train_set.images.index_select(0, idx);
+      auto x = train_set.images.index_select(0, idx);
+      if (t.shift_pixels > 0) x = shift_images(x, t.shift_pixels, gen);
       const auto y = train_set.labels.index_select(0, idx);
       adam.zero_grad();
       const auto scores = network->forward(x);

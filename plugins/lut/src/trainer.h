@@ -10,6 +10,8 @@
 // what `modelzoo eval` reports.
 #pragma once
 
+#include <ATen/core/Generator.h>
+
 #include <functional>
 #include <string>
 
@@ -39,6 +41,11 @@ struct TrainOptions {
 /// first unless resuming). Returns the last epoch's report.
 EpochReport train(LutNetwork& network, const Dataset& train_set, const Dataset& eval_set,
                   const TrainOptions& options);
+
+/// Training augmentation: moves each image of `x` (N, side·side, square)
+/// by its own random offset in [-shift, shift] along each axis; the pixels
+/// shifted in are 0 (background).
+torch::Tensor shift_images(const torch::Tensor& x, int64_t shift, at::Generator& gen);
 
 /// Hard-mode accuracy (fraction correct) on `data`, in batches.
 double evaluate(LutNetwork& network, const Dataset& data, const std::string& eval_mode = "hard");

@@ -13,12 +13,6 @@
 namespace modelzoo {
 namespace {
 
-std::string shape_text(const std::vector<int64_t>& shape) {
-  std::string out = "[";
-  for (size_t i = 0; i < shape.size(); ++i) out += (i ? ", " : "") + std::to_string(shape[i]);
-  return out + "]";
-}
-
 std::string model_name_of(const std::string& checkpoint_name, const LoadOptions& options) {
   std::string name = checkpoint_name;
   for (const auto& prefix : options.strip_prefixes)
@@ -98,8 +92,8 @@ std::string LoadReport::describe() const {
   for (const auto& k : missing) out << "\n  missing from the checkpoint: " << k;
   for (const auto& k : unexpected) out << "\n  not in the model: " << k;
   for (const auto& m : mismatched)
-    out << "\n  shape mismatch for " << m.key << ": model " << shape_text(m.model_shape)
-        << ", checkpoint " << shape_text(m.checkpoint_shape);
+    out << "\n  shape mismatch for " << m.key << ": model " << formats::shape_text(m.model_shape)
+        << ", checkpoint " << formats::shape_text(m.checkpoint_shape);
   return out.str();
 }
 

@@ -3,6 +3,11 @@
 // minor is not newer than the host's. Bump the major for any change to the
 // entry contract (plugin_abi.h) or to the Model base class layout; bump the
 // minor for additions a newer plugin may rely on.
+//
+// 1.0 is frozen by the first tagged release (v0.1.0). Until then it is still
+// being defined and changes land without a bump — Model::load_weights became
+// virtual with the vision family — because no plugin built against an
+// earlier 1.0 exists outside this tree. From the tag on, the rule above holds.
 #pragma once
 
 #define MODELZOO_SDK_ABI_MAJOR 1

@@ -32,6 +32,8 @@ MODELZOO_API size_t dtype_size(DType dtype);
 MODELZOO_API const char* dtype_name(DType dtype);
 /// From a safetensors name; nullopt for an unknown one.
 MODELZOO_API std::optional<DType> parse_dtype(std::string_view name);
+/// A shape as reports print it: "[64, 3, 7, 7]".
+MODELZOO_API std::string shape_text(const std::vector<int64_t>& shape);
 
 /// A read-only memory mapping of a whole file.
 class MODELZOO_API MappedFile {
