@@ -153,6 +153,31 @@ TEST_CASE("modelzoo eval/run: overrides and inputs", "[lut][shipped][cli]") {
   REQUIRE(r.exit_code == 0);
   CHECK(json::parse(r.out)[0]["class"] == hard["class"]);
   CHECK(json::parse(r.out)[0]["scores"] == hard["scores"]);
+  // Another size, in colour: each pixel a 2x2 block of RGB (v, v, v). It is
+  // fitted back into 28 x 28 with antialiasing (a slight blur), and the
+  // boot stays a boot.
+  const auto big = pixels.view({28, 28})
+                       .repeat_interleave(2, 0)
+                       .repeat_interleave(2, 1)
+                       .unsqueeze(2)
+                       .expand({56, 56, 3})
+                       .contiguous();
+  const std::string rgb_path = home.path() + "/test0_rgb.png";
+  png_image rgb{};
+  rgb.version = PNG_IMAGE_VERSION;
+  rgb.width = 56;
+  rgb.height = 56;
+  rgb.format = PNG_FORMAT_RGB;
+  REQUIRE(png_image_write_to_file(&rgb, rgb_path.c_str(), 0, big.data_ptr<uint8_t>(), 0, nullptr));
+  r = modelzoo_cli({"run", "fashion_mnist_small", "--image", rgb_path, "--json"}, home.path());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(json::parse(r.out)[0]["class"] == hard["class"]);
+  CHECK(json::parse(r.out)[0]["scores"] != hard["scores"]);  // resized, not read as is
+  r = modelzoo_cli({"run", "fashion_mnist_small", "--image", home.path() + "/none.png"},
+                   home.path());
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Contains("none.png"));
   r = modelzoo_cli({"run", "fashion_mnist_small", "--idx-index", "10000"}, home.path());
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.err, Contains("outside the test set (0..9999)"));

@@ -4,9 +4,9 @@
 // the pretrained variant from the cache, like any app; runtime keys may be
 // overridden (-c eval_mode=expectation), structural keys may not. train
 // uses the family's code directly (modelzoo_lut_core).
-#include <png.h>
 #include <unistd.h>
 
+#include <torch/nn/functional/upsampling.h>
 #include <torch/types.h>
 
 #include <cstdio>
@@ -20,6 +20,7 @@
 #include "lut_config.h"
 #include "modelzoo/cache/progress.h"
 #include "modelzoo/cache/store.h"
+#include "modelzoo/image/image.h"
 #include "modelzoo/model.h"
 #include "modelzoo/sdk/error.h"
 #include "modelzoo/threads.h"
@@ -96,22 +97,36 @@ LoadedModel load_model(Hub& hub, const Resolved& resolved, const nlohmann::json&
   return out;
 }
 
-torch::Tensor read_png_gray(const std::string& path, int64_t side) {
-  png_image image{};
-  image.version = PNG_IMAGE_VERSION;
-  if (!png_image_begin_read_from_file(&image, path.c_str()))
-    throw Error("cannot read " + path + " as PNG: " + image.message);
-  image.format = PNG_FORMAT_GRAY;
-  if (image.width != side || image.height != side) {
-    png_image_free(&image);
-    throw Error(path + " is " + std::to_string(image.width) + "x" + std::to_string(image.height) +
-                "; Fashion-MNIST models take " + std::to_string(side) + "x" + std::to_string(side) +
-                " grayscale images (light object on a dark background)");
+// Any PNG or JPEG as a Fashion-MNIST input (1, side·side) in [0, 1]: gray
+// by PIL's convert("L") integer formula (exact for gray images), and an
+// image of another size fitted into side x side (antialiased, aspect kept)
+// and centred on black — the dataset's layout: a light object on a dark
+// background. A side x side gray image is used pixel for pixel.
+torch::Tensor read_image_gray(const std::string& path, int64_t side) {
+  const auto rgb = image::decode_file(path).to(torch::kInt32);  // [3, H, W]
+  auto gray = (rgb[0] * 19595 + rgb[1] * 38470 + rgb[2] * 7471 + 0x8000)
+                  .floor_divide(65536)
+                  .to(torch::kFloat32);  // [H, W], 0..255
+  const int64_t h = gray.size(0), w = gray.size(1);
+  if (h != side || w != side) {
+    const double scale = double(side) / double(std::max(h, w));
+    const int64_t fit_h = std::max<int64_t>(1, std::lround(double(h) * scale));
+    const int64_t fit_w = std::max<int64_t>(1, std::lround(double(w) * scale));
+    namespace F = torch::nn::functional;
+    const auto fitted =
+        F::interpolate(gray.view({1, 1, h, w}), F::InterpolateFuncOptions()
+                                                    .size(std::vector<int64_t>{fit_h, fit_w})
+                                                    .mode(torch::kBilinear)
+                                                    .align_corners(false)
+                                                    .antialias(true))
+            .round_()
+            .clamp_(0, 255)
+            .view({fit_h, fit_w});
+    const int64_t top = (side - fit_h) / 2, left = (side - fit_w) / 2;
+    gray = torch::zeros({side, side}, torch::kFloat32);
+    gray.slice(0, top, top + fit_h).slice(1, left, left + fit_w).copy_(fitted);
   }
-  auto pixels = torch::empty({1, side * side}, torch::kUInt8);
-  if (!png_image_finish_read(&image, nullptr, pixels.data_ptr<uint8_t>(), 0, nullptr))
-    throw Error("cannot decode " + path + ": " + image.message);
-  return pixels.to(torch::kFloat32).div_(255.0f);  // as the IDX reader does
+  return gray.reshape({1, side * side}).div_(255.0f);  // as the IDX reader does
 }
 
 class TrainProgress {
@@ -265,7 +280,8 @@ int lut_run_command(Hub& hub, const Resolved& resolved, const nlohmann::json& ar
   const auto indices = args.value("idx_index", std::vector<int64_t>{});
   if (image.empty() == indices.empty())
     throw Error(
-        "give exactly one of --image FILE.png or --idx-index N (a Fashion-MNIST test image)");
+        "give exactly one of --image FILE (PNG or JPEG) or --idx-index N (a Fashion-MNIST test "
+        "image)");
   auto loaded = load_model(hub, resolved, args);
   const bool json = args.value("json", false);
   nlohmann::json results = nlohmann::json::array();
@@ -295,7 +311,7 @@ int lut_run_command(Hub& hub, const Resolved& resolved, const nlohmann::json& ar
     std::cout << '\n';
   };
   if (!image.empty()) {
-    report(image, read_png_gray(image, 28), -1);
+    report(image, read_image_gray(image, 28), -1);
   } else {
     check_data(args);
     const auto test_set = lut::load_fashion_mnist("test", args.value("data_dir", ""));
