@@ -11,7 +11,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
 threads=${THREADS:-2}
-runs=${RUNS:-10}
+runs=${RUNS:-20}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cmake --build "$build" --target modelzoo modelzoo_model_commands modelzoo_vision vision_bench >/dev/null
@@ -30,22 +30,17 @@ ckpt=$work/resnet50.pth
 cat "$ckpt" > /dev/null  # into the page cache
 
 export MODELZOO_HOME=$work/home MODELZOO_TRUST=off MODELZOO_NUM_THREADS=$threads
-hyperfine -N --warmup 2 --runs "$runs" --export-json "$work/cold.json" \
-  -n "modelzoo run resnet50 --weights (2 threads)" \
-  "$build/bin/modelzoo run resnet50 --weights $ckpt --image $work/image.jpg --threads $threads" \
-  -n "python: torchvision build + load + forward (2 threads)" \
-  "/usr/bin/python3 $root/bench/vision/cold_start.py $ckpt $threads" \
-  -n "floor: LibTorch + file + forward (2 threads)" \
-  "$build/bench/vision/vision_bench floor $ckpt" >&2
-
+# Interleaved rounds (bench/interleaved.py): run back to back, hyperfine's
+# blocks gave the same build 1.17x and 1.34x the floor in two runs.
 echo
-echo "| cold start to first logits | median s | min s | max s |"
-echo "|---|---:|---:|---:|"
-/usr/bin/python3 - "$work/cold.json" <<'PY'
-import json, sys
-for r in json.load(open(sys.argv[1]))["results"]:
-    print(f"| {r['command']} | {r['median']:.3f} | {r['min']:.3f} | {r['max']:.3f} |")
-PY
+echo "cold start to first logits, whole process, $threads threads, $runs interleaved rounds:"
+/usr/bin/python3 "$root/bench/interleaved.py" "$runs" 2 \
+  "modelzoo run resnet50 --weights F --image I" \
+  "$build/bin/modelzoo run resnet50 --weights $ckpt --image $work/image.jpg --threads $threads" \
+  "python: import torch, torchvision + build + load_state_dict(torch.load) + forward" \
+  "/usr/bin/python3 $root/bench/vision/cold_start.py $ckpt $threads" \
+  "floor: LibTorch + the file + one forward (vision_bench floor)" \
+  "$build/bench/vision/vision_bench floor $ckpt"
 
 echo
 echo "| forward latency, ResNet-50, $threads threads | median ms | min ms |"
