@@ -15,9 +15,9 @@ packages=(
   python3-torch python3-torchvision python3-numpy
   nginx-light curl hyperfine binutils
   dataset-fashion-mnist
-  libpng-dev zlib1g-dev  # lut family: `modelzoo run --image`, gzipped IDX files
+  zlib1g-dev  # lut family: gzipped IDX files
   openssl python3  # cache tests and bench: TLS test certificate, fault_server.py, openssl speed
-  libpng-dev libjpeg62-turbo-dev python3-pil  # vision: image decoding; PIL for its reference tests
+  libpng-dev libjpeg62-turbo-dev python3-pil  # modelzoo::image (PNG, JPEG); PIL for its reference tests
 )
 
 missing=()
