@@ -114,6 +114,21 @@ TEST_CASE("modelzoo eval reproduces the shipped models' published accuracy",
   }
 }
 
+namespace {
+
+// Writes uint8 pixels, (H, W) gray or (H, W, 3) RGB, as a PNG file.
+bool write_png(const std::string& path, const torch::Tensor& pixels) {
+  const auto data = pixels.contiguous();
+  png_image image{};
+  image.version = PNG_IMAGE_VERSION;
+  image.height = static_cast<png_uint_32>(data.size(0));
+  image.width = static_cast<png_uint_32>(data.size(1));
+  image.format = data.dim() == 3 ? PNG_FORMAT_RGB : PNG_FORMAT_GRAY;
+  return png_image_write_to_file(&image, path.c_str(), 0, data.data_ptr<uint8_t>(), 0, nullptr);
+}
+
+}  // namespace
+
 TEST_CASE("modelzoo eval/run: overrides and inputs", "[lut][shipped][cli]") {
   if (!have_fashion_mnist()) return;
   modelzoo::test::TempDir home;
@@ -141,13 +156,7 @@ TEST_CASE("modelzoo eval/run: overrides and inputs", "[lut][shipped][cli]") {
   const auto test = load_fashion_mnist("test").slice(0, 1);
   const auto pixels = (test.images * 255).round().to(torch::kUInt8).contiguous();
   const std::string png_path = home.path() + "/test0.png";
-  png_image image{};
-  image.version = PNG_IMAGE_VERSION;
-  image.width = 28;
-  image.height = 28;
-  image.format = PNG_FORMAT_GRAY;
-  REQUIRE(
-      png_image_write_to_file(&image, png_path.c_str(), 0, pixels.data_ptr<uint8_t>(), 0, nullptr));
+  REQUIRE(write_png(png_path, pixels.view({28, 28})));
   r = modelzoo_cli({"run", "fashion_mnist_small", "--image", png_path, "--json"}, home.path());
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
@@ -163,12 +172,7 @@ TEST_CASE("modelzoo eval/run: overrides and inputs", "[lut][shipped][cli]") {
                        .expand({56, 56, 3})
                        .contiguous();
   const std::string rgb_path = home.path() + "/test0_rgb.png";
-  png_image rgb{};
-  rgb.version = PNG_IMAGE_VERSION;
-  rgb.width = 56;
-  rgb.height = 56;
-  rgb.format = PNG_FORMAT_RGB;
-  REQUIRE(png_image_write_to_file(&rgb, rgb_path.c_str(), 0, big.data_ptr<uint8_t>(), 0, nullptr));
+  REQUIRE(write_png(rgb_path, big));
   r = modelzoo_cli({"run", "fashion_mnist_small", "--image", rgb_path, "--json"}, home.path());
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
