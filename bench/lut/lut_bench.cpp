@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "heap_reuse.h"
 #include "idx_dataset.h"
 #include "lut_network.h"
 #include "modelzoo/threads.h"
@@ -81,6 +82,7 @@ int main(int argc, char** argv) {
     }
   }
   modelzoo::set_intra_op_threads(threads);
+  retain_freed_heap_memory();  // as `modelzoo train` and `modelzoo eval` do
   const auto test = load_fashion_mnist("test");
   const auto train_set = load_fashion_mnist("train");
   const std::string root = std::string(MODELZOO_SOURCE_DIR) + "/plugins/lut/";

@@ -266,3 +266,74 @@ TEST_CASE("an interrupted run resumes from its checkpoint to the same model", "[
   CHECK_THROWS_WITH(train(mismatched, train_set, Dataset{}, options),
                     Contains("written for a different config"));
 }
+
+TEST_CASE("straight-through training: hidden layers run hard, gradients reach them",
+          "[lut][train]") {
+  auto config = tiny_config();
+  config.runtime.temperature = 1.5;
+  LutNetwork network(config);
+  const auto images = random_images(16, 41);
+  network->fit_encoder(random_images(200, 40));
+  network->train();
+  network->set_straight_through(true);
+  const auto scores = network->forward(images);
+
+  // The same scores by hand: the hidden layer's hard lookup, then the last
+  // layer's soft lookup at the resulting addresses, summed per class.
+  torch::Tensor expected;
+  {
+    torch::NoGradGuard no_grad;
+    const auto bits = network->encoder->forward(images);
+    const auto hidden = network->layer(0)->forward(bits, NodeMode::hard, config.runtime, true);
+    const auto last = network->layer(1);
+    const auto flat = lookup_indices(hidden, last->hard_connections(), last->luts.size(1));
+    const auto soft = torch::sigmoid(last->luts.reshape(-1).index_select(0, flat.reshape(-1)) /
+                                     config.runtime.temperature)
+                          .view_as(flat);
+    expected = soft.view({16, 10, -1}).sum(2) / config.runtime.output_tau;
+  }
+  CHECK(torch::allclose(scores, expected, 1e-5, 1e-6));
+
+  scores.sum().backward();
+  CHECK(network->layer(0)->luts.grad().abs().sum().item<float>() > 0);
+  CHECK(network->layer(1)->luts.grad().abs().sum().item<float>() > 0);
+  // Eval is unaffected by the training switch.
+  network->eval();
+  torch::NoGradGuard no_grad;
+  const auto hard = network->forward_mode(images, "hard");
+  network->set_straight_through(false);
+  CHECK(torch::equal(hard, network->forward_mode(images, "hard")));
+
+  auto bad = tiny_config();
+  bad.training.straight_through_epochs = bad.training.epochs + 1;
+  CHECK_THROWS_WITH(bad.validate(), Contains("straight_through_epochs"));
+}
+
+TEST_CASE("init_weights: training starts from a trained model, its thresholds kept",
+          "[lut][train]") {
+  if (!have_fashion_mnist()) return;
+  auto& t = trained_tiny();
+  modelzoo::test::TempDir dir;
+  const std::string start = dir.path() + "/start.safetensors";
+  t.network->save_weights(start);
+
+  auto config = tiny_config();
+  config.training.learning_rate = 1e-9;  // one epoch that barely moves anything
+  config.training.lr_final = 1e-9;
+  config.training.train_samples = 500;
+  LutNetwork tuned(config);
+  TrainOptions options;
+  options.init_weights = start;
+  // Another slice than the one the thresholds were fitted on: refitting
+  // would change them.
+  const auto other = load_fashion_mnist("train").slice(3000, 3500);
+  const auto report = train(tuned, other, t.test, options);
+  CHECK(torch::equal(tuned->encoder->thresholds, t.network->encoder->thresholds));
+  CHECK(torch::allclose(tuned->layer(0)->luts, t.network->layer(0)->luts, 0, 1e-5));
+  CHECK(report.eval_accuracy == Approx(t.report.eval_accuracy).margin(0.01));
+
+  LutNetwork refit(config);
+  options.init_weights.clear();
+  train(refit, other, Dataset{}, options);
+  CHECK_FALSE(torch::equal(refit->encoder->thresholds, t.network->encoder->thresholds));
+}

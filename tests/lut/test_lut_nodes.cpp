@@ -201,3 +201,85 @@ TEST_CASE("learnable connections: soft in training, argmax in eval", "[lut][laye
   const auto eval = layer->forward(bits, NodeMode::expectation, runtime, true);
   CHECK(torch::allclose(sharp, eval, 1e-4, 1e-4));
 }
+
+TEST_CASE("lookup_indices: the addresses of the gathered, rounded inputs", "[lut][nodes]") {
+  auto gen = at::detail::createCPUGenerator(31);
+  for (int64_t k : {2, 5, 6}) {
+    INFO("k = " << k);
+    const int64_t n = 7, inputs = 40, nodes = 13, entries = int64_t{1} << k;
+    const auto c = random_connections(inputs, nodes, k, 5 + k);
+    // Probabilities, not only 0/1: every input is rounded at 0.5.
+    const auto x = torch::rand({n, inputs}, gen, torch::kFloat32);
+    const auto got = lookup_indices(x, c, entries);
+    REQUIRE(got.sizes() == torch::IntArrayRef({n, nodes}));
+    for (int64_t s = 0; s < n; ++s)
+      for (int64_t node = 0; node < nodes; ++node) {
+        int64_t a = 0;
+        for (int64_t i = 0; i < k; ++i)
+          if (x[s][c[node][i].item<int64_t>()].item<float>() > 0.5f) a += int64_t{1} << i;
+        CHECK(got[s][node].item<int64_t>() == node * entries + a);
+      }
+  }
+  const auto c = random_connections(10, 4, 3, 1);
+  CHECK_THROWS(lookup_indices(torch::zeros({2, 5}), c, 8));    // connections past the inputs
+  CHECK_THROWS(lookup_indices(torch::zeros({2, 10}), c, 16));  // 3 inputs address 8 entries
+}
+
+TEST_CASE("probabilistic node: six-input gradients, and finite differences at 0/1 inputs",
+          "[lut][nodes]") {
+  auto gen = at::detail::createCPUGenerator(77);
+  const int64_t k = 6, n = 4, nodes = 3, entries = 64;
+  const auto p = torch::rand({n, nodes, k}, gen, torch::kFloat64).requires_grad_();
+  const auto w = torch::randn({nodes, entries}, gen, torch::kFloat64).requires_grad_();
+  const auto upstream = torch::randn({n, nodes}, gen, torch::kFloat64);
+  (table_expectation(p, w) * upstream).sum().backward();
+  // d/dp_i is E[w | bit i = 1] − E[w | bit i = 0]; d/dw_a is P(pattern a):
+  // both by enumeration.
+  for (int64_t s = 0; s < n; ++s)
+    for (int64_t node = 0; node < nodes; ++node) {
+      std::vector<double> pv(k), wv(entries);
+      for (int64_t i = 0; i < k; ++i) pv[i] = p[s][node][i].item<double>();
+      for (int64_t a = 0; a < entries; ++a) wv[a] = w[node][a].item<double>();
+      const double g = upstream[s][node].item<double>();
+      for (int64_t i = 0; i < k; ++i) {
+        auto one = pv, zero = pv;
+        one[i] = 1;
+        zero[i] = 0;
+        const double expected =
+            g * (brute_force_expectation(one, wv) - brute_force_expectation(zero, wv));
+        CHECK(p.grad()[s][node][i].item<double>() == Approx(expected).epsilon(1e-10));
+      }
+    }
+  for (int64_t node = 0; node < nodes; ++node)
+    for (int64_t a = 0; a < entries; a += 7) {
+      double expected = 0;
+      for (int64_t s = 0; s < n; ++s) {
+        double prob = 1;
+        for (int64_t i = 0; i < k; ++i) {
+          const double q = p[s][node][i].item<double>();
+          prob *= (a >> i & 1) ? q : 1 - q;
+        }
+        expected += upstream[s][node].item<double>() * prob;
+      }
+      CHECK(w.grad()[node][a].item<double>() == Approx(expected).epsilon(1e-10));
+    }
+
+  // At 0/1 inputs the value is the entry at the address and the gradient to
+  // input i the difference of the two entries that differ in bit i.
+  const auto bits = torch::randint(0, 2, {n, nodes, k}, gen, torch::kFloat32).requires_grad_();
+  const auto table = torch::randn({nodes, entries}, gen, torch::kFloat32);
+  const auto out = table_expectation(bits, table);
+  out.sum().backward();
+  for (int64_t s = 0; s < n; ++s)
+    for (int64_t node = 0; node < nodes; ++node) {
+      int64_t a = 0;
+      for (int64_t i = 0; i < k; ++i)
+        a |= static_cast<int64_t>(bits[s][node][i].item<float>()) << i;
+      CHECK(out[s][node].item<float>() == Approx(table[node][a].item<float>()).epsilon(1e-6));
+      for (int64_t i = 0; i < k; ++i) {
+        const int64_t bit = int64_t{1} << i;
+        const float diff = table[node][a | bit].item<float>() - table[node][a & ~bit].item<float>();
+        CHECK(bits.grad()[s][node][i].item<float>() == Approx(diff).epsilon(1e-5).margin(1e-6));
+      }
+    }
+}

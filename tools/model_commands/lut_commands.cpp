@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "family_commands.h"
+#include "heap_reuse.h"
 #include "idx_dataset.h"
 #include "lut_config.h"
 #include "modelzoo/cache/progress.h"
@@ -167,6 +168,7 @@ class TrainProgress {
 
 int lut_train_command(const nlohmann::json& args) {
   check_data(args);
+  lut::retain_freed_heap_memory();
   if (args.value("threads", 0) > 0) set_intra_op_threads(args.value("threads", 0));
   const std::string config_file = args.at("config_file").get<std::string>();
   auto config = lut::LutConfig::from_yaml_file(config_file);
@@ -202,6 +204,7 @@ int lut_train_command(const nlohmann::json& args) {
   options.checkpoint = (out / "checkpoint.safetensors").string();
   options.resume = args.value("resume", true);
   options.max_epochs = args.value("max_epochs", 0);
+  options.init_weights = args.value("init_weights", "");
   const fs::path model_file = out / (stem + ".safetensors");
   int64_t current_epoch = 0;
   options.on_batch = [&](int64_t b, int64_t batches, double loss) {
@@ -234,6 +237,7 @@ int lut_train_command(const nlohmann::json& args) {
 
 int lut_eval_command(Hub& hub, const Resolved& resolved, const nlohmann::json& args) {
   check_data(args);
+  lut::retain_freed_heap_memory();
   auto loaded = load_model(hub, resolved, args);
   auto test_set = lut::load_fashion_mnist("test", args.value("data_dir", ""));
   const int64_t limit = args.value("limit", 0);

@@ -53,6 +53,7 @@ void add_train_eval_run_commands(CLI::App& app, Context& context) {
     auto max_epochs = std::make_shared<int>(0);
     auto train_samples = std::make_shared<int>(-1);
     auto fresh = std::make_shared<bool>(false);
+    auto init_weights = std::make_shared<std::string>();
     train->add_option("family", *family, "Model family (lut)")->required();
     train->add_option("config", *config_file, "Config file (YAML)")->required();
     train->add_option("-o,--out", *out, "Output directory (default: ./train-<config name>)");
@@ -61,19 +62,23 @@ void add_train_eval_run_commands(CLI::App& app, Context& context) {
     train->add_option("--train-samples", *train_samples,
                       "Train on the first N training images (0: all)");
     train->add_flag("--fresh", *fresh, "Ignore an existing checkpoint and start over");
+    train->add_option("--init-weights", *init_weights,
+                      "Start from these weights (a trained model's .safetensors, same "
+                      "structure) instead of a fresh initialisation: fine-tuning");
     add_shared(train, *o, false);
-    train->callback(
-        [&context, o, family, config_file, out, epochs, max_epochs, train_samples, fresh] {
-          auto args = shared_json(*o, context);
-          args.update({{"family", *family},
-                       {"config_file", *config_file},
-                       {"out", *out},
-                       {"epochs", *epochs},
-                       {"max_epochs", *max_epochs},
-                       {"train_samples", *train_samples},
-                       {"resume", !*fresh}});
-          run_or_throw("train", args);
-        });
+    train->callback([&context, o, family, config_file, out, epochs, max_epochs, train_samples,
+                     fresh, init_weights] {
+      auto args = shared_json(*o, context);
+      args.update({{"family", *family},
+                   {"config_file", *config_file},
+                   {"out", *out},
+                   {"epochs", *epochs},
+                   {"max_epochs", *max_epochs},
+                   {"train_samples", *train_samples},
+                   {"resume", !*fresh},
+                   {"init_weights", *init_weights}});
+      run_or_throw("train", args);
+    });
   }
   {
     auto* eval = app.add_subcommand("eval", "Measure a pretrained model's accuracy on a test set");

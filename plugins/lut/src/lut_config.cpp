@@ -18,9 +18,15 @@ const std::vector<std::string> kTopLevelInfoKeys = {"training",        "dataset"
                                                     "pretrained_name", "metadata", "runtime"};
 const std::vector<std::string> kEncoderKeys = {"name", "num_bits", "feature_wise", "flatten",
                                                "clip_inputs"};
-const std::vector<std::string> kTrainingKeys = {
-    "epochs",        "batch_size",   "learning_rate", "lr_final", "connection_temperature_final",
-    "train_samples", "shift_pixels", "optimizer"};
+const std::vector<std::string> kTrainingKeys = {"epochs",
+                                                "batch_size",
+                                                "learning_rate",
+                                                "lr_final",
+                                                "connection_temperature_final",
+                                                "train_samples",
+                                                "shift_pixels",
+                                                "straight_through_epochs",
+                                                "optimizer"};
 // DiffLUT runtime keys that modelzoo reads and ignores (CUDA, gradient
 // stabilisation and regularisers are not part of this CPU implementation).
 const std::set<std::string> kIgnoredDiffLutKeys = {
@@ -240,6 +246,8 @@ void read_training(TrainingConfig& t, const nlohmann::json& j, const std::string
       t.train_samples = get_as<int64_t>(it.value(), w, k);
     else if (k == "shift_pixels")
       t.shift_pixels = get_as<int64_t>(it.value(), w, k);
+    else if (k == "straight_through_epochs")
+      t.straight_through_epochs = get_as<int64_t>(it.value(), w, k);
     else if (k == "optimizer") {
       if (get_as<std::string>(it.value(), w, k) != "adam")
         throw Error(w + ": optimizer must be 'adam' (the only one modelzoo train implements)");
@@ -357,6 +365,9 @@ void LutConfig::validate() const {
   if (training.epochs < 1 || training.batch_size < 1 || !(training.learning_rate > 0))
     fail("training: epochs, batch_size and learning_rate must be positive");
   if (training.shift_pixels < 0) fail("training.shift_pixels must be >= 0");
+  if (training.straight_through_epochs < 0 || training.straight_through_epochs > training.epochs)
+    fail("training.straight_through_epochs must be in [0, epochs] (got " +
+         std::to_string(training.straight_through_epochs) + ")");
   if (training.shift_pixels > 0) {
     const auto side = static_cast<int64_t>(std::lround(std::sqrt(double(input_size))));
     if (side * side != input_size)
@@ -390,7 +401,8 @@ nlohmann::json LutConfig::to_json() const {
                         {"lr_final", training.lr_final},
                         {"connection_temperature_final", training.connection_temperature_final},
                         {"train_samples", training.train_samples},
-                        {"shift_pixels", training.shift_pixels}}}};
+                        {"shift_pixels", training.shift_pixels},
+                        {"straight_through_epochs", training.straight_through_epochs}}}};
   if (!dataset.empty()) j["dataset"] = dataset;
   if (!pretrained_name.empty()) j["pretrained_name"] = pretrained_name;
   if (!metadata.empty()) j["metadata"] = metadata;

@@ -68,6 +68,11 @@ struct TrainingConfig {
   /// in [-shift_pixels, shift_pixels] along each axis (square images), zeros
   /// shifted in. 0: off.
   int64_t shift_pixels = 0;
+  /// The last this many epochs train the hidden layers as hard eval runs
+  /// them: each hidden node outputs its 0/1 lookup, and the gradient passes
+  /// through as if it were the soft output (straight-through). Closes the
+  /// gap between the trained soft network and its hard evaluation. 0: off.
+  int64_t straight_through_epochs = 0;
 };
 
 struct LutConfig {

@@ -24,10 +24,6 @@ uint64_t uniform_below(std::mt19937_64& engine, uint64_t bound) {
   return r % bound;
 }
 
-torch::Tensor powers_of_two(int64_t k) {
-  return torch::pow(2, torch::arange(k, torch::kInt64));
-}
-
 struct DwnLookup : public torch::autograd::Function<DwnLookup> {
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& bits,
                                const torch::Tensor& luts) {
@@ -135,23 +131,6 @@ torch::Tensor random_connections(int64_t inputs, int64_t nodes, int64_t k, uint6
   return out;
 }
 
-torch::Tensor table_addresses(const torch::Tensor& bits) {
-  const int64_t k = bits.size(-1);
-  return bits.gt(0.5).to(torch::kInt64).mul(powers_of_two(k)).sum(-1);
-}
-
-torch::Tensor table_expectation(const torch::Tensor& p, const torch::Tensor& w) {
-  // Pattern probabilities built one input at a time: after input i the last
-  // dim has 2^(i+1) entries, the upper half being the patterns with bit i set.
-  const int64_t k = p.size(2);
-  auto patterns = torch::ones({p.size(0), p.size(1), 1}, p.options());
-  for (int64_t i = 0; i < k; ++i) {
-    const auto pi = p.select(2, i).unsqueeze(2);
-    patterns = torch::cat({patterns * (1 - pi), patterns * pi}, 2);
-  }
-  return (patterns * w.unsqueeze(0)).sum(2);
-}
-
 torch::Tensor dwn_lookup(const torch::Tensor& bits, const torch::Tensor& luts) {
   return DwnLookup::apply(bits, luts);
 }
@@ -196,10 +175,14 @@ torch::Tensor LutLayerImpl::truth_tables() const {
   return luts.detach().gt(0);
 }
 
-torch::Tensor LutLayerImpl::gather_inputs(const torch::Tensor& x, bool hard,
-                                          const RuntimeConfig& runtime) const {
+void LutLayerImpl::check_input(const torch::Tensor& x) const {
   TORCH_CHECK(x.dim() == 2 && x.size(1) == options_.inputs, "LUT layer: expected input (N, ",
               options_.inputs, ") (got ", x.sizes(), ")");
+}
+
+torch::Tensor LutLayerImpl::gather_inputs(const torch::Tensor& x, bool hard,
+                                          const RuntimeConfig& runtime) const {
+  check_input(x);
   const int64_t n = x.size(0);
   if (connections.defined() || hard)
     return x.index_select(1, hard_connections().reshape(-1)).view({n, options_.nodes, options_.k});
@@ -207,43 +190,56 @@ torch::Tensor LutLayerImpl::gather_inputs(const torch::Tensor& x, bool hard,
   return x.matmul(weights.t()).view({n, options_.nodes, options_.k});
 }
 
+torch::Tensor LutLayerImpl::lookup(const torch::Tensor& flat_indices, NodeMode mode,
+                                   const RuntimeConfig& runtime) const {
+  const auto selected =
+      luts.reshape(-1).index_select(0, flat_indices.reshape(-1)).view_as(flat_indices);
+  if (mode == NodeMode::hard) return selected.gt(0).to(luts.scalar_type());
+  if (mode == NodeMode::sampling)
+    return torch::bernoulli(torch::sigmoid(selected.detach() / runtime.temperature));
+  return torch::sigmoid(selected / runtime.temperature);
+}
+
 torch::Tensor LutLayerImpl::forward(const torch::Tensor& x, NodeMode mode,
                                     const RuntimeConfig& runtime, bool binary_input) {
   const bool soft_connections = connection_logits.defined() && is_training();
-  auto inputs = gather_inputs(x, !soft_connections, runtime);
   // 0/1 inputs through hard connections: the expectation is then a lookup
   // of one entry, computed as such (same value, 2^k times less work).
   const bool binary_inputs = binary_input && !soft_connections;
-
-  if (is_training() && runtime.flip_probability > 0) {
-    if (binary_inputs) {
-      const auto flips = torch::bernoulli(torch::full_like(inputs, runtime.flip_probability));
-      inputs = (inputs - flips).abs();
-    } else {
-      inputs = inputs + runtime.flip_probability * (1 - 2 * inputs);
-    }
-  } else if (!is_training() && runtime.eval_flip_probability > 0) {
-    const auto flips = torch::bernoulli(torch::full_like(inputs, runtime.eval_flip_probability));
-    inputs = (inputs.gt(0.5).to(inputs.scalar_type()) - flips).abs();
-  }
-
+  const bool table_lookup =
+      options_.node_type != "dwn" && (mode != NodeMode::expectation || binary_inputs);
+  const bool flips =
+      is_training() ? runtime.flip_probability > 0 : runtime.eval_flip_probability > 0;
   const int64_t entries = luts.size(1);
+
   torch::Tensor out;
-  if (options_.node_type == "dwn") {
-    out = dwn_lookup(inputs.gt(0.5).to(inputs.scalar_type()), luts);
-  } else if (mode == NodeMode::expectation && !binary_inputs) {
-    out = table_expectation(inputs, torch::sigmoid(luts / runtime.temperature));
+  if (table_lookup && !flips && !soft_connections) {
+    // The common case (every layer in hard eval, the first in training):
+    // addresses straight from the layer input, nothing gathered.
+    check_input(x);
+    out = lookup(lookup_indices(x, hard_connections(), entries), mode, runtime);
   } else {
-    const auto addresses = table_addresses(inputs);
-    const auto flat =
-        addresses + torch::arange(options_.nodes, torch::kInt64).mul(entries).unsqueeze(0);
-    const auto selected = luts.reshape(-1).index_select(0, flat.reshape(-1)).view_as(addresses);
-    if (mode == NodeMode::hard)
-      out = selected.gt(0).to(luts.scalar_type());
-    else if (mode == NodeMode::sampling)
-      out = torch::bernoulli(torch::sigmoid(selected.detach() / runtime.temperature));
-    else
-      out = torch::sigmoid(selected / runtime.temperature);
+    auto inputs = gather_inputs(x, !soft_connections, runtime);
+    if (is_training() && runtime.flip_probability > 0) {
+      if (binary_inputs) {
+        const auto flip = torch::bernoulli(torch::full_like(inputs, runtime.flip_probability));
+        inputs = (inputs - flip).abs();
+      } else {
+        inputs = inputs + runtime.flip_probability * (1 - 2 * inputs);
+      }
+    } else if (!is_training() && runtime.eval_flip_probability > 0) {
+      const auto flip = torch::bernoulli(torch::full_like(inputs, runtime.eval_flip_probability));
+      inputs = (inputs.gt(0.5).to(inputs.scalar_type()) - flip).abs();
+    }
+    if (options_.node_type == "dwn") {
+      out = dwn_lookup(inputs.gt(0.5).to(inputs.scalar_type()), luts);
+    } else if (!table_lookup) {
+      out = table_expectation(inputs, torch::sigmoid(luts / runtime.temperature));
+    } else {
+      const auto flat = table_addresses(inputs) +
+                        torch::arange(options_.nodes, torch::kInt64).mul(entries).unsqueeze(0);
+      out = lookup(flat, mode, runtime);
+    }
   }
   if (is_training() && runtime.dropout > 0) {
     const auto drop = torch::bernoulli(torch::full_like(out, runtime.dropout)).to(torch::kBool);

@@ -29,6 +29,7 @@
 #include <string>
 
 #include "lut_config.h"
+#include "table_ops.h"
 
 namespace modelzoo::lut {
 
@@ -74,19 +75,16 @@ class LutLayerImpl : public torch::nn::Module {
  private:
   torch::Tensor gather_inputs(const torch::Tensor& x, bool hard,
                               const RuntimeConfig& runtime) const;
+  void check_input(const torch::Tensor& x) const;
+  /// Node outputs in `mode` for flat table indices (N, nodes).
+  torch::Tensor lookup(const torch::Tensor& flat_indices, NodeMode mode,
+                       const RuntimeConfig& runtime) const;
   LutLayerOptions options_;
 };
 TORCH_MODULE(LutLayer);
 
 /// Random connections as documented above (deterministic for a seed).
 torch::Tensor random_connections(int64_t inputs, int64_t nodes, int64_t k, uint64_t seed);
-
-/// Expectation of a table over independent input bits: p (N, nodes, k)
-/// probabilities, w (nodes, 2^k) table values → (N, nodes).
-torch::Tensor table_expectation(const torch::Tensor& p, const torch::Tensor& w);
-
-/// Addresses Σ_i bit_i·2^i of 0/1 inputs (N, nodes, k) → int64 (N, nodes).
-torch::Tensor table_addresses(const torch::Tensor& bits);
 
 /// The DWN node: hard forward, extended-finite-difference backward.
 torch::Tensor dwn_lookup(const torch::Tensor& bits, const torch::Tensor& luts);

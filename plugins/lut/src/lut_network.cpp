@@ -62,9 +62,19 @@ torch::Tensor LutNetworkImpl::group_sum(const torch::Tensor& outputs) const {
 torch::Tensor LutNetworkImpl::run_layers(const torch::Tensor& bits, NodeMode mode) {
   auto x = bits;
   bool binary = true;
-  for (auto& layer : layer_holders_) {
-    x = layer->forward(x, mode, config_.runtime, binary);
+  const bool straight_through = straight_through_ && is_training() &&
+                                mode == NodeMode::expectation && config_.node_type != "dwn";
+  for (size_t i = 0; i < layer_holders_.size(); ++i) {
+    x = layer_holders_[i]->forward(x, mode, config_.runtime, binary);
     binary = mode != NodeMode::expectation || config_.node_type == "dwn";
+    if (straight_through && i + 1 < layer_holders_.size()) {
+      // This layer's inputs are 0/1, so sigmoid(θ_a / T) > 0.5 is exactly
+      // the hard output θ_a > 0. The next layer takes the expectation path
+      // (binary = false): at 0/1 inputs its value is the lookup and its
+      // gradient to each input the table's finite difference.
+      x = x.gt(0.5).to(x.scalar_type()) + (x - x.detach());
+      binary = false;
+    }
   }
   return x;
 }

@@ -61,6 +61,10 @@ class LutNetworkImpl : public torch::nn::Module {
   void fit_encoder(const torch::Tensor& data) { encoder->fit(data); }
   /// Changes runtime options (never structure) in place.
   void set_runtime(const RuntimeConfig& runtime);
+  /// Training with hard hidden layers (training.straight_through_epochs):
+  /// in training, every layer but the last outputs its 0/1 lookup with the
+  /// soft output's gradient. Probabilistic nodes only; eval is unaffected.
+  void set_straight_through(bool on) { straight_through_ = on; }
 
   const LutConfig& config() const { return config_; }
   LutLayer layer(size_t i) const { return layer_holders_.at(i); }
@@ -78,6 +82,7 @@ class LutNetworkImpl : public torch::nn::Module {
   std::vector<LutLayer> layer_holders_;
   std::shared_ptr<PackedNetwork> packed_;
   std::vector<int64_t> packed_versions_;
+  bool straight_through_ = false;
 };
 TORCH_MODULE(LutNetwork);
 

@@ -134,6 +134,8 @@ EpochReport train(LutNetwork& network, const Dataset& full_train, const Dataset&
   if (!options.checkpoint.empty() && options.resume &&
       std::filesystem::exists(options.checkpoint)) {
     first_epoch = load_checkpoint(options.checkpoint, network, adam);
+  } else if (!options.init_weights.empty()) {
+    network->load_weights(options.init_weights);
   } else {
     network->fit_encoder(train_set.images);
   }
@@ -145,6 +147,7 @@ EpochReport train(LutNetwork& network, const Dataset& full_train, const Dataset&
     if (options.max_epochs > 0 && run++ >= options.max_epochs) break;
     const auto started = std::chrono::steady_clock::now();
     network->train();
+    network->set_straight_through(epoch >= t.epochs - t.straight_through_epochs);
     auto gen = at::detail::createCPUGenerator(static_cast<uint64_t>(cfg.seed) * 31 + epoch);
     const auto order = torch::randperm(n, gen, torch::kInt64);
     double loss_sum = 0;
@@ -185,6 +188,7 @@ EpochReport train(LutNetwork& network, const Dataset& full_train, const Dataset&
     if (options.on_epoch) options.on_epoch(report);
   }
   network->set_runtime(base_runtime);
+  network->set_straight_through(false);
   network->eval();
   return report;
 }

@@ -32,6 +32,10 @@ struct TrainOptions {
   std::string checkpoint;  ///< path of the checkpoint file; empty: none
   bool resume = true;      ///< continue from `checkpoint` when it exists
   int64_t max_epochs = 0;  ///< stop after this many epochs in this run (0: to the end)
+  /// Start from these weights (save_weights' file, same structure; its
+  /// encoder thresholds are kept) instead of a fresh initialisation. Not
+  /// used when resuming from `checkpoint`.
+  std::string init_weights;
   /// Called after every batch (batch index, batches per epoch, running loss).
   std::function<void(int64_t, int64_t, double)> on_batch;
   std::function<void(const EpochReport&)> on_epoch;
