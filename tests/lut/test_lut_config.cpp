@@ -116,11 +116,12 @@ TEST_CASE("unknown and mistyped keys are errors with a suggestion", "[lut][confi
 TEST_CASE("structural overrides with weights are refused, runtime ones apply", "[lut][config]") {
   auto c = LutConfig::from_yaml_text(kDiffLutStyle);
   for (const std::string key :
-       {"node_input_dim", "layer_widths", "encoder_config", "num_classes"}) {
+       {"node_input_dim", "layer_widths", "encoder_config", "num_classes", "receptive_field"}) {
     auto copy = c;
-    const nlohmann::json value = key == "layer_widths"     ? nlohmann::json({10, 10})
-                                 : key == "encoder_config" ? nlohmann::json({{"num_bits", 2}})
-                                                           : nlohmann::json(4);
+    const nlohmann::json value = key == "layer_widths"      ? nlohmann::json({10, 10})
+                                 : key == "encoder_config"  ? nlohmann::json({{"num_bits", 2}})
+                                 : key == "receptive_field" ? nlohmann::json(5)
+                                                            : nlohmann::json(4);
     const auto m = message_of([&] {
       copy.apply_overrides({{key, value}}, true, "lut/mnist_large");
     });
@@ -171,4 +172,23 @@ TEST_CASE("the manifest's configs are the shipped YAML configs", "[lut][config]"
     ++checked;
   }
   CHECK(checked >= 1);
+}
+
+TEST_CASE("receptive_field: a structural key checked against the image", "[lut][config]") {
+  auto c = LutConfig::from_yaml_text(kDiffLutStyle);
+  c.apply_overrides({{"receptive_field", 5}}, false);
+  CHECK(c.receptive_field == 5);
+  CHECK(LutConfig::from_yaml_text(c.to_yaml()).receptive_field == 5);
+  for (const auto& [value, expected] : std::vector<std::pair<int64_t, std::string>>{
+           {4, "odd window size"}, {29, "odd window size in 1..28"}}) {
+    auto bad = c;
+    bad.receptive_field = value;
+    CHECK_THAT(message_of([&] { bad.validate(); }), Contains(expected));
+  }
+  auto not_square = c;
+  not_square.input_size = 700;
+  CHECK_THAT(message_of([&] { not_square.validate(); }), Contains("needs square images"));
+  auto learnable = c;
+  learnable.layer_type = "learnable";
+  CHECK_THAT(message_of([&] { learnable.validate(); }), Contains("random connections only"));
 }

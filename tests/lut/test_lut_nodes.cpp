@@ -283,3 +283,41 @@ TEST_CASE("probabilistic node: six-input gradients, and finite differences at 0/
       }
     }
 }
+
+TEST_CASE("local connections: k distinct bits from the window around each node's centre",
+          "[lut][layers]") {
+  const int64_t side = 9, bits = 3, k = 6, window = 3, nodes = 200;
+  const auto c = local_connections(side, bits, nodes, k, window, 12);
+  CHECK(torch::equal(c, local_connections(side, bits, nodes, k, window, 12)));
+  CHECK_FALSE(torch::equal(c, local_connections(side, bits, nodes, k, window, 13)));
+  std::vector<int64_t> centre_rows, centre_cols;
+  for (int64_t node = 0; node < nodes; ++node) {
+    std::set<int64_t> distinct;
+    int64_t min_r = side, max_r = -1, min_c = side, max_c = -1;
+    for (int64_t i = 0; i < k; ++i) {
+      const int64_t input = c[node][i].item<int64_t>();
+      REQUIRE(input >= 0);
+      REQUIRE(input < side * side * bits);
+      distinct.insert(input);
+      const int64_t pixel = input / bits;
+      min_r = std::min(min_r, pixel / side);
+      max_r = std::max(max_r, pixel / side);
+      min_c = std::min(min_c, pixel % side);
+      max_c = std::max(max_c, pixel % side);
+    }
+    CHECK(int64_t(distinct.size()) == k);
+    // All inputs fit in one window×window square.
+    CHECK(max_r - min_r < window);
+    CHECK(max_c - min_c < window);
+  }
+  // Inputs spread over the whole image and over every threshold.
+  std::set<int64_t> pixels, thresholds;
+  for (int64_t v : std::vector<int64_t>(c.data_ptr<int64_t>(), c.data_ptr<int64_t>() + c.numel())) {
+    pixels.insert(v / bits);
+    thresholds.insert(v % bits);
+  }
+  CHECK(int64_t(pixels.size()) == side * side);
+  CHECK(int64_t(thresholds.size()) == bits);
+  CHECK_THROWS(local_connections(side, 1, 10, 6, 1, 1));     // a 1x1 window has one bit
+  CHECK_THROWS(local_connections(side, bits, 10, 6, 4, 1));  // even window
+}

@@ -286,6 +286,8 @@ void set_structural_key(LutConfig& c, const std::string& k, const nlohmann::json
     c.input_size = get_as<int64_t>(v, w, k);
   else if (k == "seed")
     c.seed = get_as<int64_t>(v, w, k);
+  else if (k == "receptive_field")
+    c.receptive_field = get_as<int64_t>(v, w, k);
   else if (k == "layer_widths") {
     if (!v.is_array() || v.empty())
       throw Error(w + ": 'layer_widths' must be a non-empty list of integers (got " + v.dump() +
@@ -298,9 +300,9 @@ void set_structural_key(LutConfig& c, const std::string& k, const nlohmann::json
 }  // namespace
 
 const std::vector<std::string>& structural_keys() {
-  static const std::vector<std::string> keys = {"model_type",     "layer_type",     "node_type",
-                                                "encoder_config", "node_input_dim", "layer_widths",
-                                                "num_classes",    "input_size",     "seed"};
+  static const std::vector<std::string> keys = {
+      "model_type",   "layer_type",  "node_type",  "encoder_config", "node_input_dim",
+      "layer_widths", "num_classes", "input_size", "seed",           "receptive_field"};
   return keys;
 }
 
@@ -343,6 +345,20 @@ void LutConfig::validate() const {
   if (input_size < 1) fail("input_size must be positive (got " + std::to_string(input_size) + ")");
   for (auto w : layer_widths)
     if (w < 1) fail("every layer width must be positive (got " + std::to_string(w) + ")");
+  if (receptive_field != 0) {
+    const auto side = static_cast<int64_t>(std::lround(std::sqrt(double(input_size))));
+    if (side * side != input_size)
+      fail("receptive_field needs square images; input_size " + std::to_string(input_size) +
+           " is not a square (use receptive_field: 0)");
+    if (receptive_field < 1 || receptive_field % 2 == 0 || receptive_field > side)
+      fail("receptive_field must be an odd window size in 1.." + std::to_string(side) + " (got " +
+           std::to_string(receptive_field) + ")");
+    if (receptive_field * receptive_field * encoder.num_bits < node_input_dim)
+      fail("receptive_field " + std::to_string(receptive_field) + " holds fewer than " +
+           std::to_string(node_input_dim) + " encoded bits; widen it");
+    if (layer_type != "random")
+      fail("receptive_field applies to random connections only (layer_type: random)");
+  }
   if (layer_widths.back() % num_classes != 0)
     fail("the last layer width (" + std::to_string(layer_widths.back()) +
          ") must be a multiple of num_classes (" + std::to_string(num_classes) +
@@ -393,6 +409,7 @@ nlohmann::json LutConfig::to_json() const {
                       {"num_classes", num_classes},
                       {"input_size", input_size},
                       {"seed", seed},
+                      {"receptive_field", receptive_field},
                       {"runtime", runtime_json(runtime)},
                       {"training",
                        {{"epochs", training.epochs},

@@ -6,6 +6,7 @@
 //   encoder_config: {name: distributive_thermometer, num_bits: 3}
 //   node_input_dim: 6
 //   layer_widths: [2000, 1000]
+//   receptive_field: 0               #   first layer: local windows on images (0: off)
 //   num_classes: 10
 //   runtime:                         # runtime: may change on pretrained weights
 //     temperature: 1.0
@@ -85,6 +86,11 @@ struct LutConfig {
   std::vector<int64_t> layer_widths = {1000};
   int64_t num_classes = 10;
   int64_t input_size = 784;
+  /// First layer on square images: each node reads encoded bits of pixels
+  /// within a receptive_field × receptive_field window (odd) around its own
+  /// centre pixel, like a convolution's receptive field. 0: anywhere (plain
+  /// random connections). A modelzoo extension; random layers only.
+  int64_t receptive_field = 0;
   int64_t seed = 42;
   // Runtime.
   RuntimeConfig runtime;

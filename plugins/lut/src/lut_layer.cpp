@@ -131,6 +131,49 @@ torch::Tensor random_connections(int64_t inputs, int64_t nodes, int64_t k, uint6
   return out;
 }
 
+torch::Tensor local_connections(int64_t side, int64_t bits_per_pixel, int64_t nodes, int64_t k,
+                                int64_t window, uint64_t seed) {
+  if (side < 1 || bits_per_pixel < 1 || window < 1 || window % 2 == 0)
+    throw Error("local connections need a positive image side, bits per pixel and odd window");
+  if (window * window * bits_per_pixel < k)
+    throw Error("a " + std::to_string(window) + "x" + std::to_string(window) +
+                " window holds fewer than " + std::to_string(k) + " encoded bits");
+  std::mt19937_64 engine(seed);
+  const int64_t pixels = side * side, half = window / 2;
+  std::vector<int64_t> centres;
+  auto out = torch::empty({nodes, k}, torch::kInt64);
+  auto o = out.accessor<int64_t, 2>();
+  std::vector<int64_t> candidates;
+  for (int64_t node = 0; node < nodes; ++node) {
+    if (centres.empty()) {
+      centres.resize(static_cast<size_t>(pixels));
+      for (int64_t i = 0; i < pixels; ++i) centres[i] = i;
+      for (size_t i = centres.size() - 1; i > 0; --i)
+        std::swap(centres[i], centres[uniform_below(engine, i + 1)]);
+    }
+    const int64_t centre = centres.back();
+    centres.pop_back();
+    const int64_t row = centre / side, col = centre % side;
+    // Windows at the border are shifted inwards, so every node has
+    // window² pixels to choose from.
+    const int64_t top = std::clamp<int64_t>(row - half, 0, std::max<int64_t>(0, side - window));
+    const int64_t left = std::clamp<int64_t>(col - half, 0, std::max<int64_t>(0, side - window));
+    candidates.clear();
+    for (int64_t r = top; r < std::min(side, top + window); ++r)
+      for (int64_t c = left; c < std::min(side, left + window); ++c)
+        for (int64_t b = 0; b < bits_per_pixel; ++b)
+          candidates.push_back((r * side + c) * bits_per_pixel + b);
+    // k distinct picks: a partial Fisher–Yates shuffle.
+    for (int64_t slot = 0; slot < k; ++slot) {
+      const auto j = slot + static_cast<int64_t>(uniform_below(
+                                engine, uint64_t(candidates.size()) - uint64_t(slot)));
+      std::swap(candidates[slot], candidates[j]);
+      o[node][slot] = candidates[slot];
+    }
+  }
+  return out;
+}
+
 torch::Tensor dwn_lookup(const torch::Tensor& bits, const torch::Tensor& luts) {
   return DwnLookup::apply(bits, luts);
 }
@@ -140,7 +183,11 @@ LutLayerImpl::LutLayerImpl(const LutLayerOptions& options) : options_(options) {
   luts = register_parameter("luts", torch::zeros({options.nodes, entries}));
   if (options.layer_type == "random") {
     connections = register_buffer(
-        "connections", random_connections(options.inputs, options.nodes, options.k, options.seed));
+        "connections",
+        options.receptive_field > 0
+            ? local_connections(options.image_side, options.bits_per_pixel, options.nodes,
+                                options.k, options.receptive_field, options.seed)
+            : random_connections(options.inputs, options.nodes, options.k, options.seed));
   } else if (options.layer_type == "learnable") {
     torch::NoGradGuard no_grad;
     auto gen = at::detail::createCPUGenerator(options.seed ^ 0x9e3779b97f4a7c15ULL);

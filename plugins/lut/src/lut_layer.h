@@ -5,7 +5,9 @@
 //   random     fixed, seeded; every input is used once before any is used
 //              again, and a node never reads one input twice when the layer
 //              has at least k inputs. Stored as the int64 buffer
-//              `connections` (nodes, k).
+//              `connections` (nodes, k). With a receptive field (first
+//              layer on images), each node's inputs come from a small window
+//              of pixels instead (local_connections).
 //   learnable  parameter `connection_logits` (nodes·k, inputs): in training a
 //              slot reads softmax(logits / connection_temperature) · x; in eval
 //              it reads argmax(logits) (so hard eval stays a table lookup).
@@ -47,6 +49,12 @@ struct LutLayerOptions {
   std::string layer_type = "random";
   std::string node_type = "probabilistic";
   uint64_t seed = 0;
+  /// Random connections within local windows of an image (first layer):
+  /// window size (odd; 0: off), the image side and the encoder's bits per
+  /// pixel (inputs = side² · bits_per_pixel, feature-major).
+  int64_t receptive_field = 0;
+  int64_t image_side = 0;
+  int64_t bits_per_pixel = 0;
 };
 
 class LutLayerImpl : public torch::nn::Module {
@@ -85,6 +93,14 @@ TORCH_MODULE(LutLayer);
 
 /// Random connections as documented above (deterministic for a seed).
 torch::Tensor random_connections(int64_t inputs, int64_t nodes, int64_t k, uint64_t seed);
+
+/// Random connections within windows of an image whose pixels are encoded
+/// as `bits_per_pixel` bits each, feature-major (input = pixel·bits + j).
+/// Node centres go through every pixel once, in a seeded random order,
+/// before any pixel is a centre again; each node reads k distinct bits of
+/// the pixels within `window`×`window` of its centre (clipped at the border).
+torch::Tensor local_connections(int64_t side, int64_t bits_per_pixel, int64_t nodes, int64_t k,
+                                int64_t window, uint64_t seed);
 
 /// The DWN node: hard forward, extended-finite-difference backward.
 torch::Tensor dwn_lookup(const torch::Tensor& bits, const torch::Tensor& luts);

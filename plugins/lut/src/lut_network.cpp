@@ -2,6 +2,8 @@
 
 #include <torch/utils.h>
 
+#include <cmath>
+
 #include "modelzoo/sdk/error.h"
 #include "modelzoo/weights.h"
 #include "packed_network.h"
@@ -21,6 +23,11 @@ LutNetworkImpl::LutNetworkImpl(const LutConfig& config) : config_(config) {
     o.layer_type = config_.layer_type;
     o.node_type = config_.node_type;
     o.seed = static_cast<uint64_t>(config_.seed) * 1000003ULL + i;
+    if (i == 0 && config_.receptive_field > 0) {
+      o.receptive_field = config_.receptive_field;
+      o.image_side = static_cast<int64_t>(std::lround(std::sqrt(double(config_.input_size))));
+      o.bits_per_pixel = config_.encoder.num_bits;
+    }
     LutLayer layer(o);
     layer->reset_tables(config_.runtime, static_cast<uint64_t>(config_.seed) * 7919ULL + i + 1);
     layers->push_back(layer);
