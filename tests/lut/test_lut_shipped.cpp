@@ -35,13 +35,6 @@ json manifest_entry(const std::string& name) {
   return {};
 }
 
-json default_variant(const json& entry) {
-  for (const auto& v : entry.value("variants", json::array()))
-    if (v.value("default", false)) return v;
-  FAIL(entry["name"] << " has no default weight variant");
-  return {};
-}
-
 bool have_fashion_mnist() {
   return std::filesystem::exists(fashion_mnist_dir() + "/t10k-images-idx3-ubyte.gz");
 }
@@ -65,30 +58,30 @@ TEST_CASE("shipped models: packed integer path = float hard path on all test ima
   }
   const auto test = load_fashion_mnist("test");
   REQUIRE(test.size() == 10000);
-  for (const std::string name : kShipped) {
-    INFO(name);
-    const auto variant = default_variant(manifest_entry(name));
-    const std::string weights = std::string(MODELZOO_SOURCE_DIR) + "/plugins/lut/weights/" +
-                                variant["file"].get<std::string>();
-    LutNetwork network(LutConfig::from_yaml_file(std::string(MODELZOO_SOURCE_DIR) +
-                                                 "/plugins/lut/configs/" + name + ".yaml"));
-    network->load_weights(weights);
-    network->eval();
-    CHECK(network->config().num_luts() <= (name == "fashion_mnist_small" ? 4000 : 16000));
-    torch::NoGradGuard no_grad;
-    const PackedNetwork packed(*network);
-    int64_t correct = 0;
-    for (int64_t start = 0; start < test.size(); start += 1000) {
-      const auto batch = test.slice(start, start + 1000);
-      const auto counts = network->hard_counts(batch.images);
-      const auto packed_counts = packed.counts(network->encoder->encode_bits(batch.images));
-      REQUIRE(torch::equal(packed_counts, counts));
-      const auto predicted = packed.predict(network->encoder->encode_bits(batch.images));
-      REQUIRE(torch::equal(predicted, network->forward_mode(batch.images, "hard").argmax(1)));
-      correct += predicted.eq(batch.labels).sum().item<int64_t>();
+  for (const std::string name : kShipped)
+    for (const auto& variant : manifest_entry(name)["variants"]) {
+      INFO(name << "." << variant["tag"].get<std::string>());
+      const std::string weights = std::string(MODELZOO_SOURCE_DIR) + "/plugins/lut/weights/" +
+                                  variant["file"].get<std::string>();
+      LutNetwork network(LutConfig::from_yaml_file(std::string(MODELZOO_SOURCE_DIR) +
+                                                   "/plugins/lut/configs/" + name + ".yaml"));
+      network->load_weights(weights);
+      network->eval();
+      CHECK(network->config().num_luts() <= (name == "fashion_mnist_small" ? 4000 : 16000));
+      torch::NoGradGuard no_grad;
+      const PackedNetwork packed(*network);
+      int64_t correct = 0;
+      for (int64_t start = 0; start < test.size(); start += 1000) {
+        const auto batch = test.slice(start, start + 1000);
+        const auto counts = network->hard_counts(batch.images);
+        const auto packed_counts = packed.counts(network->encoder->encode_bits(batch.images));
+        REQUIRE(torch::equal(packed_counts, counts));
+        const auto predicted = packed.predict(network->encoder->encode_bits(batch.images));
+        REQUIRE(torch::equal(predicted, network->forward_mode(batch.images, "hard").argmax(1)));
+        correct += predicted.eq(batch.labels).sum().item<int64_t>();
+      }
+      CHECK(correct == variant["meta"]["metrics"]["Fashion-MNIST"]["correct"].get<int64_t>());
     }
-    CHECK(correct == variant["meta"]["metrics"]["Fashion-MNIST"]["correct"].get<int64_t>());
-  }
 }
 
 TEST_CASE("modelzoo eval reproduces the shipped models' published accuracy",
@@ -96,21 +89,31 @@ TEST_CASE("modelzoo eval reproduces the shipped models' published accuracy",
   if (!have_fashion_mnist()) return;
   modelzoo::test::TempDir home;
   for (const std::string name : kShipped) {
-    INFO(name);
-    const auto metrics = default_variant(manifest_entry(name))["meta"]["metrics"]["Fashion-MNIST"];
-    auto r =
-        modelzoo_cli({"eval", "lut/" + name, "--data", "fashion-mnist", "--json"}, home.path());
-    INFO(r.err);
-    REQUIRE(r.exit_code == 0);
-    const auto out = json::parse(r.out);
-    CHECK(out["eval_mode"] == "hard");
-    CHECK(out["total"] == 10000);
-    CHECK(out["correct"] == metrics["correct"]);
-    CHECK(out["acc@1"].get<double>() == Approx(metrics["acc@1"].get<double>()).margin(0.005));
-    // The packed integer path, through the plugin, gives the same count.
-    r = modelzoo_cli({"eval", name, "-c", "eval_mode=packed", "--json"}, home.path());
-    REQUIRE(r.exit_code == 0);
-    CHECK(json::parse(r.out)["correct"] == metrics["correct"]);
+    const auto entry = manifest_entry(name);
+    for (const auto& variant : entry["variants"]) {
+      // Every published tag, the default also by its bare name.
+      const std::string tag = variant["tag"];
+      INFO(name << "." << tag);
+      const auto metrics = variant["meta"]["metrics"]["Fashion-MNIST"];
+      const std::string model =
+          "lut/" + name + (variant.value("default", false) ? std::string() : "." + tag);
+      auto r = modelzoo_cli({"eval", model, "--data", "fashion-mnist", "--json"}, home.path());
+      INFO(r.err);
+      REQUIRE(r.exit_code == 0);
+      const auto out = json::parse(r.out);
+      CHECK(out["eval_mode"] == "hard");
+      CHECK(out["total"] == 10000);
+      CHECK(out["correct"] == metrics["correct"]);
+      CHECK(out["acc@1"].get<double>() == Approx(metrics["acc@1"].get<double>()).margin(0.005));
+      // A variant trained with another config reports its own.
+      auto config = entry["config"];
+      config.update(variant["meta"].value("config", json::object()));
+      CHECK(out["config"]["receptive_field"] == config["receptive_field"]);
+      // The packed integer path, through the plugin, gives the same count.
+      r = modelzoo_cli({"eval", model, "-c", "eval_mode=packed", "--json"}, home.path());
+      REQUIRE(r.exit_code == 0);
+      CHECK(json::parse(r.out)["correct"] == metrics["correct"]);
+    }
   }
 }
 

@@ -83,6 +83,9 @@ LoadedModel load_model(Hub& hub, const Resolved& resolved, const nlohmann::json&
     out.name = request.alias;
     out.meta = variant->meta;
     config_overrides = entry.spec.config;
+    // An earlier variant trained with another config carries what differs
+    // (the manifest's meta.config convention, as for vision variants).
+    if (variant->meta.contains("config")) config_overrides.update(variant->meta["config"]);
   }
   // Structural keys are fixed by the weights: check the user's overrides
   // with the family's rules before building anything.

@@ -316,6 +316,11 @@ const std::vector<std::string>& runtime_keys() {
   return keys;
 }
 
+int64_t LutConfig::image_side() const {
+  const auto side = static_cast<int64_t>(std::lround(std::sqrt(double(input_size))));
+  return side * side == input_size ? side : 0;
+}
+
 int64_t LutConfig::num_luts() const {
   int64_t n = 0;
   for (auto w : layer_widths) n += w;
@@ -345,9 +350,9 @@ void LutConfig::validate() const {
   if (input_size < 1) fail("input_size must be positive (got " + std::to_string(input_size) + ")");
   for (auto w : layer_widths)
     if (w < 1) fail("every layer width must be positive (got " + std::to_string(w) + ")");
+  const int64_t side = image_side();
   if (receptive_field != 0) {
-    const auto side = static_cast<int64_t>(std::lround(std::sqrt(double(input_size))));
-    if (side * side != input_size)
+    if (side == 0)
       fail("receptive_field needs square images; input_size " + std::to_string(input_size) +
            " is not a square (use receptive_field: 0)");
     if (receptive_field < 1 || receptive_field % 2 == 0 || receptive_field > side)
@@ -385,8 +390,7 @@ void LutConfig::validate() const {
     fail("training.straight_through_epochs must be in [0, epochs] (got " +
          std::to_string(training.straight_through_epochs) + ")");
   if (training.shift_pixels > 0) {
-    const auto side = static_cast<int64_t>(std::lround(std::sqrt(double(input_size))));
-    if (side * side != input_size)
+    if (side == 0)
       fail("training.shift_pixels needs square images; input_size " + std::to_string(input_size) +
            " is not a square");
     if (training.shift_pixels >= side)

@@ -104,6 +104,8 @@ struct LutConfig {
 
   /// Number of encoded bits: input_size · num_bits.
   int64_t encoded_bits() const { return input_size * encoder.num_bits; }
+  /// The side of a square image of input_size pixels; 0 if not a square.
+  int64_t image_side() const;
   /// Total LUT nodes over all layers.
   int64_t num_luts() const;
 

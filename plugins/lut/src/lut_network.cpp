@@ -2,8 +2,6 @@
 
 #include <torch/utils.h>
 
-#include <cmath>
-
 #include "modelzoo/sdk/error.h"
 #include "modelzoo/weights.h"
 #include "packed_network.h"
@@ -25,7 +23,7 @@ LutNetworkImpl::LutNetworkImpl(const LutConfig& config) : config_(config) {
     o.seed = static_cast<uint64_t>(config_.seed) * 1000003ULL + i;
     if (i == 0 && config_.receptive_field > 0) {
       o.receptive_field = config_.receptive_field;
-      o.image_side = static_cast<int64_t>(std::lround(std::sqrt(double(config_.input_size))));
+      o.image_side = config_.image_side();
       o.bits_per_pixel = config_.encoder.num_bits;
     }
     LutLayer layer(o);

@@ -7,7 +7,8 @@ Copies WEIGHTS to plugins/lut/weights/NAME-TAG.safetensors (lower-case tag)
 and writes the entrypoint NAME into manifest.json.in: its config (from the
 `modelzoo eval ... --json` output EVAL.json, i.e. the config the weights
 were trained with) and a default variant with SHA-256, size, file:// URLs
-and metadata whose accuracy is what `modelzoo eval` measured.
+and metadata whose accuracy is what `modelzoo eval` measured. Earlier
+variants of NAME stay, as non-default ones.
 Standard library only.
 """
 import hashlib
@@ -70,6 +71,20 @@ def main():
         "input": {"shape": ["N", 784], "dtype": "float32"},
         "variants": [variant],
     }
+    # Published tags stay available (torchvision keeps IMAGENET1K_V1 next to
+    # V2): earlier variants of NAME are kept, no longer the default. They must
+    # have the same tensor shapes as the new one.
+    # Each records in meta.config the keys of its own config that differ.
+    for old in (e for e in manifest["entrypoints"] if e["name"] == name):
+        for v in old["variants"]:
+            if v["tag"] == tag:
+                continue
+            v["default"] = False
+            own = dict(old["config"], **v["meta"].get("config", {}))
+            differs = {k: own[k] for k in own if own[k] != config.get(k)}
+            if differs:
+                v["meta"]["config"] = differs
+            entry["variants"].append(v)
     entries = [e for e in manifest["entrypoints"] if e["name"] != name]
     entries.append(entry)
     order = {"lut_network": 0, "fashion_mnist_small": 1, "fashion_mnist_large": 2}
