@@ -116,3 +116,35 @@ TEST_CASE("preprocessing from a variant's metadata, and its errors", "[vision][i
   CHECK_THROWS_WITH(image::decode_file(bad_jpeg),
                     Catch::Contains("cannot decode JPEG") && Catch::Contains("bad.jpg"));
 }
+
+TEST_CASE("to_gray is PIL's integer luma; fit_into_square centres on black", "[vision][image]") {
+  auto rgb = torch::zeros({3, 1, 4}, torch::kUInt8);
+  rgb.select(2, 0).fill_(200);  // gray stays exact
+  rgb[0][0][1] = 255;           // pure red, green, blue
+  rgb[1][0][2] = 255;
+  rgb[2][0][3] = 255;
+  const auto gray = image::to_gray(rgb);
+  REQUIRE(gray.sizes() == torch::IntArrayRef({1, 1, 4}));
+  // (w · 255 + 2^15) >> 16 for w = 19595, 38470, 7471.
+  CHECK(gray[0][0][0].item<uint8_t>() == 200);
+  CHECK(gray[0][0][1].item<uint8_t>() == 76);
+  CHECK(gray[0][0][2].item<uint8_t>() == 150);
+  CHECK(gray[0][0][3].item<uint8_t>() == 29);
+  CHECK_THROWS_AS(image::to_gray(gray), Error);
+
+  // A wide 2x4 white image in a 4x4 square: rows 1-2 white, the rest black.
+  const auto wide = image::fit_into_square(torch::full({1, 2, 4}, 255, torch::kUInt8), 4);
+  REQUIRE(wide.sizes() == torch::IntArrayRef({1, 4, 4}));
+  CHECK(wide.slice(1, 1, 3).eq(255).all().item<bool>());
+  CHECK(wide.slice(1, 0, 1).eq(0).all().item<bool>());
+  CHECK(wide.slice(1, 3, 4).eq(0).all().item<bool>());
+  // A tall 8x4 image is halved to 4x2 and centred: columns 1-2.
+  const auto tall = image::fit_into_square(torch::full({3, 8, 4}, 90, torch::kUInt8), 4);
+  REQUIRE(tall.sizes() == torch::IntArrayRef({3, 4, 4}));
+  CHECK(tall.slice(2, 1, 3).eq(90).all().item<bool>());
+  CHECK(tall.slice(2, 0, 1).eq(0).all().item<bool>());
+  CHECK(tall.slice(2, 3, 4).eq(0).all().item<bool>());
+  // The right size is used pixel for pixel.
+  const auto exact = torch::randint(0, 256, {1, 4, 4}, torch::kUInt8);
+  CHECK(torch::equal(image::fit_into_square(exact, 4), exact));
+}

@@ -6,7 +6,6 @@
 // uses the family's code directly (modelzoo_lut_core).
 #include <unistd.h>
 
-#include <torch/nn/functional/upsampling.h>
 #include <torch/types.h>
 
 #include <cstdio>
@@ -107,30 +106,8 @@ LoadedModel load_model(Hub& hub, const Resolved& resolved, const nlohmann::json&
 // and centred on black — the dataset's layout: a light object on a dark
 // background. A side x side gray image is used pixel for pixel.
 torch::Tensor read_image_gray(const std::string& path, int64_t side) {
-  const auto rgb = image::decode_file(path).to(torch::kInt32);  // [3, H, W]
-  auto gray = (rgb[0] * 19595 + rgb[1] * 38470 + rgb[2] * 7471 + 0x8000)
-                  .floor_divide(65536)
-                  .to(torch::kFloat32);  // [H, W], 0..255
-  const int64_t h = gray.size(0), w = gray.size(1);
-  if (h != side || w != side) {
-    const double scale = double(side) / double(std::max(h, w));
-    const int64_t fit_h = std::max<int64_t>(1, std::lround(double(h) * scale));
-    const int64_t fit_w = std::max<int64_t>(1, std::lround(double(w) * scale));
-    namespace F = torch::nn::functional;
-    const auto fitted =
-        F::interpolate(gray.view({1, 1, h, w}), F::InterpolateFuncOptions()
-                                                    .size(std::vector<int64_t>{fit_h, fit_w})
-                                                    .mode(torch::kBilinear)
-                                                    .align_corners(false)
-                                                    .antialias(true))
-            .round_()
-            .clamp_(0, 255)
-            .view({fit_h, fit_w});
-    const int64_t top = (side - fit_h) / 2, left = (side - fit_w) / 2;
-    gray = torch::zeros({side, side}, torch::kFloat32);
-    gray.slice(0, top, top + fit_h).slice(1, left, left + fit_w).copy_(fitted);
-  }
-  return gray.reshape({1, side * side}).div_(255.0f);  // as the IDX reader does
+  const auto gray = image::fit_into_square(image::to_gray(image::decode_file(path)), side);
+  return gray.to(torch::kFloat32).reshape({1, side * side}).div_(255.0f);  // as the IDX reader does
 }
 
 class TrainProgress {

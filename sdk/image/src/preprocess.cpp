@@ -46,6 +46,41 @@ torch::Tensor resize_shorter(const torch::Tensor& image, int64_t size,
   return batched ? y : y.squeeze(0);
 }
 
+torch::Tensor to_gray(const torch::Tensor& rgb) {
+  if (rgb.dim() != 3 || rgb.size(0) != 3 || rgb.scalar_type() != torch::kUInt8)
+    throw Error("to_gray: expected an RGB uint8 image [3, H, W]");
+  const auto c = rgb.to(torch::kInt32);
+  return (c[0] * 19595 + c[1] * 38470 + c[2] * 7471 + 0x8000)
+      .floor_divide(65536)
+      .to(torch::kUInt8)
+      .unsqueeze(0);
+}
+
+torch::Tensor fit_into_square(const torch::Tensor& image, int64_t side) {
+  if (image.dim() != 3 || image.scalar_type() != torch::kUInt8 || side < 1)
+    throw Error("fit_into_square: expected a uint8 image [C, H, W] and a positive side");
+  const int64_t channels = image.size(0), h = image.size(1), w = image.size(2);
+  if (h == side && w == side) return image;
+  const double scale = double(side) / double(std::max(h, w));
+  const int64_t fit_h = std::max<int64_t>(1, std::lround(double(h) * scale));
+  const int64_t fit_w = std::max<int64_t>(1, std::lround(double(w) * scale));
+  namespace F = torch::nn::functional;
+  const auto fitted = F::interpolate(image.to(torch::kFloat32).unsqueeze(0),
+                                     F::InterpolateFuncOptions()
+                                         .size(std::vector<int64_t>{fit_h, fit_w})
+                                         .mode(torch::kBilinear)
+                                         .align_corners(false)
+                                         .antialias(true))
+                          .round_()
+                          .clamp_(0, 255)
+                          .to(torch::kUInt8)
+                          .squeeze(0);
+  const int64_t top = (side - fit_h) / 2, left = (side - fit_w) / 2;
+  auto out = torch::zeros({channels, side, side}, torch::kUInt8);
+  out.slice(1, top, top + fit_h).slice(2, left, left + fit_w).copy_(fitted);
+  return out;
+}
+
 torch::Tensor center_crop(const torch::Tensor& image, int64_t size) {
   const int64_t h = image.size(-2), w = image.size(-1);
   if (h < size || w < size)

@@ -43,4 +43,15 @@ MODELZOO_API torch::Tensor resize_shorter(const torch::Tensor& image, int64_t si
 /// The central `size` x `size` window (torchvision's rounding).
 MODELZOO_API torch::Tensor center_crop(const torch::Tensor& image, int64_t size);
 
+/// RGB uint8 [3, H, W] -> gray uint8 [1, H, W] by PIL's convert("L")
+/// integer formula (L = (19595 R + 38470 G + 7471 B + 2^15) >> 16), which
+/// keeps gray pixels exactly.
+MODELZOO_API torch::Tensor to_gray(const torch::Tensor& rgb);
+
+/// uint8 [C, H, W] fitted into a `side` x `side` square: resized (bilinear,
+/// antialiased, aspect kept) so that the longer side is `side`, centred on
+/// black (0). An image already `side` x `side` is returned as it is. For
+/// datasets of objects on a dark background (MNIST, Fashion-MNIST).
+MODELZOO_API torch::Tensor fit_into_square(const torch::Tensor& image, int64_t side);
+
 }  // namespace modelzoo::image
