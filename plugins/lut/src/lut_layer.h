@@ -98,7 +98,8 @@ torch::Tensor random_connections(int64_t inputs, int64_t nodes, int64_t k, uint6
 /// as `bits_per_pixel` bits each, feature-major (input = pixel·bits + j).
 /// Node centres go through every pixel once, in a seeded random order,
 /// before any pixel is a centre again; each node reads k distinct bits of
-/// the pixels within `window`×`window` of its centre (clipped at the border).
+/// the pixels in the `window`×`window` square around its centre (moved
+/// inwards at the border, so that it always holds window² pixels).
 torch::Tensor local_connections(int64_t side, int64_t bits_per_pixel, int64_t nodes, int64_t k,
                                 int64_t window, uint64_t seed);
 

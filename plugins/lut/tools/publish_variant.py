@@ -64,7 +64,10 @@ def main():
         "doc": f"A DiffLUT-style LUT network trained here on Fashion-MNIST: "
                f"{config['encoder_config']['name']} encoder ({config['encoder_config']['num_bits']} bits per pixel), "
                f"layers {config['layer_widths']} of {config['node_input_dim']}-input {config['node_type']} LUT nodes "
-               f"with {config['layer_type']} connections, group-sum head.\n"
+               f"with {config['layer_type']} connections"
+               + (f" (the first layer's within {config['receptive_field']}x{config['receptive_field']} "
+                  "pixel windows)" if config.get("receptive_field") else "")
+               + ", group-sum head.\n"
                f"Config: plugins/lut/configs/{name}.yaml. Runtime keys may be overridden on the "
                f"pretrained weights (e.g. -c eval_mode=expectation); structural keys may not.",
         "config": config,
