@@ -107,12 +107,12 @@ int main(int argc, char** argv) {
     const double hard = images_per_second(repeats, test.size(), [&] { run_mode("hard"); });
     const PackedNetwork packed(*network);
     // The packed path includes the encoder's comparisons.
-    const double integer = images_per_second(repeats, test.size(), [&] {
-      (void)packed.predict(network->encoder->encode_bits(test.images));
-    });
+    const double integer =
+        images_per_second(repeats, test.size(), [&] { (void)packed.image_predict(test.images); });
 
     LutConfig train_config = config;
     train_config.training.epochs = 1;
+    train_config.training.straight_through_epochs = 0;  // a plain epoch
     train_config.training.train_samples = train_images;
     LutNetwork fresh(train_config);
     const auto t = Clock::now();

@@ -126,7 +126,7 @@ TEST_CASE("save → load gives identical outputs in every mode", "[lut][train]")
 
 TEST_CASE("packed integer inference equals the float hard mode", "[lut][packed]") {
   // Random tables and connections, several shapes, every k, uneven batches
-  // (not multiples of 64) and ties between classes.
+  // (two blocks of 256 samples, the second partial) and ties between classes.
   for (int64_t k = 2; k <= 6; ++k) {
     LutConfig c;
     c.input_size = 30;
@@ -139,13 +139,14 @@ TEST_CASE("packed integer inference equals the float hard mode", "[lut][packed]"
     LutNetwork network(c);
     network->fit_encoder(random_images(100, 1).slice(1, 0, 30));
     network->eval();
-    const auto x = random_images(131, 2 + k).slice(1, 0, 30);
+    const auto x = random_images(300, 2 + k).slice(1, 0, 30);
     torch::NoGradGuard no_grad;
     const auto counts = network->hard_counts(x);
     const PackedNetwork packed(*network);
     const auto bits = network->encoder->encode_bits(x);
     INFO("k = " << k);
     CHECK(torch::equal(packed.counts(bits), counts));
+    CHECK(torch::equal(packed.image_counts(x), counts));
     CHECK(torch::equal(packed.predict(bits), network->forward_mode(x, "hard").argmax(1)));
     CHECK(torch::equal(network->forward_mode(x, "packed"), network->forward_mode(x, "hard")));
   }

@@ -81,6 +81,8 @@ TEST_CASE("shipped models: packed integer path = float hard path on all test ima
         const auto counts = network->hard_counts(batch.images);
         const auto packed_counts = packed.counts(network->encoder->encode_bits(batch.images));
         REQUIRE(torch::equal(packed_counts, counts));
+        // The same words written straight from the images (fused encoder).
+        REQUIRE(torch::equal(packed.image_counts(batch.images), counts));
         const auto predicted = packed.predict(network->encoder->encode_bits(batch.images));
         REQUIRE(torch::equal(predicted, network->forward_mode(batch.images, "hard").argmax(1)));
         correct += predicted.eq(batch.labels).sum().item<int64_t>();

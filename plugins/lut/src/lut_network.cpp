@@ -113,8 +113,7 @@ torch::Tensor LutNetworkImpl::forward_mode(const torch::Tensor& x, const std::st
   if (eval_mode == "packed") {
     if (config_.runtime.eval_flip_probability > 0)
       throw Error("eval_mode 'packed' does not implement eval_flip_probability; use 'hard'");
-    return packed().counts(encoder->encode_bits(x)).to(torch::kFloat32) /
-           config_.runtime.output_tau;
+    return packed().image_counts(x).to(torch::kFloat32) / config_.runtime.output_tau;
   }
   throw Error("unknown eval_mode '" + eval_mode + "' (use hard, expectation, sampling or packed)");
 }
