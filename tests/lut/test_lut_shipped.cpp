@@ -228,6 +228,28 @@ TEST_CASE("modelzoo train writes weights that modelzoo eval reads", "[lut][cli][
   CHECK(result["total"] == 500);
   CHECK(result["acc@1"].get<double>() > 30.0);
   CHECK(result["config"]["layer_widths"] == json({400, 200}));
+
+  // Fine-tuning from those weights, with straight-through epochs that a
+  // shorter --epochs cuts down (with a note) rather than refusing.
+  auto tuned = LutConfig::from_yaml_file(out + "/config.yaml");
+  tuned.training.epochs = 3;
+  tuned.training.straight_through_epochs = 3;
+  tuned.save(home.path() + "/tuned.yaml");
+  const std::string out2 = home.path() + "/tuned";
+  r = modelzoo_cli({"train", "lut", home.path() + "/tuned.yaml", "--epochs", "1", "--train-samples",
+                    "300", "--init-weights", out + "/tiny.safetensors", "-o", out2, "--json"},
+                   home.path());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.err, Contains("shortens training.straight_through_epochs from 3 to 1"));
+  CHECK(LutConfig::from_yaml_file(out2 + "/config.yaml").training.straight_through_epochs == 1);
+  r = modelzoo_cli({"eval", "lut/lut_network", "--weights", out2 + "/tuned.safetensors", "--limit",
+                    "500", "--json"},
+                   home.path());
+  REQUIRE(r.exit_code == 0);
+  // 300 images alone reach far less than the model it started from.
+  CHECK(json::parse(r.out)["acc@1"].get<double>() > result["acc@1"].get<double>() - 10);
+
   r = modelzoo_cli({"train", "vision", "x.yaml"}, home.path());
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.err, Contains("not implemented for the vision family"));

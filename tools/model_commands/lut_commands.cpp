@@ -155,7 +155,16 @@ int lut_train_command(const nlohmann::json& args) {
   for (const auto& k : config.ignored_keys)
     std::cerr << "modelzoo: warning: " << config_file << ": '" << k
               << "' is a DiffLUT key modelzoo does not implement; ignored\n";
-  if (args.value("epochs", 0) > 0) config.training.epochs = args.value("epochs", 0);
+  if (args.value("epochs", 0) > 0) {
+    config.training.epochs = args.value("epochs", 0);
+    if (config.training.straight_through_epochs > config.training.epochs) {
+      std::cerr << "modelzoo: note: --epochs " << config.training.epochs
+                << " also shortens training.straight_through_epochs from "
+                << config.training.straight_through_epochs << " to " << config.training.epochs
+                << '\n';
+      config.training.straight_through_epochs = config.training.epochs;
+    }
+  }
   if (args.value("train_samples", -1) >= 0)
     config.training.train_samples = args.value("train_samples", 0);
   config.validate();
