@@ -26,13 +26,6 @@
 namespace modelzoo {
 namespace {
 
-// A model handle that keeps its plugin loaded: members are destroyed in
-// reverse order, so the model goes before the library that holds its code.
-struct ModelWithLibrary {
-  std::shared_ptr<PluginLibrary> library;
-  std::shared_ptr<Model> model;
-};
-
 const char* json_kind(const nlohmann::json& value) {
   if (value.is_number()) return "number";  // ints and floats interchange
   return value.type_name();
@@ -42,11 +35,16 @@ const char* json_kind(const nlohmann::json& value) {
 
 const char* to_string(PluginInfo::State state) {
   switch (state) {
-    case PluginInfo::State::kAvailable: return "ok";
-    case PluginInfo::State::kLoaded: return "loaded";
-    case PluginInfo::State::kRefused: return "refused";
-    case PluginInfo::State::kFailed: return "failed";
-    case PluginInfo::State::kBlacklisted: return "blacklisted";
+    case PluginInfo::State::kAvailable:
+      return "ok";
+    case PluginInfo::State::kLoaded:
+      return "loaded";
+    case PluginInfo::State::kRefused:
+      return "refused";
+    case PluginInfo::State::kFailed:
+      return "failed";
+    case PluginInfo::State::kBlacklisted:
+      return "blacklisted";
   }
   return "unknown";
 }
@@ -68,6 +66,19 @@ trust::VersionLedger& Hub::version_ledger() {
 }
 
 Hub::~Hub() = default;
+
+std::shared_ptr<Model> tie_to_library(std::shared_ptr<PluginLibrary> library,
+                                      std::shared_ptr<Model> model) {
+  // Members are destroyed in reverse order: the model goes before the
+  // library that holds its code.
+  struct ModelWithLibrary {
+    std::shared_ptr<PluginLibrary> library;
+    std::shared_ptr<Model> model;
+  };
+  auto holder =
+      std::make_shared<ModelWithLibrary>(ModelWithLibrary{std::move(library), std::move(model)});
+  return std::shared_ptr<Model>(holder, holder->model.get());
+}
 
 std::string read_discovered_manifest(const OpenFile& file, const std::string& manifest_sha256) {
   std::string text = read_elf_section(file.fd(), kManifestSection);
@@ -113,12 +124,14 @@ Resolved Hub::resolve(std::string_view name) {
     for (const auto& slot : plugins_) {
       const auto& m = slot->info.manifest;
       if (!m || slot->info.state == PluginInfo::State::kAvailable ||
-          slot->info.state == PluginInfo::State::kLoaded || (!family.empty() && m->family != family))
+          slot->info.state == PluginInfo::State::kLoaded ||
+          (!family.empty() && m->family != family))
         continue;
       for (const auto& e : m->entrypoints)
         if (e.name == entry)
-          throw Error("'" + m->family + "/" + entry + "' is provided by plugin '" + slot->info.path +
-                      "', which is " + to_string(slot->info.state) + ": " + slot->info.reason);
+          throw Error("'" + m->family + "/" + entry + "' is provided by plugin '" +
+                      slot->info.path + "', which is " + to_string(slot->info.state) + ": " +
+                      slot->info.reason);
     }
     throw;
   }
@@ -144,9 +157,12 @@ void Hub::register_entrypoint(const std::string& family, Entrypoint spec, LocalF
   local_factories_.emplace_back(key, std::move(factory));
 }
 
-nlohmann::json Hub::merge_config(const RegisteredEntrypoint& entry,
-                                 const nlohmann::json& overrides) {
-  nlohmann::json config = entry.spec.config;
+namespace {
+
+// Applies `overrides` to `config`: every key must exist there with a value
+// of the same JSON kind, or the error names the key and the closest one.
+nlohmann::json merged(nlohmann::json config, const nlohmann::json& overrides,
+                      const std::string& model) {
   if (overrides.is_null()) return config;
   if (!overrides.is_object()) throw Error("config overrides must be a JSON object");
   for (auto it = overrides.begin(); it != overrides.end(); ++it) {
@@ -160,16 +176,41 @@ nlohmann::json Hub::merge_config(const RegisteredEntrypoint& entry,
       }
       std::string hint = !best.empty() && best_distance <= 3 ? "did you mean '" + best + "'? " : "";
       std::string keys;
-      for (auto k = config.begin(); k != config.end(); ++k) keys += (keys.empty() ? "" : ", ") + k.key();
-      throw Error("unknown config key '" + it.key() + "' for " + entry.qualified_name() + "; " +
-                  hint + "known keys: " + (keys.empty() ? "(none)" : keys));
+      for (auto k = config.begin(); k != config.end(); ++k)
+        keys += (keys.empty() ? "" : ", ") + k.key();
+      throw Error("unknown config key '" + it.key() + "' for " + model + "; " + hint +
+                  "known keys: " + (keys.empty() ? "(none)" : keys));
     }
     if (!current->is_null() && std::string(json_kind(*current)) != json_kind(it.value()))
-      throw Error("config key '" + it.key() + "' of " + entry.qualified_name() + " takes a " +
-                  json_kind(*current) + " (got " + it.value().dump() + ")");
+      throw Error("config key '" + it.key() + "' of " + model + " takes a " + json_kind(*current) +
+                  " (got " + it.value().dump() + ")");
     *current = it.value();
   }
   return config;
+}
+
+}  // namespace
+
+nlohmann::json Hub::merge_config(const RegisteredEntrypoint& entry,
+                                 const nlohmann::json& overrides) {
+  return merged(entry.spec.config, overrides, entry.qualified_name());
+}
+
+nlohmann::json Hub::config_for(const RegisteredEntrypoint& entry, const WeightVariant* variant,
+                               const nlohmann::json& overrides) {
+  nlohmann::json config = entry.spec.config;
+  if (variant) {
+    // The checkpoint's own structure (a ViT's image_size, an earlier LUT
+    // recipe), as torchvision's builders overwrite num_classes from the
+    // weights' metadata; keys the entrypoint lacks are the variant's error.
+    const std::string where = entry.qualified_name() + "." + variant->tag + " (meta.config)";
+    if (auto it = variant->meta.find("config"); it != variant->meta.end())
+      config = merged(std::move(config), *it, where);
+    if (auto it = variant->meta.find("num_classes");
+        it != variant->meta.end() && config.contains("num_classes"))
+      config["num_classes"] = *it;
+  }
+  return merged(std::move(config), overrides, entry.qualified_name());
 }
 
 std::shared_ptr<PluginLibrary> Hub::load_plugin(PluginSlot& slot) {
@@ -183,10 +224,9 @@ std::shared_ptr<PluginLibrary> Hub::load_plugin(PluginSlot& slot) {
     OpenFile opened(slot.info.path);
     read_discovered_manifest(opened, slot.manifest_sha256);
     if (slot.info.trust.mode != trust::TrustMode::kOff) {
-      const auto verdict = trust::verify_plugin(facts_of(opened, slot.info.path, slot.manifest_sha256),
-                                                *slot.info.manifest, trust_store(),
-                                                &version_ledger(), slot.info.trust.mode,
-                                                trust::today_utc());
+      const auto verdict = trust::verify_plugin(
+          facts_of(opened, slot.info.path, slot.manifest_sha256), *slot.info.manifest,
+          trust_store(), &version_ledger(), slot.info.trust.mode, trust::today_utc());
       if (!verdict.allowed) throw Error("trust: " + verdict.detail);
       if (verdict.warn) host_log().warn("loading plugin '{}': {}", slot.info.path, verdict.detail);
     }
@@ -200,16 +240,25 @@ std::shared_ptr<PluginLibrary> Hub::load_plugin(PluginSlot& slot) {
   return slot.library;
 }
 
+std::shared_ptr<PluginLibrary> Hub::library_of(const RegisteredEntrypoint& entry,
+                                               const std::string& context) {
+  std::shared_ptr<PluginLibrary> library;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (auto& slot : plugins_)
+      if (slot->info.path == entry.provider) library = load_plugin(*slot);
+  }
+  if (!library) throw Error(context + ": its plugin '" + entry.provider + "' is gone");
+  return library;
+}
+
 std::shared_ptr<Model> Hub::create(std::string_view name, const nlohmann::json& overrides) {
   const Resolved resolved = resolve(name);
   const RegisteredEntrypoint& entry = *resolved.entry;
   const std::string context = "building " + entry.qualified_name();
-  if (resolved.variant)
-    throw Error(context + ": create() builds a randomly initialised model; drop the '." +
-                resolved.variant->tag + "' tag");
   nlohmann::json config;
   try {
-    config = merge_config(entry, overrides);
+    config = config_for(entry, resolved.variant, overrides);
   } catch (...) {
     rethrow_with_context(context);
   }
@@ -237,17 +286,10 @@ std::shared_ptr<Model> Hub::create(std::string_view name, const nlohmann::json& 
     return model;
   }
 
-  std::shared_ptr<PluginLibrary> library;
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    for (auto& slot : plugins_)
-      if (slot->info.path == entry.provider) library = load_plugin(*slot);
-  }
-  if (!library) throw Error(context + ": its plugin '" + entry.provider + "' is gone");
+  const std::shared_ptr<PluginLibrary> library = library_of(entry, context);
   FactoryResult result = library->factory(entry.spec.name)(config.dump());
   if (!result.model) throw Error(context + ": " + result.error);
-  auto holder = std::make_shared<ModelWithLibrary>(ModelWithLibrary{library, result.model});
-  return std::shared_ptr<Model>(holder, holder->model.get());
+  return tie_to_library(std::move(library), std::move(result.model));
 }
 
 }  // namespace modelzoo

@@ -6,6 +6,7 @@
 #include <set>
 #include <vector>
 
+#include "modelzoo/sdk/abi_version.h"
 #include "modelzoo/sdk/error.h"
 
 namespace modelzoo {
@@ -62,7 +63,51 @@ std::shared_ptr<PluginLibrary> PluginLibrary::open(int fd, const Manifest& manif
     if (!plugin->factories_.count(name))
       throw Error("its manifest declares entrypoint '" + name +
                   "', but its code registers no factory for it");
+  plugin->name_ = manifest.family;
+  plugin->sdk_abi_minor_ = exports.sdk_abi_minor;
+  if (exports.sdk_abi_minor == 0) return plugin;  // SDK 1.0: the fields below are not its own
+
+  for (auto& [name, loader] : exports.loaders) {
+    if (!declared.count(name))
+      throw Error("its code registers a loader for '" + name +
+                  "', which its manifest does not declare");
+    plugin->loaders_[name] = std::move(loader);
+  }
+  std::set<std::string> commands;
+  for (const auto& c : manifest.commands) commands.insert(c.key());
+  for (auto& [key, command] : exports.commands) {
+    if (!commands.count(key))
+      throw Error("its code registers command '" + key +
+                  "', which its manifest does not declare; add it to the manifest's commands");
+    if (!plugin->commands_.emplace(key, std::move(command)).second)
+      throw Error("its code registers command '" + key + "' twice");
+  }
+  for (const auto& key : commands)
+    if (!plugin->commands_.count(key))
+      throw Error("its manifest declares command '" + key + "', but its code registers none");
   return plugin;
+}
+
+const PretrainedLoader& PluginLibrary::loader(const std::string& entrypoint) const {
+  auto it = loaders_.find(entrypoint);
+  if (it != loaders_.end()) return it->second;
+  if (sdk_abi_minor_ == 0)
+    throw Error("the " + name_ +
+                " plugin was built against modelzoo SDK 1.0, which has no pretrained loading; "
+                "rebuild it against SDK " MODELZOO_SDK_ABI_STRING
+                " (create() still builds its models)");
+  throw Error("no pretrained loader for entrypoint '" + entrypoint + "'");
+}
+
+const PluginCommand& PluginLibrary::command(const std::string& key) const {
+  auto it = commands_.find(key);
+  if (it != commands_.end()) return it->second;
+  if (sdk_abi_minor_ == 0)
+    throw Error("the " + name_ +
+                " plugin was built against modelzoo SDK 1.0, which has no "
+                "commands; rebuild it against SDK " MODELZOO_SDK_ABI_STRING " to get '" +
+                key + "'");
+  throw Error("the " + name_ + " plugin's code has no command '" + key + "'");
 }
 
 const ModelFactory& PluginLibrary::factory(const std::string& entrypoint) const {

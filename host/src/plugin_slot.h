@@ -53,6 +53,10 @@ inline trust::PluginFileFacts facts_of(const OpenFile& file, const std::string& 
   return facts;
 }
 
+/// A model handle that keeps the plugin that built it loaded.
+std::shared_ptr<Model> tie_to_library(std::shared_ptr<PluginLibrary> library,
+                                      std::shared_ptr<Model> model);
+
 /// The manifest embedded in `file`, checked against the digest discovery
 /// recorded; throws when the file changed since.
 std::string read_discovered_manifest(const OpenFile& file, const std::string& manifest_sha256);

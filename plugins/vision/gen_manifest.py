@@ -132,7 +132,10 @@ def variant(name, w, is_default):
     if name.startswith("vit_"):
         # The position embedding is sized for this input; the model must be built for it.
         meta["config"] = {"image_size": w.meta["min_size"][0]}
-    meta["categories"] = list(w.meta["categories"])
+    categories = list(w.meta["categories"])
+    # Written once in the manifest's tables, referred to by each variant.
+    meta["categories"] = ({"$table": "imagenet1k_categories"} if categories == IMAGENET_CATEGORIES
+                          else categories)
     v = {"tag": w.name}
     if is_default:
         v["default"] = True
@@ -150,12 +153,31 @@ def entrypoint(name, summary, doc, config):
     return {"name": name, "summary": summary,
             "doc": doc + f" Pretrained variants from torchvision {torchvision.__version__}.",
             "config": config,
-            "input": {"shape": ["N", 3, "H", "W"], "dtype": "float32", "preprocess": preprocess},
+            "task": "image-classification",
+            "input": {"kind": "image", "shape": ["N", 3, "H", "W"], "dtype": "float32",
+                      "preprocess": preprocess},
             "variants": [variant(name, w, w == default) for w in enum]}
 
 
+IMAGENET_CATEGORIES = list(torchvision.models.ResNet50_Weights.DEFAULT.meta["categories"])
+
+# The commands the plugin's code registers (vision_plugin.cpp): the SDK's
+# image-classification run command.
+COMMANDS = [
+    {"verb": "run", "task": "image-classification",
+     "summary": "Classify an image: top-k classes with probabilities",
+     "options": [
+         {"name": "image", "type": "path", "required": True, "short": "i",
+          "help": "PNG or JPEG file"},
+         {"name": "topk", "type": "int", "default": 5, "short": "k",
+          "help": "How many classes to show"}]},
+]
+
+
 def main():
-    manifest = {"family": "vision", "plugin_version": "1.0.0", "vendor": "modelzoo",
+    manifest = {"family": "vision", "plugin_version": "1.1.0", "vendor": "modelzoo",
+                "commands": COMMANDS,
+                "tables": {"imagenet1k_categories": IMAGENET_CATEGORIES},
                 "entrypoints": [entrypoint(*e) for e in ENTRYPOINTS]}
     json.dump(manifest, sys.stdout, indent=1)
     sys.stdout.write("\n")

@@ -1,8 +1,11 @@
 // The vision family's entry: one factory per entrypoint of manifest.json,
-// each a literal configuration of one architecture template.
+// each a literal configuration of one architecture template, and the
+// image-classification run command (shared with other families, from the
+// SDK's task library).
 #include <modelzoo/init_mode.h>
 #include <modelzoo/plugin.h>
 #include <modelzoo/sdk/error.h>
+#include <modelzoo/tasks/classification.h>
 
 #include <functional>
 #include <memory>
@@ -69,6 +72,9 @@ modelzoo::PluginRegistrar::Factory efficientnet(const std::string& name, double 
 }  // namespace
 
 MODELZOO_PLUGIN(registrar) {
+  // Every vision model is an image classifier: the SDK's shared command.
+  registrar.add_command("run", "image-classification", modelzoo::tasks::classify_image);
+
   registrar.add("resnet18", resnet("resnet18", {2, 2, 2, 2}, false));
   registrar.add("resnet34", resnet("resnet34", {3, 4, 6, 3}, false));
   registrar.add("resnet50", resnet("resnet50", {3, 4, 6, 3}, true));

@@ -71,8 +71,7 @@ Resolved Registry::resolve(std::string_view name) const {
     if (!candidates.empty()) found = candidates.front();
   }
   if (!found) {
-    throw Error("unknown model '" + std::string(base) + "'; " +
-                did_you_mean(suggest(base)));
+    throw Error("unknown model '" + std::string(base) + "'; " + did_you_mean(suggest(base)));
   }
 
   Resolved resolved{found, nullptr};
@@ -96,8 +95,8 @@ Resolved Registry::resolve(std::string_view name) const {
                              ? "did you mean " + best + "? "
                              : std::string();
       throw Error("unknown tag '" + std::string(tag) + "' for " + found->qualified_name() + "; " +
-                  hint + "available: " + join(tags, ", ") + ", DEFAULT (= " +
-                  found->spec.default_tag + ")");
+                  hint + "available: " + join(tags, ", ") +
+                  ", DEFAULT (= " + found->spec.default_tag + ")");
     }
   }
   return resolved;
@@ -120,12 +119,14 @@ std::vector<const RegisteredEntrypoint*> Registry::query(const Query& q) const {
   std::vector<const RegisteredEntrypoint*> out;
   for (const auto& [key, entry] : entries_) {
     if (q.pretrained_only && entry.spec.variants.empty()) continue;
+    if (!q.tasks.empty() &&
+        std::find(q.tasks.begin(), q.tasks.end(), entry.spec.task) == q.tasks.end())
+      continue;
     if (!q.families.empty() &&
         std::find(q.families.begin(), q.families.end(), entry.family) == q.families.end())
       continue;
-    if (!q.include.empty() &&
-        std::none_of(q.include.begin(), q.include.end(),
-                     [&](const std::string& p) { return matches(p, entry); }))
+    if (!q.include.empty() && std::none_of(q.include.begin(), q.include.end(),
+                                           [&](const std::string& p) { return matches(p, entry); }))
       continue;
     if (std::any_of(q.exclude.begin(), q.exclude.end(),
                     [&](const std::string& p) { return matches(p, entry); }))

@@ -15,7 +15,9 @@ using nlohmann::json;
   throw Error("manifest field '" + path + "': " + what);
 }
 
-std::string type_name(const json& value) { return value.type_name(); }
+std::string type_name(const json& value) {
+  return value.type_name();
+}
 
 const json& require(const json& object, const std::string& path, const char* key) {
   auto it = object.find(key);
@@ -80,8 +82,10 @@ Preprocess parse_preprocess(const json& object, const std::string& path) {
   if (!kInterpolations.count(p.interpolation))
     fail(path + ".interpolation",
          "unknown mode '" + p.interpolation + "' (expected nearest, bilinear or bicubic)");
-  if (auto it = object.find("mean"); it != object.end()) p.mean = read_number_list(*it, path + ".mean");
-  if (auto it = object.find("std"); it != object.end()) p.std = read_number_list(*it, path + ".std");
+  if (auto it = object.find("mean"); it != object.end())
+    p.mean = read_number_list(*it, path + ".mean");
+  if (auto it = object.find("std"); it != object.end())
+    p.std = read_number_list(*it, path + ".std");
   if (p.mean.size() != p.std.size())
     fail(path, "mean and std must have one value per channel each (got " +
                    std::to_string(p.mean.size()) + " and " + std::to_string(p.std.size()) + ")");
@@ -90,30 +94,254 @@ Preprocess parse_preprocess(const json& object, const std::string& path) {
   return p;
 }
 
-InputSpec parse_input(const json& object, const std::string& path) {
-  if (!object.is_object()) fail(path, "expected an object (got " + type_name(object) + ")");
-  InputSpec input;
-  const json& shape = require(object, path, "shape");
-  if (!shape.is_array() || shape.empty()) fail(path + ".shape", "expected a non-empty array");
+void check_known_keys(const json& object, const std::string& path,
+                      std::initializer_list<const char*> known);
+
+bool is_option_name(const std::string& name) {
+  if (name.empty() || !std::islower(static_cast<unsigned char>(name[0]))) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::islower(static_cast<unsigned char>(c)) ||
+           std::isdigit(static_cast<unsigned char>(c)) || c == '-';
+  });
+}
+
+std::vector<Dim> parse_shape(const json& shape, const std::string& path) {
+  if (!shape.is_array() || shape.empty()) fail(path, "expected a non-empty array");
+  std::vector<Dim> dims;
   for (size_t i = 0; i < shape.size(); ++i) {
-    const std::string dim_path = path + ".shape[" + std::to_string(i) + "]";
+    const std::string dim_path = path + "[" + std::to_string(i) + "]";
     Dim dim;
     if (shape[i].is_string()) {
       dim.name = read_string(shape[i], dim_path);
     } else {
       dim.size = read_positive_int(shape[i], dim_path);
     }
-    input.shape.push_back(dim);
+    dims.push_back(dim);
   }
+  return dims;
+}
+
+InputSpec parse_input(const json& object, const std::string& path) {
+  if (!object.is_object()) fail(path, "expected an object (got " + type_name(object) + ")");
+  check_known_keys(object, path,
+                   {"name", "kind", "shape", "dtype", "preprocess", "sample_rate", "channels"});
+  InputSpec input;
+  if (object.contains("name")) {
+    input.name = required_string(object, path, "name");
+    if (!is_identifier(input.name))
+      fail(path + ".name", "'" + input.name + "' is not a valid name (letters, digits and '_')");
+  }
+  if (object.contains("kind")) {
+    input.kind = required_string(object, path, "kind");
+    static const std::set<std::string> kKinds = {"tensor", "image", "text", "tokens", "audio"};
+    if (!kKinds.count(input.kind))
+      fail(path + ".kind",
+           "unknown kind '" + input.kind + "' (expected tensor, image, text, tokens or audio)");
+  }
+  input.shape = parse_shape(require(object, path, "shape"), path + ".shape");
   if (auto it = object.find("dtype"); it != object.end()) {
     input.dtype = read_string(*it, path + ".dtype");
     static const std::set<std::string> kDtypes = {"float32", "float16", "bfloat16", "float64",
                                                   "int64",   "int32",   "uint8",    "bool"};
     if (!kDtypes.count(input.dtype)) fail(path + ".dtype", "unknown dtype '" + input.dtype + "'");
   }
+  if (input.kind == "tokens" && input.dtype != "int64" && input.dtype != "int32")
+    fail(path + ".dtype", "token ids are int64 or int32 (got " + input.dtype + ")");
   if (auto it = object.find("preprocess"); it != object.end())
     input.preprocess = parse_preprocess(*it, path + ".preprocess");
+  if (auto it = object.find("sample_rate"); it != object.end())
+    input.sample_rate = read_positive_int(*it, path + ".sample_rate");
+  if (auto it = object.find("channels"); it != object.end())
+    input.channels = read_positive_int(*it, path + ".channels");
+  if ((input.sample_rate || input.channels) && input.kind != "audio")
+    fail(path, "sample_rate and channels describe audio inputs (set \"kind\": \"audio\")");
   return input;
+}
+
+std::vector<InputSpec> parse_inputs(const json& object, const std::string& path) {
+  const bool one = object.contains("input"), many = object.contains("inputs");
+  if (one == many)
+    fail(path,
+         "give exactly one of 'input' (the model's one input) or 'inputs' (an array of "
+         "named inputs)");
+  if (one) return {parse_input(object.at("input"), path + ".input")};
+  const json& list = object.at("inputs");
+  if (!list.is_array() || list.empty()) fail(path + ".inputs", "expected a non-empty array");
+  std::vector<InputSpec> inputs;
+  std::set<std::string> names;
+  for (size_t i = 0; i < list.size(); ++i) {
+    const std::string input_path = path + ".inputs[" + std::to_string(i) + "]";
+    if (!list[i].is_object() || !list[i].contains("name"))
+      fail(input_path + ".name", "missing (required: each of several inputs is named)");
+    inputs.push_back(parse_input(list[i], input_path));
+    if (!names.insert(inputs.back().name).second)
+      fail(input_path + ".name", "duplicate input '" + inputs.back().name + "'");
+  }
+  return inputs;
+}
+
+bool is_task_name(const std::string& task) {
+  if (task.empty() || !std::islower(static_cast<unsigned char>(task[0]))) return false;
+  return std::all_of(task.begin(), task.end(), [](char c) {
+    return std::islower(static_cast<unsigned char>(c)) ||
+           std::isdigit(static_cast<unsigned char>(c)) || c == '-';
+  });
+}
+
+CommandOption::Type parse_option_type(const std::string& text, const std::string& path) {
+  using Type = CommandOption::Type;
+  static const std::pair<const char*, Type> kTypes[] = {{"string", Type::kString},
+                                                        {"path", Type::kPath},
+                                                        {"int", Type::kInt},
+                                                        {"number", Type::kNumber},
+                                                        {"bool", Type::kBool}};
+  for (const auto& [name, type] : kTypes)
+    if (text == name) return type;
+  fail(path, "unknown option type '" + text + "' (expected string, path, int, number or bool)");
+}
+
+bool fits_type(const json& value, CommandOption::Type type) {
+  using Type = CommandOption::Type;
+  switch (type) {
+    case Type::kString:
+    case Type::kPath:
+      return value.is_string();
+    case Type::kInt:
+      return value.is_number_integer();
+    case Type::kNumber:
+      return value.is_number();
+    case Type::kBool:
+      return value.is_boolean();
+  }
+  return false;
+}
+
+CommandOption parse_option(const json& object, const std::string& path) {
+  if (!object.is_object()) fail(path, "expected an object (got " + type_name(object) + ")");
+  check_known_keys(object, path,
+                   {"name", "type", "help", "default", "required", "multiple", "positional",
+                    "choices", "short"});
+  CommandOption o;
+  o.name = required_string(object, path, "name");
+  if (!is_option_name(o.name))
+    fail(path + ".name", "'" + o.name +
+                             "' is not a valid option name (lower-case letters, "
+                             "digits and '-', starting with a letter)");
+  if (is_reserved_option_name(o.name))
+    fail(path + ".name",
+         "'" + o.name +
+             "' is one of the options every command has (config, "
+             "weights, random-init, verify, offline, threads, json, help); rename it");
+  o.type = parse_option_type(required_string(object, path, "type"), path + ".type");
+  o.help = optional_string(object, path, "help");
+  auto flag = [&](const char* key) {
+    auto it = object.find(key);
+    if (it == object.end()) return false;
+    if (!it->is_boolean()) fail(path + "." + key, "expected true or false");
+    return it->get<bool>();
+  };
+  o.required = flag("required");
+  o.multiple = flag("multiple");
+  o.positional = flag("positional");
+  if (o.positional && o.type == CommandOption::Type::kBool)
+    fail(path + ".positional", "a bool option is a flag and cannot be positional");
+  if (auto it = object.find("choices"); it != object.end()) {
+    if (o.type != CommandOption::Type::kString || !it->is_array() || it->empty())
+      fail(path + ".choices", "expected a non-empty array of strings, on a string option");
+    for (size_t i = 0; i < it->size(); ++i)
+      o.choices.push_back(read_string((*it)[i], path + ".choices[" + std::to_string(i) + "]"));
+  }
+  if (auto it = object.find("short"); it != object.end()) {
+    o.short_name = read_string(*it, path + ".short");
+    if (o.short_name.size() != 1 || !std::isalpha(static_cast<unsigned char>(o.short_name[0])) ||
+        o.short_name == "c" || o.short_name == "h")
+      fail(path + ".short", "expected one letter other than c and h (got '" + o.short_name + "')");
+  }
+  if (auto it = object.find("default"); it != object.end()) {
+    const bool ok =
+        o.multiple
+            ? it->is_array() && std::all_of(it->begin(), it->end(),
+                                            [&](const json& v) { return fits_type(v, o.type); })
+            : fits_type(*it, o.type);
+    if (!ok)
+      fail(path + ".default", "expected " + std::string(o.multiple ? "an array of " : "a ") +
+                                  to_string(o.type) + " (got " + it->dump() + ")");
+    if (o.required) fail(path + ".default", "a required option has no default");
+    o.default_value = *it;
+  }
+  return o;
+}
+
+CommandSpec parse_command(const json& object, const std::string& path) {
+  if (!object.is_object()) fail(path, "expected an object (got " + type_name(object) + ")");
+  check_known_keys(object, path, {"verb", "task", "scope", "summary", "options"});
+  CommandSpec c;
+  c.verb = required_string(object, path, "verb");
+  if (!is_option_name(c.verb))
+    fail(path + ".verb", "'" + c.verb + "' is not a valid verb (lower-case letters, digits, '-')");
+  c.task = optional_string(object, path, "task");
+  if (!c.task.empty() && !is_task_name(c.task))
+    fail(path + ".task", "'" + c.task + "' is not a task name (lower-case, '-': text-generation)");
+  const std::string scope =
+      object.contains("scope") ? required_string(object, path, "scope") : "model";
+  if (scope == "model")
+    c.scope = CommandSpec::Scope::kModel;
+  else if (scope == "family")
+    c.scope = CommandSpec::Scope::kFamily;
+  else
+    fail(path + ".scope", "expected model or family (got '" + scope + "')");
+  if (c.verb == "run" && (c.task.empty() || c.scope != CommandSpec::Scope::kModel))
+    fail(path,
+         "a run command serves the entrypoints of one task: give its \"task\" (and no "
+         "family scope)");
+  if (c.scope == CommandSpec::Scope::kFamily && !c.task.empty())
+    fail(path + ".task", "a family-scope command takes a family, not a model of a task");
+  c.summary = required_string(object, path, "summary");
+  if (auto it = object.find("options"); it != object.end()) {
+    if (!it->is_array()) fail(path + ".options", "expected an array");
+    std::set<std::string> names, shorts;
+    bool optional_positional = false;
+    for (size_t i = 0; i < it->size(); ++i) {
+      const std::string option_path = path + ".options[" + std::to_string(i) + "]";
+      CommandOption o = parse_option((*it)[i], option_path);
+      if (!names.insert(o.name).second)
+        fail(option_path + ".name", "duplicate option '" + o.name + "'");
+      if (!o.short_name.empty() && !shorts.insert(o.short_name).second)
+        fail(option_path + ".short", "duplicate short name '" + o.short_name + "'");
+      if (o.positional) {
+        if (optional_positional && o.required)
+          fail(option_path, "a required positional option cannot follow an optional one");
+        if (!o.required) optional_positional = true;
+      }
+      c.options.push_back(std::move(o));
+    }
+  }
+  return c;
+}
+
+// Manifests name a metadata table once (1000 ImageNet categories) and
+// refer to it from each variant's meta: {"categories": {"$table": "imagenet"}}.
+void resolve_table_references(json& entrypoints, const json& tables, const std::string& path) {
+  for (size_t i = 0; i < entrypoints.size(); ++i) {
+    auto variants = entrypoints[i].find("variants");
+    if (variants == entrypoints[i].end() || !variants->is_array()) continue;
+    for (size_t j = 0; j < variants->size(); ++j) {
+      auto meta = (*variants)[j].find("meta");
+      if (meta == (*variants)[j].end() || !meta->is_object()) continue;
+      for (auto it = meta->begin(); it != meta->end(); ++it) {
+        if (!it->is_object() || !it->contains("$table")) continue;
+        const std::string ref_path = path + ".entrypoints[" + std::to_string(i) + "].variants[" +
+                                     std::to_string(j) + "].meta." + it.key();
+        if (it->size() != 1 || !(*it)["$table"].is_string())
+          fail(ref_path, "a table reference is {\"$table\": \"NAME\"} and nothing else");
+        const std::string name = (*it)["$table"].get<std::string>();
+        auto table = tables.find(name);
+        if (table == tables.end())
+          fail(ref_path, "refers to table '" + name + "', which plugin.tables does not define");
+        *it = *table;
+      }
+    }
+  }
 }
 
 Digest parse_digest(const json& object, const std::string& path) {
@@ -248,9 +476,59 @@ const WeightVariant* Entrypoint::find_variant(std::string_view tag) const {
   return nullptr;
 }
 
+const InputSpec& Entrypoint::input() const {
+  if (inputs.empty()) throw Error("entrypoint '" + name + "' declares no input");
+  return inputs.front();
+}
+
+const CommandSpec* Manifest::find_command(std::string_view verb, const Entrypoint* entry) const {
+  const std::string task = entry ? entry->task : std::string();
+  const CommandSpec* taskless = nullptr;
+  for (const auto& c : commands) {
+    if (c.verb != verb) continue;
+    if (!task.empty() && c.task == task) return &c;
+    if (c.task.empty()) taskless = &c;
+  }
+  return verb == "run" ? nullptr : taskless;
+}
+
+std::string CommandOption::json_key() const {
+  std::string key = name;
+  std::replace(key.begin(), key.end(), '-', '_');
+  return key;
+}
+
+std::string CommandSpec::key() const {
+  return task.empty() ? verb : verb + ":" + task;
+}
+
+const char* to_string(CommandOption::Type type) {
+  switch (type) {
+    case CommandOption::Type::kString:
+      return "string";
+    case CommandOption::Type::kPath:
+      return "path";
+    case CommandOption::Type::kInt:
+      return "int";
+    case CommandOption::Type::kNumber:
+      return "number";
+    case CommandOption::Type::kBool:
+      return "bool";
+  }
+  return "string";
+}
+
+bool is_reserved_option_name(std::string_view name) {
+  static const char* const kReserved[] = {"config",  "weights", "random-init", "verify",
+                                          "offline", "threads", "json",        "help"};
+  return std::any_of(std::begin(kReserved), std::end(kReserved),
+                     [&](const char* r) { return name == r; });
+}
+
 Entrypoint parse_entrypoint(const json& object, const std::string& path) {
   if (!object.is_object()) fail(path, "expected an object (got " + type_name(object) + ")");
-  check_known_keys(object, path, {"name", "summary", "doc", "config", "input", "variants"});
+  check_known_keys(object, path,
+                   {"name", "summary", "doc", "task", "config", "input", "inputs", "variants"});
   Entrypoint e;
   e.name = required_string(object, path, "name");
   if (!is_identifier(e.name))
@@ -262,7 +540,12 @@ Entrypoint parse_entrypoint(const json& object, const std::string& path) {
     if (!it->is_object()) fail(path + ".config", "expected an object");
     e.config = *it;
   }
-  e.input = parse_input(require(object, path, "input"), path + ".input");
+  e.task = optional_string(object, path, "task");
+  if (!e.task.empty() && !is_task_name(e.task))
+    fail(path + ".task", "'" + e.task +
+                             "' is not a task name (lower-case letters, digits and '-', as "
+                             "Hugging Face names them: image-classification, text-generation)");
+  e.inputs = parse_inputs(object, path);
   if (auto it = object.find("variants"); it != object.end()) {
     if (!it->is_array()) fail(path + ".variants", "expected an array");
     std::set<std::string> tags;
@@ -288,23 +571,43 @@ Entrypoint parse_entrypoint(const json& object, const std::string& path) {
 Manifest parse_plugin_manifest(const json& plugin) {
   const std::string path = "plugin";
   if (!plugin.is_object()) fail(path, "expected an object (got " + type_name(plugin) + ")");
-  check_known_keys(plugin, path, {"family", "plugin_version", "vendor", "entrypoints"});
+  check_known_keys(plugin, path,
+                   {"family", "plugin_version", "vendor", "entrypoints", "commands", "tables"});
   Manifest m;
   m.family = required_string(plugin, path, "family");
   if (!is_identifier(m.family))
     fail(path + ".family", "'" + m.family + "' is not a valid family name (letters, digits, '_')");
   m.plugin_version = required_string(plugin, path, "plugin_version");
   m.vendor = required_string(plugin, path, "vendor");
-  const json& entrypoints = require(plugin, path, "entrypoints");
-  if (!entrypoints.is_array() || entrypoints.empty())
+  const json* entrypoints_in = &require(plugin, path, "entrypoints");
+  if (!entrypoints_in->is_array() || entrypoints_in->empty())
     fail(path + ".entrypoints", "expected a non-empty array");
+  json resolved_entrypoints;
+  if (auto tables = plugin.find("tables"); tables != plugin.end()) {
+    if (!tables->is_object()) fail(path + ".tables", "expected an object of named tables");
+    resolved_entrypoints = *entrypoints_in;
+    resolve_table_references(resolved_entrypoints, *tables, path);
+    entrypoints_in = &resolved_entrypoints;
+  }
+  const json& entrypoints = *entrypoints_in;
   std::set<std::string> names;
   for (size_t i = 0; i < entrypoints.size(); ++i) {
     const std::string entry_path = path + ".entrypoints[" + std::to_string(i) + "]";
     Entrypoint e = parse_entrypoint(entrypoints[i], entry_path);
     if (!names.insert(e.name).second)
-      fail(entry_path + ".name", "duplicate entrypoint '" + e.name + "' in family '" + m.family + "'");
+      fail(entry_path + ".name",
+           "duplicate entrypoint '" + e.name + "' in family '" + m.family + "'");
     m.entrypoints.push_back(std::move(e));
+  }
+  if (auto it = plugin.find("commands"); it != plugin.end()) {
+    if (!it->is_array()) fail(path + ".commands", "expected an array");
+    std::set<std::string> keys;
+    for (size_t i = 0; i < it->size(); ++i) {
+      const std::string command_path = path + ".commands[" + std::to_string(i) + "]";
+      CommandSpec c = parse_command((*it)[i], command_path);
+      if (!keys.insert(c.key()).second) fail(command_path, "duplicate command '" + c.key() + "'");
+      m.commands.push_back(std::move(c));
+    }
   }
   return m;
 }
@@ -350,11 +653,15 @@ std::string manifest_index_text(const Manifest& m) {
   for (const auto& e : m.entrypoints) {
     json tags = json::array();
     for (const auto& v : e.variants) tags.push_back(v.tag);
-    entrypoints.push_back({{"n", e.name}, {"s", e.summary}, {"d", e.default_tag}, {"t", tags}});
+    entrypoints.push_back(
+        {{"n", e.name}, {"s", e.summary}, {"d", e.default_tag}, {"t", tags}, {"k", e.task}});
   }
-  return json{{"family", m.family},   {"plugin_version", m.plugin_version},
-              {"vendor", m.vendor},   {"build", to_json(m.build)},
-              {"e", entrypoints}}
+  // Commands are small and `modelzoo run --help` lists them all.
+  json commands = json::array();
+  for (const auto& c : m.commands) commands.push_back(to_json(c));
+  return json{{"family", m.family}, {"plugin_version", m.plugin_version},
+              {"vendor", m.vendor}, {"build", to_json(m.build)},
+              {"e", entrypoints},   {"c", commands}}
       .dump();
 }
 
@@ -373,6 +680,7 @@ Manifest parse_manifest_index(std::string_view text) {
       e.name = ej.at("n").get<std::string>();
       e.summary = ej.at("s").get<std::string>();
       e.default_tag = ej.at("d").get<std::string>();
+      e.task = ej.value("k", std::string());
       for (const auto& tag : ej.at("t")) {
         WeightVariant v;
         v.tag = tag.get<std::string>();
@@ -380,6 +688,9 @@ Manifest parse_manifest_index(std::string_view text) {
       }
       m.entrypoints.push_back(std::move(e));
     }
+    const json commands = j.value("c", json::array());
+    for (size_t i = 0; i < commands.size(); ++i)
+      m.commands.push_back(parse_command(commands[i], "commands[" + std::to_string(i) + "]"));
     return m;
   } catch (const json::exception& e) {
     throw Error(std::string("malformed manifest index: ") + e.what());
@@ -403,7 +714,34 @@ json to_json(const InputSpec& input) {
   if (!p.interpolation.empty()) pre["interpolation"] = p.interpolation;
   if (!p.mean.empty()) pre["mean"] = p.mean;
   if (!p.std.empty()) pre["std"] = p.std;
-  return {{"shape", shape}, {"dtype", input.dtype}, {"preprocess", pre}};
+  json out = {{"name", input.name},
+              {"kind", input.kind},
+              {"shape", shape},
+              {"dtype", input.dtype},
+              {"preprocess", pre}};
+  if (input.sample_rate) out["sample_rate"] = *input.sample_rate;
+  if (input.channels) out["channels"] = *input.channels;
+  return out;
+}
+
+json to_json(const CommandSpec& c) {
+  json options = json::array();
+  for (const auto& o : c.options) {
+    json oj = {{"name", o.name}, {"type", to_string(o.type)}, {"help", o.help}};
+    if (!o.default_value.is_null()) oj["default"] = o.default_value;
+    if (o.required) oj["required"] = true;
+    if (o.multiple) oj["multiple"] = true;
+    if (o.positional) oj["positional"] = true;
+    if (!o.choices.empty()) oj["choices"] = o.choices;
+    if (!o.short_name.empty()) oj["short"] = o.short_name;
+    options.push_back(std::move(oj));
+  }
+  json out = {{"verb", c.verb},
+              {"scope", c.scope == CommandSpec::Scope::kModel ? "model" : "family"},
+              {"summary", c.summary},
+              {"options", options}};
+  if (!c.task.empty()) out["task"] = c.task;
+  return out;
 }
 
 json to_json(const WeightVariant& v) {
@@ -421,9 +759,16 @@ json to_json(const Entrypoint& e) {
     if (v.tag == e.default_tag) vj["default"] = true;
     variants.push_back(std::move(vj));
   }
-  return {{"name", e.name},          {"summary", e.summary}, {"doc", e.doc},
-          {"config", e.config},      {"input", to_json(e.input)},
-          {"variants", variants}};
+  json out = {{"name", e.name}, {"summary", e.summary}, {"doc", e.doc}, {"config", e.config}};
+  if (!e.task.empty()) out["task"] = e.task;
+  if (e.inputs.size() == 1 && e.inputs[0].name == "input") {
+    out["input"] = to_json(e.inputs[0]);
+  } else {
+    out["inputs"] = json::array();
+    for (const auto& i : e.inputs) out["inputs"].push_back(to_json(i));
+  }
+  out["variants"] = variants;
+  return out;
 }
 
 }  // namespace modelzoo

@@ -127,7 +127,8 @@ TEST_CASE("an entry that throws marks its plugin failed, with the reason", "[cre
   // The scanner process loaded it during discovery; its entry failed there.
   const auto info = info_of(hub, "failing_entry.so");
   CHECK(info.state == PluginInfo::State::kFailed);
-  CHECK_THAT(info.reason, Catch::Contains("its entry function failed: cannot find its data directory"));
+  CHECK_THAT(info.reason,
+             Catch::Contains("its entry function failed: cannot find its data directory"));
   CHECK_THROWS_WITH(hub.create("never_built"),
                     Catch::Contains("failing_entry.so") && Catch::Contains("which is failed") &&
                         Catch::Contains("cannot find its data directory"));
@@ -156,7 +157,8 @@ TEST_CASE("manifest and code must agree on the entrypoints", "[create]") {
   unprobed.probe = false;
   unprobed.registry_cache = std::filesystem::path();
   Hub lazy(unprobed);
-  CHECK_THROWS_WITH(lazy.create("extra/tiny_mlp"), Catch::Contains("declares entrypoint 'tiny_rnn'"));
+  CHECK_THROWS_WITH(lazy.create("extra/tiny_mlp"),
+                    Catch::Contains("declares entrypoint 'tiny_rnn'"));
 }
 
 TEST_CASE("create refuses a tag and unknown names", "[create]") {
@@ -204,7 +206,8 @@ TEST_CASE("a runtime-registered entrypoint is built by its factory", "[create]")
   spec.name = "app_net";
   spec.summary = "App model";
   spec.config = {{"width", 2}};
-  spec.input.shape = {{"N", -1}, {"", 4}};
+  spec.inputs.resize(1);
+  spec.inputs[0].shape = {{"N", -1}, {"", 4}};
   hub.register_entrypoint("app", spec, [](const nlohmann::json& config) {
     return std::make_shared<AppModel>(config.at("width").get<int64_t>());
   });
@@ -219,7 +222,8 @@ TEST_CASE("runtime-registered models get the host's thread count too", "[create]
   spec.name = "app_net";
   spec.summary = "App model";
   spec.config = {{"width", 2}};
-  spec.input.shape = {{"N", -1}, {"", 4}};
+  spec.inputs.resize(1);
+  spec.inputs[0].shape = {{"N", -1}, {"", 4}};
   int threads_seen = 0;
   hub.register_entrypoint("app", spec, [&](const nlohmann::json& config) {
     threads_seen = intra_op_threads();

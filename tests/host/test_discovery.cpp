@@ -105,7 +105,8 @@ TEST_CASE("runtime registration adds entrypoints without a plugin file", "[host]
   spec.name = "my_net";
   spec.summary = "An app's own model";
   spec.config = {{"width", 4}};
-  spec.input.shape = {{"N", -1}, {"", 4}};
+  spec.inputs.resize(1);
+  spec.inputs[0].shape = {{"N", -1}, {"", 4}};
   WeightVariant v;
   v.tag = "V1";
   v.file = "my_net-v1.safetensors";
@@ -122,16 +123,22 @@ TEST_CASE("runtime registration adds entrypoints without a plugin file", "[host]
   pretrained.families = {"app"};
   CHECK(hub.list(pretrained).size() == 1);
   // Taken names and invalid specs are refused.
-  CHECK_THROWS_WITH(hub.register_entrypoint("toy", [] {
-    Entrypoint e;
-    e.name = "tiny_mlp";
-    e.summary = "clash";
-    e.input.shape = {{"N", -1}};
-    return e;
-  }(), [](const nlohmann::json&) { return nullptr; }), Catch::Contains("already provided by"));
+  CHECK_THROWS_WITH(hub.register_entrypoint(
+                        "toy",
+                        [] {
+                          Entrypoint e;
+                          e.name = "tiny_mlp";
+                          e.summary = "clash";
+                          e.inputs.resize(1);
+                          e.inputs[0].shape = {{"N", -1}};
+                          return e;
+                        }(),
+                        [](const nlohmann::json&) { return nullptr; }),
+                    Catch::Contains("already provided by"));
   spec.name = "bad name";
-  CHECK_THROWS_AS(hub.register_entrypoint("app", spec, [](const nlohmann::json&) { return nullptr; }),
-                  modelzoo::Error);
+  CHECK_THROWS_AS(
+      hub.register_entrypoint("app", spec, [](const nlohmann::json&) { return nullptr; }),
+      modelzoo::Error);
 }
 
 TEST_CASE("config overrides are checked against the defaults", "[host]") {
@@ -140,9 +147,9 @@ TEST_CASE("config overrides are checked against the defaults", "[host]") {
   const auto merged = Hub::merge_config(mlp, {{"hidden", 8}});
   CHECK(merged["hidden"] == 8);
   CHECK(merged["in_features"] == 784);
-  CHECK_THROWS_WITH(Hub::merge_config(mlp, {{"hiden", 8}}),
-                    Catch::Contains("unknown config key 'hiden'") &&
-                        Catch::Contains("did you mean 'hidden'"));
+  CHECK_THROWS_WITH(
+      Hub::merge_config(mlp, {{"hiden", 8}}),
+      Catch::Contains("unknown config key 'hiden'") && Catch::Contains("did you mean 'hidden'"));
   CHECK_THROWS_WITH(Hub::merge_config(mlp, {{"hidden", "wide"}}),
                     Catch::Contains("takes a number"));
   CHECK_THROWS_WITH(Hub::merge_config(mlp, nlohmann::json::array()),

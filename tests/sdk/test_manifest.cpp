@@ -32,7 +32,8 @@ json valid_plugin() {
 
 json document(const json& plugin) {
   return {{"format", 1},
-          {"build", {{"sdk_abi", "1.0"}, {"torch", "1.13.0"}, {"cxx11_abi", 1}, {"compiler", "gcc-12"}}},
+          {"build",
+           {{"sdk_abi", "1.0"}, {"torch", "1.13.0"}, {"cxx11_abi", 1}, {"compiler", "gcc-12"}}},
           {"plugin", plugin}};
 }
 
@@ -57,12 +58,12 @@ TEST_CASE("a complete manifest parses into typed fields", "[manifest]") {
   REQUIRE(m.entrypoints.size() == 1);
   const auto& e = m.entrypoints[0];
   CHECK(e.config["num_classes"] == 1000);
-  REQUIRE(e.input.shape.size() == 4);
-  CHECK(e.input.shape[0].name == "N");
-  CHECK(e.input.shape[1].size == 3);
-  CHECK(e.input.preprocess.resize == 232);
-  CHECK(e.input.preprocess.crop == 224);
-  CHECK(e.input.preprocess.mean.size() == 3);
+  REQUIRE(e.input().shape.size() == 4);
+  CHECK(e.input().shape[0].name == "N");
+  CHECK(e.input().shape[1].size == 3);
+  CHECK(e.input().preprocess.resize == 232);
+  CHECK(e.input().preprocess.crop == 224);
+  CHECK(e.input().preprocess.mean.size() == 3);
   CHECK(e.default_tag == "IMAGENET1K_V2");
   REQUIRE(e.variants.size() == 2);
   CHECK(e.variants[0].sha256.is_prefix);

@@ -19,11 +19,26 @@ std::optional<std::vector<int64_t>> sample_shape(const InputSpec& input) {
   std::vector<int64_t> shape;
   for (size_t i = 0; i < input.shape.size(); ++i) {
     const Dim& d = input.shape[i];
-    if (d.name.empty()) shape.push_back(d.size);
-    else if (i == 0) shape.push_back(1);
-    else return std::nullopt;
+    if (d.name.empty())
+      shape.push_back(d.size);
+    else if (i == 0)
+      shape.push_back(1);
+    else
+      return std::nullopt;
   }
   return shape;
+}
+
+// The declared dtype of the input (token ids are int64, audio float32, …).
+torch::Dtype dtype_of(const std::string& name) {
+  if (name == "float16") return torch::kFloat16;
+  if (name == "bfloat16") return torch::kBFloat16;
+  if (name == "float64") return torch::kFloat64;
+  if (name == "int64") return torch::kInt64;
+  if (name == "int32") return torch::kInt32;
+  if (name == "uint8") return torch::kUInt8;
+  if (name == "bool") return torch::kBool;
+  return torch::kFloat32;
 }
 
 }  // namespace
@@ -39,14 +54,16 @@ int create_command(const nlohmann::json& args) {
 
   int64_t parameters = 0;
   for (const auto& p : model->named_parameters()) parameters += p.value().numel();
-  nlohmann::json out = {{"name", resolved.entry->qualified_name()},
+  nlohmann::json out = {{"name", resolved.entry->qualified_name() +
+                                     (resolved.variant ? "." + resolved.variant->tag : "")},
                         {"config", model->config()},
                         {"num_params", parameters},
                         {"num_buffers", model->named_buffers().size()},
                         {"threads", intra_op_threads()}};
-  if (auto shape = sample_shape(resolved.entry->spec.input)) {
+  const InputSpec& input = resolved.entry->spec.input();
+  if (auto shape = sample_shape(input)) {
     torch::InferenceMode guard;
-    const auto output = model->forward(torch::zeros(*shape));
+    const auto output = model->forward(torch::zeros(*shape, dtype_of(input.dtype)));
     out["input_shape"] = *shape;
     out["output_shape"] = output.sizes().vec();
   }

@@ -3,7 +3,6 @@
 #include <iostream>
 
 #include "../modelzoo/model_command_abi.h"
-#include "family_commands.h"
 #include "model_command.h"
 
 extern "C" __attribute__((visibility("default"))) int modelzoo_run_model_command(
@@ -14,9 +13,6 @@ extern "C" __attribute__((visibility("default"))) int modelzoo_run_model_command
     const auto args = nlohmann::json::parse(args_json);
     const std::string name = command;
     if (name == "create") return create_command(args);
-    if (name == "train") return train_command(args);
-    if (name == "eval") return eval_command(args);
-    if (name == "run") return run_command(args);
     std::cerr << "modelzoo: error: unknown model command '" << name << "'\n";
     return 2;
   } catch (const std::exception& e) {

@@ -8,8 +8,5 @@
 namespace modelzoo::cli {
 
 int create_command(const nlohmann::json& args);
-/// `run` for image classifiers (any family whose models output class
-/// logits and whose manifest gives the preprocessing): run_command.cpp.
-int classify_image_command(Hub& hub, const nlohmann::json& args);
 
 }  // namespace modelzoo::cli

@@ -13,7 +13,7 @@ namespace modelzoo::cli {
 
 /// State shared by the commands of one invocation.
 struct Context {
-  bool json = false;  ///< --json: machine-readable output on stdout
+  bool json = false;       ///< --json: machine-readable output on stdout
   HubOptions hub_options;  ///< commands may adjust these before hub()
   /// The Hub, constructed on first use (discovery reads every manifest).
   Hub& hub() {
@@ -33,7 +33,15 @@ void add_model_commands(CLI::App& app, Context& context);
 void add_trust_commands(CLI::App& app, Context& context);
 void add_cache_commands(CLI::App& app, Context& context);
 void add_weights_commands(CLI::App& app, Context& context);
-void add_train_eval_run_commands(CLI::App& app, Context& context);
+/// Placeholders that list run/eval/train in `modelzoo --help`; main()
+/// hands those verbs to run_plugin_command before CLI11 parses anything.
+void add_plugin_command_help(CLI::App& app);
+
+/// True for the verbs plugins provide (run, eval, train).
+bool is_plugin_verb(const std::string& word);
+/// `modelzoo VERB ARGS…` through the target's plugin (plugin_commands.cpp);
+/// returns the exit code.
+int run_plugin_command(const std::string& verb, std::vector<std::string> args, bool json);
 
 /// Runs `command` in libmodelzoo_model_commands.so (loaded on demand, with
 /// LibTorch); returns its exit code.

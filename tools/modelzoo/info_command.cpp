@@ -29,10 +29,14 @@ std::string size_text(uint64_t bytes) {
   std::ostringstream out;
   out.precision(1);
   out << std::fixed;
-  if (bytes >= (1ull << 30)) out << bytes / double(1ull << 30) << " GiB";
-  else if (bytes >= (1ull << 20)) out << bytes / double(1ull << 20) << " MiB";
-  else if (bytes >= 1024) out << bytes / 1024.0 << " KiB";
-  else out << bytes << " B";
+  if (bytes >= (1ull << 30))
+    out << bytes / double(1ull << 30) << " GiB";
+  else if (bytes >= (1ull << 20))
+    out << bytes / double(1ull << 20) << " MiB";
+  else if (bytes >= 1024)
+    out << bytes / 1024.0 << " KiB";
+  else
+    out << bytes << " B";
   return out.str();
 }
 
@@ -59,10 +63,10 @@ std::string cache_status(const std::string& alias, const WeightVariant& v) {
   try {
     const auto hit = cache::Store().lookup({alias, v}, no_rehash);
     if (!hit) return "not cached (modelzoo pull " + alias + ")";
-    return std::string("cached, ") +
-           (hit->verification == cache::Verification::tofu
-                ? "trust on first use: prefix checked, full digest " + hit->sha256.substr(0, 16) + "… recorded"
-                : "full digest verified");
+    return std::string("cached, ") + (hit->verification == cache::Verification::tofu
+                                          ? "trust on first use: prefix checked, full digest " +
+                                                hit->sha256.substr(0, 16) + "… recorded"
+                                          : "full digest verified");
   } catch (const std::exception& e) {
     return std::string("cache unreadable: ") + e.what();
   }
@@ -84,7 +88,8 @@ void print_variant(const std::string& alias, const WeightVariant& v, bool is_def
 }  // namespace
 
 void add_info_command(CLI::App& app, Context& context) {
-  auto* cmd = app.add_subcommand("info", "Show an entrypoint: summary, config, input, weight variants");
+  auto* cmd =
+      app.add_subcommand("info", "Show an entrypoint: summary, config, input, weight variants");
   auto name = std::make_shared<std::string>();
   cmd->add_option("name", *name, "[family/]entrypoint[.TAG]")->required();
   cmd->callback([&context, name] {
@@ -109,8 +114,9 @@ void add_info_command(CLI::App& app, Context& context) {
     std::cout << e.qualified_name() << " — " << e.spec.summary << "\n\n"
               << "provider: " << e.provider;
     if (!e.vendor.empty()) std::cout << " (" << e.vendor << ", " << e.plugin_version << ")";
-    std::cout << "\ninput:    " << shape_text(e.spec.input) << " " << e.spec.input.dtype << '\n';
-    const Preprocess& p = e.spec.input.preprocess;
+    std::cout << "\ninput:    " << shape_text(e.spec.input()) << " " << e.spec.input().dtype
+              << '\n';
+    const Preprocess& p = e.spec.input().preprocess;
     if (p.resize || p.crop || !p.mean.empty()) {
       std::vector<std::string> steps;
       if (p.resize) steps.push_back("resize " + std::to_string(*p.resize));
@@ -145,7 +151,8 @@ void add_help_command(CLI::App& app, Context& context) {
     const Resolved r = context.hub().resolve(*name);
     const RegisteredEntrypoint& e = *r.entry;
     if (context.json) {
-      std::cout << nlohmann::json{{"name", e.qualified_name()}, {"summary", e.spec.summary},
+      std::cout << nlohmann::json{{"name", e.qualified_name()},
+                                  {"summary", e.spec.summary},
                                   {"doc", e.spec.doc}}
                        .dump(2)
                 << '\n';

@@ -9,10 +9,14 @@ namespace modelzoo::cli {
 void add_list_command(CLI::App& app, Context& context) {
   auto* cmd = app.add_subcommand("list", "List model entrypoints (natural order)");
   auto query = std::make_shared<Query>();
-  cmd->add_option("patterns", query->include, "fnmatch patterns on name or family/name ('resnet*')");
-  cmd->add_option("--exclude", query->exclude, "Leave out names matching this pattern (repeatable)");
+  cmd->add_option("patterns", query->include,
+                  "fnmatch patterns on name or family/name ('resnet*')");
+  cmd->add_option("--exclude", query->exclude,
+                  "Leave out names matching this pattern (repeatable)");
   cmd->add_option("--family", query->families, "Only this family (repeatable)");
   cmd->add_flag("--pretrained", query->pretrained_only, "Only entrypoints with weight variants");
+  cmd->add_option("--task", query->tasks,
+                  "Only this task (repeatable): image-classification, text-generation, …");
   cmd->callback([&context, query] {
     const auto entries = context.hub().list(*query);
     if (context.json) {
@@ -24,6 +28,7 @@ void add_list_command(CLI::App& app, Context& context) {
                        {"family", e->family},
                        {"entrypoint", e->spec.name},
                        {"summary", e->spec.summary},
+                       {"task", e->spec.task},
                        {"variants", tags},
                        {"default", e->spec.default_tag},
                        {"provider", e->provider}});
@@ -31,12 +36,14 @@ void add_list_command(CLI::App& app, Context& context) {
       std::cout << out.dump(2) << '\n';
       return;
     }
-    Table table({"NAME", "VARIANTS", "SUMMARY"});
+    Table table({"NAME", "TASK", "VARIANTS", "SUMMARY"});
     for (const auto* e : entries) {
       std::string variants = "-";
       if (!e->spec.variants.empty())
-        variants = std::to_string(e->spec.variants.size()) + " (default " + e->spec.default_tag + ")";
-      table.add_row({e->qualified_name(), variants, ellipsize(e->spec.summary, 72)});
+        variants =
+            std::to_string(e->spec.variants.size()) + " (default " + e->spec.default_tag + ")";
+      table.add_row({e->qualified_name(), e->spec.task.empty() ? "-" : e->spec.task, variants,
+                     ellipsize(e->spec.summary, 60)});
     }
     if (table.empty()) {
       std::cout << "no entrypoints match\n";

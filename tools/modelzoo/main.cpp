@@ -9,6 +9,18 @@
 
 int main(int argc, char** argv) {
   using namespace modelzoo::cli;
+  // `modelzoo [--json] run|eval|train TARGET …`: options come from the
+  // target's manifest, so these verbs are parsed by plugin_commands.cpp.
+  for (int i = 1; i < argc; ++i) {
+    const std::string word = argv[i];
+    if (word == "--json") continue;
+    if (is_plugin_verb(word)) {
+      bool json = false;
+      for (int j = 1; j < i; ++j) json = json || std::string(argv[j]) == "--json";
+      return run_plugin_command(word, std::vector<std::string>(argv + i + 1, argv + argc), json);
+    }
+    break;
+  }
   CLI::App app{"modelzoo — pretrained models as plugins", "modelzoo"};
   app.require_subcommand(1);
   app.fallthrough();  // let `modelzoo list --json` reach the global flag
@@ -22,7 +34,7 @@ int main(int argc, char** argv) {
   add_trust_commands(app, context);
   add_cache_commands(app, context);
   add_weights_commands(app, context);
-  add_train_eval_run_commands(app, context);
+  add_plugin_command_help(app);
 
   try {
     app.parse(argc, argv);

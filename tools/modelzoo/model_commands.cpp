@@ -1,7 +1,8 @@
-// The CLI's model-path commands. Their options are declared here, but their
-// work is done by libmodelzoo_model_commands.so, opened only when one of
-// them runs: the `modelzoo` binary itself never links LibTorch, so `list`,
-// `info` and friends start in milliseconds.
+// `modelzoo create`: its options are declared here, but its work is done by
+// libmodelzoo_model_commands.so, opened only when it runs: the `modelzoo`
+// binary itself never links LibTorch, so `list`, `info` and friends start
+// in milliseconds. (`run`, `eval`, `train` are the plugins' own commands:
+// plugin_commands.cpp.)
 #include <dlfcn.h>
 
 #include <filesystem>
@@ -66,7 +67,8 @@ void add_model_commands(CLI::App& app, Context& context) {
   auto name = std::make_shared<std::string>();
   auto configs = std::make_shared<std::vector<std::string>>();
   auto threads = std::make_shared<int>(0);
-  create->add_option("name", *name, "[family/]entrypoint")->required();
+  create->add_option("name", *name, "[family/]entrypoint[.TAG] (a tag: that variant's config)")
+      ->required();
   create->add_option("-c,--config", *configs, "Config override KEY=VALUE (repeatable)");
   create->add_option("--threads", *threads, "Intra-op threads (default: all cores)");
   create->callback([&context, name, configs, threads] {
@@ -75,56 +77,6 @@ void add_model_commands(CLI::App& app, Context& context) {
                            {"threads", *threads},
                            {"json", context.json}};
     const int status = run_in_model_library("create", args);
-    if (status != 0) throw CLI::RuntimeError(status);
-  });
-
-  auto* run = app.add_subcommand(
-      "run", "Classify an image with a pretrained model (weights pulled into the cache)");
-  auto run_name = std::make_shared<std::string>();
-  auto image = std::make_shared<std::string>();
-  auto weights = std::make_shared<std::string>();
-  auto run_configs = std::make_shared<std::vector<std::string>>();
-  auto topk = std::make_shared<int>(5);
-  auto run_threads = std::make_shared<int>(0);
-  auto random_init = std::make_shared<bool>(false);
-  auto verify = std::make_shared<bool>(false);
-  auto idx_index = std::make_shared<std::vector<int>>();
-  auto data = std::make_shared<std::string>("fashion-mnist");
-  auto data_dir = std::make_shared<std::string>();
-  run->add_option("name", *run_name, "[family/]entrypoint[.TAG] (DEFAULT weights without a tag)")
-      ->required();
-  run->add_option("--image", *image, "PNG or JPEG file");
-  run->add_option("--idx-index", *idx_index,
-                  "lut family: index of a test-set image (repeatable); prints the true label too");
-  run->add_option("--data", *data, "lut family: data set of --idx-index (fashion-mnist)");
-  run->add_option("--data-dir", *data_dir,
-                  "lut family: directory of the IDX files (default: $MODELZOO_FASHION_MNIST_DIR, "
-                  "else /usr/share/datasets/fashion-mnist)");
-  run->add_option("--topk", *topk, "How many classes to show (default 5)");
-  run->add_option("--threads", *run_threads, "Intra-op threads (default: all cores)");
-  run->add_option("--weights", *weights, "A local checkpoint (.pth or .safetensors) instead");
-  run->add_flag("--random-init", *random_init, "An untrained model (no weights)");
-  run->add_flag("--verify", *verify, "Re-hash a cached checkpoint before using it");
-  run->add_option("-c,--config", *run_configs, "Config override KEY=VALUE (repeatable)");
-  run->callback([&context, run_name, image, weights, run_configs, topk, run_threads, random_init,
-                 verify, idx_index, data, data_dir] {
-    if (*random_init && !weights->empty())
-      throw Error("--random-init and --weights exclude each other");
-    if (image->empty() && idx_index->empty())
-      throw Error("`modelzoo run` needs --image FILE (or, for the lut family, --idx-index N)");
-    nlohmann::json args = {{"name", *run_name},
-                           {"image", *image},
-                           {"weights", *weights},
-                           {"config", parse_overrides(*run_configs)},
-                           {"topk", *topk},
-                           {"threads", *run_threads},
-                           {"random_init", *random_init},
-                           {"verify", *verify},
-                           {"idx_index", *idx_index},
-                           {"data", *data},
-                           {"data_dir", *data_dir},
-                           {"json", context.json}};
-    const int status = run_in_model_library("run", args);
     if (status != 0) throw CLI::RuntimeError(status);
   });
 }

@@ -2,7 +2,8 @@
 //
 //   modelzoo::Hub hub;                                  // discovers plugins
 //   for (auto* e : hub.list({.include = {"resnet*"}})) ...  // torch-free
-//   auto model = hub.create("resnet50", {{"num_classes", 10}});
+//   auto pretrained = hub.load("resnet50");              // DEFAULT weights, eval mode
+//   auto model = hub.create("resnet50", {{"num_classes", 10}});   // random init
 //
 // Constructing a Hub reads every plugin's manifest from its file (no plugin
 // code runs), checks compatibility and fills the registry. Listing,
@@ -13,8 +14,8 @@
 // reason it was refused.
 #pragma once
 
-#include <filesystem>
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -25,6 +26,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "modelzoo/cache/progress.h"
+#include "modelzoo/cache/store.h"
 #include "modelzoo/registry/registry.h"
 #include "modelzoo/sdk/export.h"
 #include "modelzoo/sdk/manifest.h"
@@ -66,9 +69,9 @@ struct HubOptions {
 /// What the host knows about one plugin file.
 struct PluginInfo {
   enum class State {
-    kAvailable,  ///< manifest accepted; code not loaded yet
-    kLoaded,     ///< code loaded and its factories match the manifest
-    kRefused,    ///< manifest unreadable, invalid or incompatible
+    kAvailable,    ///< manifest accepted; code not loaded yet
+    kLoaded,       ///< code loaded and its factories match the manifest
+    kRefused,      ///< manifest unreadable, invalid or incompatible
     kFailed,       ///< manifest fine, but loading its code failed
     kBlacklisted,  ///< loading it crashed or hung the scanner
   };
@@ -85,14 +88,75 @@ struct PluginInfo {
 /// How the last discovery went, for `modelzoo plugins`.
 struct ScanSummary {
   size_t plugins = 0;
-  size_t from_cache = 0;   ///< entries reused from the registry cache
-  size_t probed = 0;       ///< plugins loaded in the scanner
-  size_t verified = 0;     ///< trust verdicts computed (not taken from the cache)
+  size_t from_cache = 0;     ///< entries reused from the registry cache
+  size_t probed = 0;         ///< plugins loaded in the scanner
+  size_t verified = 0;       ///< trust verdicts computed (not taken from the cache)
   bool cache_reset = false;  ///< the cache was absent, stale or corrupt
-  std::string note;        ///< e.g. why probing was skipped
+  std::string note;          ///< e.g. why probing was skipped
 };
 
 MODELZOO_API const char* to_string(PluginInfo::State state);
+
+/// How Hub::load() gets a pretrained model. Not an aggregate on purpose, so
+/// that `hub.load(name, {{"num_classes", 10}})` means config overrides.
+struct MODELZOO_API PretrainedOptions {
+  PretrainedOptions();
+  /// Config overrides, applied over the entrypoint's defaults and the
+  /// variant's own config (meta.config, meta.num_classes).
+  nlohmann::json config = nlohmann::json::object();
+  /// A local weights file or Hugging Face snapshot directory to load instead
+  /// of the variant's files (the variant still lends its config and metadata).
+  std::filesystem::path weights;
+  /// An untrained model with the variant's config; nothing is pulled.
+  bool random_init = false;
+  /// Re-hash cached files before using them (hits are checked by size
+  /// otherwise: every blob was hashed when it entered the cache).
+  bool verify = false;
+  /// Overrides MODELZOO_OFFLINE / MODELZOO_PREFER_OFFLINE for this load.
+  std::optional<cache::NetworkPolicy> network;
+  /// Receives download progress; nullptr for none.
+  cache::ProgressSink* progress = nullptr;
+  /// Missing or unexpected keys are an error (a head for another
+  /// num_classes is the family's to adapt, and is reported, not refused).
+  bool strict = true;
+  /// The cache; nullopt means CacheConfig::from_environment().
+  std::optional<cache::CacheConfig> cache;
+};
+
+/// One local file of a loaded variant.
+struct PretrainedFile {
+  std::string role;  ///< "weights", "tokenizer", …
+  std::string file;  ///< its published name
+  std::filesystem::path path;
+};
+
+/// A model with its weights loaded, and how it came to be.
+struct MODELZOO_API Pretrained {
+  std::shared_ptr<Model> model;          ///< eval mode; keeps its plugin loaded
+  std::string name;                      ///< family/entrypoint
+  std::optional<WeightVariant> variant;  ///< whose weights (or config, for random init)
+  std::vector<PretrainedFile> files;     ///< local paths, by role
+  nlohmann::json config;                 ///< what the model was built with
+  std::vector<InputSpec> inputs;         ///< the entrypoint's declared inputs
+  /// {"loaded", "missing", "kept", "unexpected", "mismatched", "notes"}
+  nlohmann::json report = nlohmann::json::object();
+  bool random_init = false;
+  std::string weights;  ///< the local weights file given instead, if any
+
+  /// What load_weights adapted ("fc.*: new head for 10 classes").
+  std::vector<std::string> notes() const;
+  /// The local path of the first file with `role`, or "".
+  std::string file(std::string_view role) const;
+  /// Everything above but the model, as handed to plugin commands.
+  nlohmann::json info() const;
+};
+
+/// A command a plugin declares, found for `modelzoo VERB TARGET`.
+struct CommandTarget {
+  const CommandSpec* command = nullptr;
+  std::string family;
+  const RegisteredEntrypoint* entry = nullptr;  ///< null for a family-scope command
+};
 
 class MODELZOO_API Hub {
  public:
@@ -130,10 +194,45 @@ class MODELZOO_API Hub {
   static nlohmann::json merge_config(const RegisteredEntrypoint& entry,
                                      const nlohmann::json& overrides);
 
-  /// Builds a randomly initialised model of `name` ([family/]entrypoint).
-  /// Loads the providing plugin on first use. Throws modelzoo::Error.
+  /// The config a model of `entry` is built with: the defaults, then the
+  /// variant's own config (meta.config, and meta.num_classes where the
+  /// entrypoint has that key, as torchvision's builders do), then the
+  /// user's overrides, checked as merge_config checks them. The one rule
+  /// for every family.
+  static nlohmann::json config_for(const RegisteredEntrypoint& entry, const WeightVariant* variant,
+                                   const nlohmann::json& overrides);
+
+  /// Builds a randomly initialised model of `name` ([family/]entrypoint[.TAG];
+  /// with a tag, the variant's config). Loads the providing plugin on first
+  /// use. Throws modelzoo::Error.
   std::shared_ptr<Model> create(std::string_view name,
                                 const nlohmann::json& overrides = nlohmann::json::object());
+
+  /// A pretrained model in one call, like torchvision's get_model(name,
+  /// weights="DEFAULT"): resolves `name` ([family/]entrypoint[.TAG]; the
+  /// DEFAULT variant without a tag) once, applies config_for(), pulls every
+  /// file of the variant through the cache (mirrors, checksums, network
+  /// policy), builds without random init, loads through the model's own
+  /// load_weights and puts it in eval mode. Throws modelzoo::Error naming
+  /// the model and, for a file, the file.
+  Pretrained load(std::string_view name, const PretrainedOptions& options);
+  Pretrained load(std::string_view name,
+                  const nlohmann::json& overrides = nlohmann::json::object());
+
+  /// The command `modelzoo VERB TARGET` runs: for a model (`run`, `eval`,
+  /// …), the one its plugin declares for its task; for a family (`train
+  /// lut`), the family's. Reads manifests only. Throws modelzoo::Error
+  /// saying what exists instead.
+  CommandTarget find_command(std::string_view verb, std::string_view target);
+
+  /// Runs a plugin command: loads the plugin, hands it `options` (typed as
+  /// the manifest declares them), a load() that is this Hub's load() of the
+  /// target with `load_options`, and `on_record` for streamed records.
+  /// Returns the command's result. Throws modelzoo::Error.
+  nlohmann::json run_command(std::string_view verb, std::string_view target,
+                             const nlohmann::json& options,
+                             const PretrainedOptions& load_options = {},
+                             std::function<void(const nlohmann::json&)> on_record = {});
 
   /// The intra-op thread count models built here run with.
   int num_threads() const { return num_threads_; }
@@ -142,6 +241,11 @@ class MODELZOO_API Hub {
   struct PluginSlot;
   class Discovery;
   std::shared_ptr<PluginLibrary> load_plugin(PluginSlot& slot);
+  std::shared_ptr<PluginLibrary> library_of(const RegisteredEntrypoint& entry,
+                                            const std::string& context);
+  std::vector<PretrainedFile> pull_files(const RegisteredEntrypoint& entry,
+                                         const WeightVariant& variant,
+                                         const PretrainedOptions& options);
   const trust::TrustStore& trust_store();
   void complete_manifest(PluginSlot& slot);
   trust::VersionLedger& version_ledger();
@@ -152,8 +256,8 @@ class MODELZOO_API Hub {
   Registry registry_;
   std::vector<std::unique_ptr<PluginSlot>> plugins_;
   std::vector<std::pair<std::string, LocalFactory>> local_factories_;  // by qualified name
-  std::unique_ptr<trust::TrustStore> trust_store_;     // loaded on first need
-  std::unique_ptr<trust::VersionLedger> ledger_;       // loaded on first need
+  std::unique_ptr<trust::TrustStore> trust_store_;                     // loaded on first need
+  std::unique_ptr<trust::VersionLedger> ledger_;                       // loaded on first need
   mutable std::mutex mutex_;  // guards lazy loading and plugin states
 };
 

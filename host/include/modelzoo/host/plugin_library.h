@@ -29,12 +29,24 @@ class MODELZOO_API PluginLibrary {
 
   /// The factory of `entrypoint` (one the manifest declares).
   const ModelFactory& factory(const std::string& entrypoint) const;
+  /// The pretrained loader of `entrypoint`. Throws, saying the plugin must be
+  /// rebuilt, for a plugin built against SDK 1.0 (which has none).
+  const PretrainedLoader& loader(const std::string& entrypoint) const;
+  /// The command registered as `key` (CommandSpec::key()); throws when the
+  /// plugin's code lacks it (a 1.0 plugin has no commands at all).
+  const PluginCommand& command(const std::string& key) const;
+  /// The SDK minor the plugin's code was built with (0 for 1.0).
+  int sdk_abi_minor() const { return sdk_abi_minor_; }
 
  private:
   PluginLibrary() = default;
   // Declared first so it is destroyed last: the factories' code lives in it.
   boost::dll::shared_library library_;
+  std::string name_;  // family, for messages
+  int sdk_abi_minor_ = 0;
   std::map<std::string, ModelFactory> factories_;
+  std::map<std::string, PretrainedLoader> loaders_;
+  std::map<std::string, PluginCommand> commands_;
 };
 
 }  // namespace modelzoo

@@ -54,6 +54,7 @@ struct Query {
   std::vector<std::string> exclude;   ///< fnmatch patterns
   std::vector<std::string> families;  ///< empty means all
   bool pretrained_only = false;       ///< only entrypoints with weight variants
+  std::vector<std::string> tasks;     ///< only these tasks ("text-generation"); empty means all
 };
 
 class MODELZOO_API Registry {

@@ -8,10 +8,13 @@
 // being defined and changes land without a bump — Model::load_weights became
 // virtual with the vision family — because no plugin built against an
 // earlier 1.0 exists outside this tree. From the tag on, the rule above holds.
+//
+// 1.1: pretrained loaders and plugin commands (plugin_abi.h), appended to
+// PluginExports; a 1.0 plugin still loads and builds models.
 #pragma once
 
 #define MODELZOO_SDK_ABI_MAJOR 1
-#define MODELZOO_SDK_ABI_MINOR 0
+#define MODELZOO_SDK_ABI_MINOR 1
 
 #define MODELZOO_STRINGIFY_IMPL(x) #x
 #define MODELZOO_STRINGIFY(x) MODELZOO_STRINGIFY_IMPL(x)

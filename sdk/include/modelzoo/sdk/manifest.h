@@ -33,9 +33,9 @@ namespace modelzoo {
 struct BuildInfo {
   int sdk_abi_major = 0;
   int sdk_abi_minor = 0;
-  std::string torch;      ///< LibTorch version, "1.13.0"
-  int cxx11_abi = -1;     ///< _GLIBCXX_USE_CXX11_ABI, 0 or 1
-  std::string compiler;   ///< "gcc-12", "clang-14"
+  std::string torch;     ///< LibTorch version, "1.13.0"
+  int cxx11_abi = -1;    ///< _GLIBCXX_USE_CXX11_ABI, 0 or 1
+  std::string compiler;  ///< "gcc-12", "clang-14"
 };
 
 /// One dimension of an input shape: a fixed size, or a named free dim ("N").
@@ -53,11 +53,52 @@ struct Preprocess {
   std::vector<double> std;        ///< per channel; empty if none
 };
 
+/// One input an entrypoint takes. `kind` says what a user hands a task
+/// command (an image file, text, token ids, audio); shape and dtype say
+/// what the model's forward receives after pre-processing.
 struct InputSpec {
+  std::string name = "input";   ///< "input", or e.g. "pixel_values", "input_ids"
+  std::string kind = "tensor";  ///< "tensor", "image", "text", "tokens", "audio"
   std::vector<Dim> shape;
   std::string dtype = "float32";
   Preprocess preprocess;
+  std::optional<int64_t> sample_rate;  ///< audio: samples per second
+  std::optional<int64_t> channels;     ///< audio: channel count
 };
+
+/// One option of a plugin command, declared as data so the torch-free CLI
+/// builds `--help` and parses it without loading the plugin.
+struct CommandOption {
+  enum class Type { kString, kPath, kInt, kNumber, kBool };
+  std::string name;  ///< "max-new-tokens": `--max-new-tokens`; JSON key "max_new_tokens"
+  Type type = Type::kString;
+  std::string help;
+  nlohmann::json default_value;  ///< null when there is none
+  bool required = false;
+  bool multiple = false;             ///< repeatable / several values; a JSON array
+  bool positional = false;           ///< given without `--name`, in declaration order
+  std::vector<std::string> choices;  ///< allowed values of a string option; empty: any
+  std::string short_name;            ///< one letter: `-k`; empty for none
+
+  /// The key the option has in the JSON handed to the command.
+  MODELZOO_API std::string json_key() const;
+};
+
+/// A command a plugin provides: `run` for the entrypoints of one task, or a
+/// family verb such as `eval` or `train`.
+struct CommandSpec {
+  enum class Scope { kModel, kFamily };
+  std::string verb;             ///< "run", "eval", "train", …
+  std::string task;             ///< for `run`: the task it serves; optional otherwise
+  Scope scope = Scope::kModel;  ///< kModel: `modelzoo VERB NAME`; kFamily: `modelzoo VERB FAMILY`
+  std::string summary;          ///< one line, shown by --help
+  std::vector<CommandOption> options;
+
+  /// The key the plugin registers the command under: "run:text-generation", "train".
+  MODELZOO_API std::string key() const;
+};
+
+MODELZOO_API const char* to_string(CommandOption::Type type);
 
 /// Expected SHA-256 of a weight file: the full digest, or a torch.hub-style
 /// prefix (the 8+ hex digits in "resnet50-11ad3fa6.pth").
@@ -67,26 +108,31 @@ struct Digest {
 };
 
 struct WeightVariant {
-  std::string tag;                 ///< "IMAGENET1K_V2"; never renamed once published
-  std::string file;                ///< file name, "resnet50-11ad3fa6.pth"
-  std::string format;              ///< "pth" or "safetensors"
-  std::vector<std::string> urls;   ///< tried in order
+  std::string tag;                ///< "IMAGENET1K_V2"; never renamed once published
+  std::string file;               ///< file name, "resnet50-11ad3fa6.pth"
+  std::string format;             ///< "pth" or "safetensors"
+  std::vector<std::string> urls;  ///< tried in order
   Digest sha256;
-  std::optional<uint64_t> size;    ///< bytes, when known
+  std::optional<uint64_t> size;                    ///< bytes, when known
   nlohmann::json meta = nlohmann::json::object();  ///< num_classes, categories, metrics, ...
 };
 
 struct Entrypoint {
-  std::string name;     ///< "resnet50"; unique within the family
-  std::string summary;  ///< one line
-  std::string doc;      ///< docstring, shown by `modelzoo help`
+  std::string name;                                  ///< "resnet50"; unique within the family
+  std::string summary;                               ///< one line
+  std::string doc;                                   ///< docstring, shown by `modelzoo help`
   nlohmann::json config = nlohmann::json::object();  ///< default config
-  InputSpec input;
+  /// What the entrypoint does, as Hugging Face names tasks
+  /// ("image-classification", "text-generation", …); empty when undeclared.
+  std::string task;
+  std::vector<InputSpec> inputs;  ///< at least one in a complete spec; inputs[0] feeds forward()
   std::vector<WeightVariant> variants;
   std::string default_tag;  ///< the tag DEFAULT stands for; empty without variants
 
   /// The variant with `tag` ("DEFAULT" resolves to default_tag), or nullptr.
   MODELZOO_API const WeightVariant* find_variant(std::string_view tag) const;
+  /// The input forward() takes (inputs[0]); throws when none is declared.
+  MODELZOO_API const InputSpec& input() const;
 };
 
 struct Manifest {
@@ -98,6 +144,13 @@ struct Manifest {
   std::string plugin_version;
   std::string vendor;
   std::vector<Entrypoint> entrypoints;
+  std::vector<CommandSpec> commands;  ///< what the plugin's code runs (see CommandSpec)
+
+  /// The command for `verb` on `entry`: for `run`, the one of the entry's
+  /// task; for other verbs, the one of the entry's task if declared, else
+  /// the verb's task-less one. nullptr when the plugin has none.
+  MODELZOO_API const CommandSpec* find_command(std::string_view verb,
+                                               const Entrypoint* entry) const;
 };
 
 /// Parses and validates the whole section document ({"format", "build",
@@ -126,5 +179,11 @@ MODELZOO_API nlohmann::json to_json(const Entrypoint& entrypoint);
 MODELZOO_API nlohmann::json to_json(const WeightVariant& variant);
 MODELZOO_API nlohmann::json to_json(const InputSpec& input);
 MODELZOO_API nlohmann::json to_json(const BuildInfo& build);
+MODELZOO_API nlohmann::json to_json(const CommandSpec& command);
+
+/// Options every model command has, which the host handles itself (a
+/// plugin may not declare these names): config, weights, random-init,
+/// verify, offline, threads, json, help.
+MODELZOO_API bool is_reserved_option_name(std::string_view name);
 
 }  // namespace modelzoo

@@ -6,8 +6,15 @@
 // shared object and looks up one Boost.DLL alias, kPluginEntrySymbol. The
 // entry fills PluginExports with one factory per entrypoint and returns 0; on
 // failure it returns non-zero and leaves a message in `error`. No exception
-// ever crosses the entry, nor a factory call: the SDK's wrappers catch
-// everything inside the plugin and turn it into a message.
+// ever crosses the entry, nor a factory, loader or command call: the SDK's
+// wrappers catch everything inside the plugin and turn it into a message.
+//
+// SDK ABI 1.1 added, at the end of PluginExports (so a 1.0 plugin, which
+// knows only the fields before them, still loads and builds models): the
+// pretrained loaders and the commands, and `sdk_abi_minor`, by which the
+// host tells a 1.0 plugin (which leaves it 0) from a newer one. What
+// crosses is JSON text, paths and std::function, never a LibTorch type but
+// the opaque Model.
 #pragma once
 
 #include <functional>
@@ -31,6 +38,47 @@ struct FactoryResult {
 /// the host need not share one nlohmann::json build.
 using ModelFactory = std::function<FactoryResult(const std::string& config_json)>;
 
+/// What a pretrained loader or a command's load() gives back: the model (built
+/// without random init, weights loaded, in eval mode), a JSON report, or an
+/// error message.
+struct LoadResult {
+  std::shared_ptr<Model> model;
+  /// From a loader: {"loaded": N, "missing": [...], "unexpected": [...],
+  /// "mismatched": [...], "notes": [...]}. From a command's load(): the
+  /// Hub's account of the load as well (name, variant, files, config).
+  std::string report_json;
+  std::string error;
+};
+
+/// Builds a model and loads its weights. The request is JSON:
+///   {"name": "vision/resnet50", "config": {merged}, "base_config": {defaults and the
+///    variant's config}, "overrides": {the user's}, "strict": true, "random_init": false,
+///    "files": [{"role": "weights", "file": "…", "path": "/abs/…"}, …]}
+/// An empty file list with random_init builds an untrained model.
+using PretrainedLoader = std::function<LoadResult(const std::string& request_json)>;
+
+/// One call of a plugin command, prepared by the host.
+struct CommandCall {
+  std::string verb;          ///< "run", "eval", "train", …
+  std::string task;          ///< the command's task ("" for task-less verbs)
+  std::string target;        ///< the model name as the user gave it, or the family
+  std::string options_json;  ///< the command's own options, typed, defaults applied
+  /// Loads `target` the way the user asked (variant, --weights, -c overrides,
+  /// --random-init, network policy, progress): the Hub's one pretrained
+  /// path. `overrides_json` adds config keys of the command's own on top.
+  std::function<LoadResult(const std::string& overrides_json)> load;
+  /// Streams one record (a training epoch, a generated token) to the caller.
+  std::function<void(const std::string& record_json)> emit;
+};
+
+/// A command's structured result (one documented JSON shape per task) or error.
+struct CommandResult {
+  std::string result_json;
+  std::string error;
+};
+
+using PluginCommand = std::function<CommandResult(const CommandCall& call)>;
+
 struct PluginExports {
   /// In: the intra-op thread count the host wants LibTorch to use (0: leave
   /// as is). The plugin applies it, since the host itself does not link
@@ -38,6 +86,14 @@ struct PluginExports {
   int num_threads = 0;
   std::vector<std::pair<std::string, ModelFactory>> factories;  ///< entrypoint name → factory
   std::string error;  ///< set when the entry returns non-zero
+
+  // --- SDK ABI 1.1 ---
+  /// Set by the plugin to the SDK minor it was built with; a 1.0 plugin
+  /// does not know the field and leaves it 0.
+  int sdk_abi_minor = 0;
+  std::vector<std::pair<std::string, PretrainedLoader>> loaders;  ///< entrypoint name → loader
+  /// CommandSpec::key() ("run:image-classification", "eval") → command.
+  std::vector<std::pair<std::string, PluginCommand>> commands;
 };
 
 /// Signature of the entry function behind kPluginEntrySymbol.

@@ -1,0 +1,86 @@
+// What a plugin's commands see: their options, the model they run on, and a
+// way to stream records back. A command is registered beside the factories
+// (plugin.h) and declared, with its options, in the manifest:
+//
+//   registrar.add_command("run", "text-generation", [](modelzoo::CommandContext& ctx) {
+//     auto loaded = ctx.load();                       // the Hub's one pretrained path
+//     const auto prompt = ctx.options().at("prompt").get<std::string>();
+//     ...
+//     return nlohmann::json{{"task", "text-generation"}, {"text", generated}};
+//   });
+//
+// The host has parsed and typed the options from the manifest's
+// declaration (defaults applied, '-' in names turned into '_'), so a
+// command reads them as JSON. It returns its result as JSON, in the shape
+// documented for its task (docs/commands.md); the CLI prints it as a table
+// or, with --json, as is.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "modelzoo/model.h"
+#include "modelzoo/sdk/export.h"
+#include "modelzoo/sdk/plugin_abi.h"
+
+namespace modelzoo {
+
+/// A model loaded for a command, and the Hub's account of how.
+struct LoadedModel {
+  std::shared_ptr<Model> model;
+  /// {"name": "family/entry", "variant": "TAG" or null, "meta": {variant meta},
+  ///  "files": [{"role", "file", "path"}], "config": {...}, "notes": [...],
+  ///  "random_init": bool, "weights": path or null}
+  nlohmann::json info;
+
+  /// The variant's metadata (empty object without a variant).
+  MODELZOO_API const nlohmann::json& meta() const;
+  /// The local path of the first file with `role`, or "" when there is none.
+  MODELZOO_API std::string file(const std::string& role) const;
+  /// The variant's tag, or "" (random init, a local weights file).
+  MODELZOO_API std::string variant() const;
+  /// What the load adapted ("fc: new head for 10 classes").
+  MODELZOO_API std::vector<std::string> notes() const;
+};
+
+class MODELZOO_API CommandContext {
+ public:
+  explicit CommandContext(const CommandCall& call);
+
+  const std::string& verb() const { return call_.verb; }
+  const std::string& task() const { return call_.task; }
+  /// The model name as the user gave it (with its tag), or the family.
+  const std::string& target() const { return call_.target; }
+  const nlohmann::json& options() const { return options_; }
+
+  /// Loads the target as the user asked; `overrides` adds config keys.
+  /// Throws modelzoo::Error with the Hub's message.
+  LoadedModel load(const nlohmann::json& overrides = nlohmann::json::object()) const;
+  /// Streams a record to the caller (printed as it comes).
+  void emit(const nlohmann::json& record) const;
+
+ private:
+  const CommandCall& call_;
+  nlohmann::json options_;
+};
+
+/// The SDK's pretrained loader, used for every factory a plugin registers
+/// unless it registers its own: builds under SkipInit (or with random init
+/// when the request says so), loads the files of role weights (one file, a
+/// sharded index with its shards, or a snapshot directory) through the
+/// model's own load_weights, and puts the model in eval mode.
+MODELZOO_API LoadResult
+load_pretrained(const std::function<std::shared_ptr<Model>(const nlohmann::json&)>& factory,
+                const nlohmann::json& request);
+
+/// The weights of a load request's files: the `weights-index` file with
+/// its shards, else every `weights` file (one, or shards), else an error.
+MODELZOO_API Weights weights_of_files(const nlohmann::json& files);
+
+/// A LoadReport as the JSON a loader returns.
+MODELZOO_API nlohmann::json to_json(const LoadReport& report);
+
+}  // namespace modelzoo

@@ -1,0 +1,99 @@
+#include "modelzoo/command.h"
+
+#include <c10/core/InferenceMode.h>
+#include <c10/util/Exception.h>
+
+#include "modelzoo/init_mode.h"
+#include "modelzoo/sdk/error.h"
+#include "modelzoo/weights.h"
+
+namespace modelzoo {
+
+const nlohmann::json& LoadedModel::meta() const {
+  static const nlohmann::json kEmpty = nlohmann::json::object();
+  auto it = info.find("meta");
+  return it != info.end() && it->is_object() ? *it : kEmpty;
+}
+
+std::string LoadedModel::file(const std::string& role) const {
+  for (const auto& f : info.value("files", nlohmann::json::array()))
+    if (f.value("role", "") == role) return f.value("path", "");
+  return "";
+}
+
+std::string LoadedModel::variant() const {
+  auto it = info.find("variant");
+  return it != info.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+std::vector<std::string> LoadedModel::notes() const {
+  return info.value("notes", std::vector<std::string>{});
+}
+
+CommandContext::CommandContext(const CommandCall& call)
+    : call_(call), options_(nlohmann::json::parse(call.options_json)) {}
+
+LoadedModel CommandContext::load(const nlohmann::json& overrides) const {
+  if (!call_.load) throw Error("'" + call_.target + "' names no model to load");
+  LoadResult result = call_.load(overrides.dump());
+  if (!result.model) throw Error(result.error);
+  LoadedModel loaded;
+  loaded.model = std::move(result.model);
+  loaded.info = nlohmann::json::parse(result.report_json);
+  return loaded;
+}
+
+void CommandContext::emit(const nlohmann::json& record) const {
+  if (call_.emit) call_.emit(record.dump());
+}
+
+Weights weights_of_files(const nlohmann::json& files) {
+  std::vector<std::string> weights;
+  for (const auto& f : files) {
+    const std::string role = f.value("role", "");
+    if (role == "weights-index") throw Error("MERGE: sharded");
+    if (role == "weights") weights.push_back(f.at("path").get<std::string>());
+  }
+  if (weights.empty()) throw Error("the variant has no file of role 'weights'");
+  if (weights.size() == 1) return Weights::from_file(weights.front());
+  throw Error("MERGE: shards");
+}
+
+nlohmann::json to_json(const LoadReport& report) {
+  nlohmann::json mismatched = nlohmann::json::array();
+  for (const auto& m : report.mismatched)
+    mismatched.push_back(
+        {{"key", m.key}, {"model_shape", m.model_shape}, {"checkpoint_shape", m.checkpoint_shape}});
+  return {{"loaded", report.loaded},         {"missing", report.missing}, {"kept", report.kept},
+          {"unexpected", report.unexpected}, {"mismatched", mismatched},  {"notes", report.notes}};
+}
+
+LoadResult load_pretrained(
+    const std::function<std::shared_ptr<Model>(const nlohmann::json&)>& factory,
+    const nlohmann::json& request) {
+  LoadResult result;
+  const nlohmann::json& config = request.at("config");
+  const nlohmann::json& files = request.at("files");
+  const bool random_init = request.value("random_init", false);
+  std::shared_ptr<Model> model;
+  if (random_init) {
+    model = factory(config);
+  } else {
+    SkipInit no_init;  // the checkpoint provides every value
+    model = factory(config);
+  }
+  if (!model) throw Error("the factory returned no model");
+  model->set_config(config);
+  LoadReport report;
+  if (!random_init) {
+    LoadOptions options;
+    options.strict = request.value("strict", true);
+    report = model->load_weights(weights_of_files(files), options);
+  }
+  model->eval();
+  result.model = std::move(model);
+  result.report_json = to_json(report).dump();
+  return result;
+}
+
+}  // namespace modelzoo

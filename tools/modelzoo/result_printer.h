@@ -1,0 +1,20 @@
+// How the CLI prints what a plugin command returns, whatever its task: the
+// whole JSON under --json; otherwise, scalars as "key: value" lines, each
+// array of objects as an aligned table (a column with one value in every
+// row is shown once above it), "notes" on stderr. docs/commands.md has the
+// shapes per task.
+#pragma once
+
+#include <ostream>
+
+#include <nlohmann/json.hpp>
+
+namespace modelzoo::cli {
+
+/// Prints a command's result for a reader (not --json).
+void print_result(const nlohmann::json& result, std::ostream& out, std::ostream& notes);
+
+/// Prints one streamed record: its "message" as is, else "key value" pairs.
+void print_record(const nlohmann::json& record, std::ostream& out);
+
+}  // namespace modelzoo::cli
