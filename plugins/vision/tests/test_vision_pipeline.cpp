@@ -16,10 +16,10 @@
 #include <cstring>
 #include <fstream>
 
-#include "../cache/test_support.h"
 #include "modelzoo/sdk/error.h"
 #include "paths.h"
 #include "process.h"
+#include "test_support.h"
 #include "vision_test_support.h"
 
 using namespace modelzoo;
@@ -30,7 +30,7 @@ using modelzoo::test::run_process;
 namespace {
 
 nlohmann::json known_answer() {
-  std::ifstream in(std::string(MODELZOO_SOURCE_DIR) + "/tests/vision/known_answer.json");
+  std::ifstream in(std::string(MODELZOO_TEST_SOURCE_DIR) + "/known_answer.json");
   return nlohmann::json::parse(in);
 }
 
@@ -110,9 +110,10 @@ TEST_CASE("pull, verify, load and run a variant served by the mirror", "[vision]
   const std::string file = known.at("file");
   write_known_checkpoint((docroot / file).string());
   const std::string digest = test::sha256_of_file((docroot / file).string());
-  INFO("known-answer checkpoint: sha256 " << digest << ", size " << fs::file_size(docroot / file)
-                                          << " (update tests/vision/known_answer.json if the "
-                                             "writer changed on purpose)");
+  INFO("known-answer checkpoint: sha256 "
+       << digest << ", size " << fs::file_size(docroot / file)
+       << " (update plugins/vision/tests/known_answer.json if the "
+          "writer changed on purpose)");
   REQUIRE(digest == known.at("sha256").get<std::string>());
   REQUIRE(fs::file_size(docroot / file) == known.at("size").get<uint64_t>());
   write_png((root / "image.png").string());

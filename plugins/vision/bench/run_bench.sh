@@ -6,15 +6,17 @@
 #    floor: LibTorch, the file, one forward, nothing else);
 #  * steady-state forward latency, median of 50, batch 1 and 8, same threads.
 #
-#   bench/vision/run_bench.sh [BUILD_DIR]     (default: ./build)
+#   plugins/vision/bench/run_bench.sh [BUILD_DIR]     (default: ./build)
 set -euo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../../.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
 threads=${THREADS:-2}
 runs=${RUNS:-20}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cmake --build "$build" --target modelzoo modelzoo_model_commands modelzoo_vision vision_bench >/dev/null
+bench=$build/plugins/vision/bench/vision_bench
 
 # One checkpoint for everyone: a random torchvision ResNet-50, saved as
 # torchvision publishes them; and an image.
@@ -38,16 +40,16 @@ echo "cold start to first logits, whole process, $threads threads, $runs interle
   "modelzoo run resnet50 --weights F --image I" \
   "$build/bin/modelzoo run resnet50 --weights $ckpt --image $work/image.jpg --threads $threads" \
   "python: import torch, torchvision + build + load_state_dict(torch.load) + forward" \
-  "/usr/bin/python3 $root/bench/vision/cold_start.py $ckpt $threads" \
+  "/usr/bin/python3 $here/cold_start.py $ckpt $threads" \
   "floor: LibTorch + the file + one forward (vision_bench floor)" \
-  "$build/bench/vision/vision_bench floor $ckpt"
+  "$bench floor $ckpt"
 
 echo
 echo "| forward latency, ResNet-50, $threads threads | median ms | min ms |"
 echo "|---|---:|---:|"
 for batch in 1 8; do
-  read -r cm cmin < <("$build/bench/vision/vision_bench" latency "$ckpt" "$batch" 50)
-  read -r pm pmin < <(/usr/bin/python3 "$root/bench/vision/latency.py" "$ckpt" "$batch" 50 "$threads")
+  read -r cm cmin < <("$bench" latency "$ckpt" "$batch" 50)
+  read -r pm pmin < <(/usr/bin/python3 "$here/latency.py" "$ckpt" "$batch" 50 "$threads")
   echo "| modelzoo, batch $batch | $cm | $cmin |"
   echo "| torchvision eager, batch $batch | $pm | $pmin |"
 done

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Python side of bench/vision: steady-state ResNet-50 forward latency.
+"""Python side of plugins/vision/bench: steady-state ResNet-50 forward latency.
 
   latency.py FILE BATCH RUNS THREADS   -> "median_ms min_ms"
 """

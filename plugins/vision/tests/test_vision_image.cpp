@@ -30,8 +30,7 @@ struct Reference {
   TempDir dir;
   bool ok = false;
   Reference() {
-    const std::string script =
-        std::string(MODELZOO_SOURCE_DIR) + "/tests/vision/make_image_reference.py";
+    const std::string script = std::string(MODELZOO_TEST_SOURCE_DIR) + "/make_image_reference.py";
     ok = test::run_process({"/usr/bin/python3", script, dir.path()}).exit_code == 0;
   }
   std::string path(const std::string& f) const { return dir.path() + "/" + f; }

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Python side of bench/vision's cold start: import, build, load, one forward.
+"""Python side of plugins/vision/bench's cold start: import, build, load, one forward.
 
   cold_start.py FILE THREADS
 """
