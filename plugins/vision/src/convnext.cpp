@@ -2,22 +2,34 @@
 
 #include <torch/csrc/autograd/grad_mode.h>
 
+#include "modelzoo/nn/init.h"
+#include "modelzoo/nn/stochastic_depth.h"
+
 namespace modelzoo::vision {
+namespace {
+
+// torchvision's LayerNorm2d (eps 1e-6) over the channels of NCHW maps.
+nn::LayerNorm layer_norm_2d(int64_t channels) {
+  return nn::LayerNorm(nn::LayerNormOptions(channels).eps(1e-6).channels_first(true));
+}
+
+}  // namespace
 
 CNBlock::CNBlock(int64_t dim, double stochastic_depth_prob_)
     : stochastic_depth_prob(stochastic_depth_prob_) {
   block = register_module("block", std::make_shared<torch::nn::Module>());
-  dwconv = block->register_module("0", Conv2d(dim, dim, 7, 1, 3, /*groups=*/dim));
-  norm = block->register_module("2", LayerNorm(dim, 1e-6));
-  pwconv1 = block->register_module("3", Linear(dim, 4 * dim));
-  pwconv2 = block->register_module("5", Linear(4 * dim, dim));
+  dwconv = block->register_module(
+      "0", nn::Conv2d(nn::Conv2dOptions(dim, dim, 7).padding(3).groups(dim)));
+  norm = block->register_module("2", nn::LayerNorm(nn::LayerNormOptions(dim).eps(1e-6)));
+  pwconv1 = block->register_module("3", nn::Linear(dim, 4 * dim));
+  pwconv2 = block->register_module("5", nn::Linear(4 * dim, dim));
   layer_scale = register_parameter("layer_scale", torch::empty({dim, 1, 1}));
 }
 
 torch::Tensor CNBlock::forward(const torch::Tensor& x) {
   auto y = dwconv->forward(x).permute({0, 2, 3, 1});
   y = pwconv2->forward(torch::gelu(pwconv1->forward(norm->forward(y)))).permute({0, 3, 1, 2});
-  y = stochastic_depth(layer_scale * y, stochastic_depth_prob, is_training());
+  y = nn::stochastic_depth(layer_scale * y, stochastic_depth_prob, is_training());
   return y + x;
 }
 
@@ -29,8 +41,9 @@ ConvNeXt::ConvNeXt(const ConvNeXtOptions& options_) : options(options_) {
   TORCH_CHECK(options.num_classes >= 0, "num_classes must be >= 0 (got ", options.num_classes, ")");
   features = register_module("features", std::make_shared<torch::nn::Module>());
   auto stem = features->register_module("0", std::make_shared<torch::nn::Module>());
-  stem_conv = stem->register_module("0", Conv2d(options.in_chans, options.dims[0], 4, 4));
-  stem_norm = stem->register_module("1", LayerNorm(options.dims[0], 1e-6, /*channels_first=*/true));
+  stem_conv = stem->register_module(
+      "0", nn::Conv2d(nn::Conv2dOptions(options.in_chans, options.dims[0], 4).stride(4)));
+  stem_norm = stem->register_module("1", layer_norm_2d(options.dims[0]));
 
   int64_t total = 0;
   for (auto d : options.depths) total += d;
@@ -51,13 +64,14 @@ ConvNeXt::ConvNeXt(const ConvNeXtOptions& options_) : options(options_) {
       auto down =
           features->register_module(std::to_string(index++), std::make_shared<torch::nn::Module>());
       downsamples.emplace_back(
-          down->register_module("0", LayerNorm(options.dims[s], 1e-6, /*channels_first=*/true)),
-          down->register_module("1", Conv2d(options.dims[s], options.dims[s + 1], 2, 2)));
+          down->register_module("0", layer_norm_2d(options.dims[s])),
+          down->register_module(
+              "1",
+              nn::Conv2d(nn::Conv2dOptions(options.dims[s], options.dims[s + 1], 2).stride(2))));
     }
   }
   classifier = register_module("classifier", std::make_shared<torch::nn::Module>());
-  head_norm = classifier->register_module(
-      "0", LayerNorm(options.dims.back(), 1e-6, /*channels_first=*/true));
+  head_norm = classifier->register_module("0", layer_norm_2d(options.dims.back()));
   build_head(options.num_classes);
 }
 
@@ -86,14 +100,14 @@ torch::Tensor ConvNeXt::forward(const torch::Tensor& x) {
 }
 
 void ConvNeXt::build_head(int64_t num_classes) {
-  head = replace_head(*classifier, "2", head, options.dims.back(), num_classes);
+  head = nn::replace_head(*classifier, "2", head, options.dims.back(), num_classes);
   options.num_classes = num_classes;
 }
 
 void ConvNeXt::init_head() {
   if (!head) return;
   torch::NoGradGuard no_grad;
-  trunc_normal_(head->weight, 0.02);
+  nn::trunc_normal_(head->weight, 0.02);
   head->bias.zero_();
 }
 
@@ -104,16 +118,17 @@ void ConvNeXt::reset_classifier(int64_t num_classes) {
 
 void ConvNeXt::init_weights() {
   torch::NoGradGuard no_grad;
-  for_each_module<Conv2dImpl>(*this, [](Conv2dImpl& c) {
-    trunc_normal_(c.weight, 0.02);
+  nn::for_each_module<nn::Conv2dImpl>(*this, [](nn::Conv2dImpl& c) {
+    nn::trunc_normal_(c.weight, 0.02);
     c.bias.zero_();
   });
-  for_each_module<LinearImpl>(*this, [](LinearImpl& l) {
-    trunc_normal_(l.weight, 0.02);
+  nn::for_each_module<nn::LinearImpl>(*this, [](nn::LinearImpl& l) {
+    nn::trunc_normal_(l.weight, 0.02);
     l.bias.zero_();
   });
-  for_each_module<LayerNormImpl>(*this, [](LayerNormImpl& n) { n.reset_parameters(); });
-  for_each_module<CNBlock>(*this, [this](CNBlock& b) { b.layer_scale.fill_(options.layer_scale); });
+  nn::for_each_module<nn::LayerNormImpl>(*this, [](nn::LayerNormImpl& n) { n.reset_parameters(); });
+  nn::for_each_module<CNBlock>(*this,
+                               [this](CNBlock& b) { b.layer_scale.fill_(options.layer_scale); });
 }
 
 }  // namespace modelzoo::vision

@@ -8,7 +8,9 @@
 
 #include <vector>
 
-#include "layers.h"
+#include "modelzoo/nn/conv.h"
+#include "modelzoo/nn/linear.h"
+#include "modelzoo/nn/normalization.h"
 #include "vision_net.h"
 
 namespace modelzoo::vision {
@@ -31,9 +33,9 @@ struct CNBlock : torch::nn::Module {
 
   double stochastic_depth_prob;
   std::shared_ptr<torch::nn::Module> block;  ///< "0" dwconv, "2" norm, "3" and "5" linears
-  Conv2d dwconv{nullptr};
-  LayerNorm norm{nullptr};
-  Linear pwconv1{nullptr}, pwconv2{nullptr};
+  nn::Conv2d dwconv{nullptr};
+  nn::LayerNorm norm{nullptr};
+  nn::Linear pwconv1{nullptr}, pwconv2{nullptr};
   torch::Tensor layer_scale;  ///< [dim, 1, 1]
 };
 
@@ -43,7 +45,7 @@ struct ConvNeXt : VisionNet {
   torch::Tensor forward(const torch::Tensor& x) override;
   NamedTensors forward_features(const torch::Tensor& x) override;
   int64_t num_features() const override { return options.dims.back(); }
-  int64_t num_classes() const override { return head ? head->out_features : 0; }
+  int64_t num_classes() const override { return head ? head->options.out_features() : 0; }
   void reset_classifier(int64_t num_classes) override;
   std::string head_prefix() const override { return "classifier.2."; }
   std::string stem_weight() const override { return "features.0.0.weight"; }
@@ -51,13 +53,13 @@ struct ConvNeXt : VisionNet {
 
   ConvNeXtOptions options;
   std::shared_ptr<torch::nn::Module> features;
-  Conv2d stem_conv{nullptr};
-  LayerNorm stem_norm{nullptr};
+  nn::Conv2d stem_conv{nullptr};
+  nn::LayerNorm stem_norm{nullptr};
   std::vector<std::vector<std::shared_ptr<CNBlock>>> stages;
-  std::vector<std::pair<LayerNorm, Conv2d>> downsamples;
+  std::vector<std::pair<nn::LayerNorm, nn::Conv2d>> downsamples;
   std::shared_ptr<torch::nn::Module> classifier;
-  LayerNorm head_norm{nullptr};  ///< classifier.0
-  Linear head{nullptr};          ///< classifier.2
+  nn::LayerNorm head_norm{nullptr};  ///< classifier.0
+  nn::Linear head{nullptr};          ///< classifier.2
 
  private:
   void check_input(const torch::Tensor& x) const;

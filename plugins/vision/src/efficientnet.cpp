@@ -6,6 +6,11 @@
 
 #include <cmath>
 
+#include "modelzoo/nn/activation.h"
+#include "modelzoo/nn/batch_norm.h"
+#include "modelzoo/nn/init.h"
+#include "modelzoo/nn/stochastic_depth.h"
+
 namespace modelzoo::vision {
 namespace {
 
@@ -31,13 +36,13 @@ constexpr StageConfig kStages[] = {
 }  // namespace
 
 SqueezeExcitation::SqueezeExcitation(int64_t channels, int64_t squeeze_channels) {
-  fc1 = register_module("fc1", Conv2d(channels, squeeze_channels, 1));
-  fc2 = register_module("fc2", Conv2d(squeeze_channels, channels, 1));
+  fc1 = register_module("fc1", nn::Conv2d(channels, squeeze_channels, 1));
+  fc2 = register_module("fc2", nn::Conv2d(squeeze_channels, channels, 1));
 }
 
 torch::Tensor SqueezeExcitation::forward(const torch::Tensor& x) {
   auto scale = torch::adaptive_avg_pool2d(x, {1, 1});
-  scale = torch::sigmoid(fc2->forward(activate(fc1->forward(scale), Activation::kSiLU)));
+  scale = torch::sigmoid(fc2->forward(nn::activate(fc1->forward(scale), nn::Activation::kSiLU)));
   return scale * x;
 }
 
@@ -45,21 +50,22 @@ MBConv::MBConv(double expand_ratio, int64_t kernel, int64_t stride, int64_t in_c
                int64_t out_channels, double stochastic_depth_prob_)
     : use_residual(stride == 1 && in_channels == out_channels),
       stochastic_depth_prob(stochastic_depth_prob_) {
-  Sequential layers;
+  nn::Sequential layers;
   const int64_t expanded = make_divisible(static_cast<double>(in_channels) * expand_ratio);
   if (expanded != in_channels)
-    layers->push_back(ConvNormAct(in_channels, expanded, 1, 1, 1, Activation::kSiLU));
-  layers->push_back(ConvNormAct(expanded, expanded, kernel, stride, expanded, Activation::kSiLU));
+    layers->push_back(ConvNormAct(in_channels, expanded, 1, 1, 1, nn::Activation::kSiLU));
+  layers->push_back(
+      ConvNormAct(expanded, expanded, kernel, stride, expanded, nn::Activation::kSiLU));
   layers->push_back(
       std::make_shared<SqueezeExcitation>(expanded, std::max<int64_t>(1, in_channels / 4)));
-  layers->push_back(ConvNormAct(expanded, out_channels, 1, 1, 1, Activation::kNone));
+  layers->push_back(ConvNormAct(expanded, out_channels, 1, 1, 1, nn::Activation::kNone));
   block = register_module("block", layers);
 }
 
 torch::Tensor MBConv::forward(const torch::Tensor& x) {
   auto result = block->forward(x);
   if (use_residual) {
-    result = stochastic_depth(result, stochastic_depth_prob, is_training());
+    result = nn::stochastic_depth(result, stochastic_depth_prob, is_training());
     result += x;
   }
   return result;
@@ -76,14 +82,14 @@ EfficientNet::EfficientNet(const EfficientNetOptions& options_) : options(option
     total_blocks +=
         static_cast<int64_t>(std::ceil(static_cast<double>(s.num_layers) * options.depth_mult));
 
-  Sequential layers;
-  layers->push_back(
-      ConvNormAct(options.in_chans, channels(kStages[0].in_channels), 3, 2, 1, Activation::kSiLU));
+  nn::Sequential layers;
+  layers->push_back(ConvNormAct(options.in_chans, channels(kStages[0].in_channels), 3, 2, 1,
+                                nn::Activation::kSiLU));
   int64_t block_id = 0;
   for (const auto& s : kStages) {
     const auto repeats =
         static_cast<int64_t>(std::ceil(static_cast<double>(s.num_layers) * options.depth_mult));
-    Sequential stage;
+    nn::Sequential stage;
     for (int64_t i = 0; i < repeats; ++i) {
       const double sd = options.stochastic_depth_prob * static_cast<double>(block_id) /
                         static_cast<double>(total_blocks);
@@ -97,9 +103,9 @@ EfficientNet::EfficientNet(const EfficientNetOptions& options_) : options(option
   }
   const int64_t last_in = channels(kStages[std::size(kStages) - 1].out_channels);
   num_features_ = 4 * last_in;
-  layers->push_back(ConvNormAct(last_in, num_features_, 1, 1, 1, Activation::kSiLU));
+  layers->push_back(ConvNormAct(last_in, num_features_, 1, 1, 1, nn::Activation::kSiLU));
   features = register_module("features", layers);
-  classifier = register_module("classifier", Sequential());
+  classifier = register_module("classifier", nn::Sequential());
   build_head(options.num_classes);
 }
 
@@ -130,7 +136,7 @@ NamedTensors EfficientNet::forward_features(const torch::Tensor& x) {
 }
 
 void EfficientNet::build_head(int64_t num_classes) {
-  head = replace_head(*classifier, "1", head, num_features_, num_classes);
+  head = nn::replace_head(*classifier, "1", head, num_features_, num_classes);
   options.num_classes = num_classes;
 }
 
@@ -142,18 +148,19 @@ void EfficientNet::reset_classifier(int64_t num_classes) {
 void EfficientNet::init_head() {
   if (!head) return;
   torch::NoGradGuard no_grad;
-  const double range = 1.0 / std::sqrt(static_cast<double>(head->out_features));
+  const double range = 1.0 / std::sqrt(static_cast<double>(head->options.out_features()));
   torch::nn::init::uniform_(head->weight, -range, range);
   head->bias.zero_();
 }
 
 void EfficientNet::init_weights() {
   torch::NoGradGuard no_grad;
-  for_each_module<Conv2dImpl>(*this, [](Conv2dImpl& c) {
+  nn::for_each_module<nn::Conv2dImpl>(*this, [](nn::Conv2dImpl& c) {
     torch::nn::init::kaiming_normal_(c.weight, 0, torch::kFanOut);
     if (c.bias.defined()) c.bias.zero_();
   });
-  for_each_module<BatchNorm2dImpl>(*this, [](BatchNorm2dImpl& bn) { bn.reset_parameters(); });
+  nn::for_each_module<nn::BatchNorm2dImpl>(*this,
+                                           [](nn::BatchNorm2dImpl& bn) { bn.reset_parameters(); });
   init_head();
 }
 

@@ -5,7 +5,10 @@
 //   EfficientNetOptions o;  o.width_mult = 1.1;  o.depth_mult = 1.2;  o.dropout = 0.3;  // b2
 #pragma once
 
-#include "layers.h"
+#include "conv_norm_activation.h"
+#include "modelzoo/nn/conv.h"
+#include "modelzoo/nn/linear.h"
+#include "modelzoo/nn/sequential.h"
 #include "vision_net.h"
 
 namespace modelzoo::vision {
@@ -30,14 +33,14 @@ struct MBConv : torch::nn::Module {
 
   bool use_residual;
   double stochastic_depth_prob;
-  Sequential block{nullptr};
+  nn::Sequential block{nullptr};
 };
 
 /// torchvision's SqueezeExcitation: avgpool, fc1 (SiLU), fc2 (sigmoid), scale.
 struct SqueezeExcitation : torch::nn::Module {
   SqueezeExcitation(int64_t channels, int64_t squeeze_channels);
   torch::Tensor forward(const torch::Tensor& x);
-  Conv2d fc1{nullptr}, fc2{nullptr};
+  nn::Conv2d fc1{nullptr}, fc2{nullptr};
 };
 
 struct EfficientNet : VisionNet {
@@ -46,16 +49,16 @@ struct EfficientNet : VisionNet {
   torch::Tensor forward(const torch::Tensor& x) override;
   NamedTensors forward_features(const torch::Tensor& x) override;
   int64_t num_features() const override { return num_features_; }
-  int64_t num_classes() const override { return head ? head->out_features : 0; }
+  int64_t num_classes() const override { return head ? head->options.out_features() : 0; }
   void reset_classifier(int64_t num_classes) override;
   std::string head_prefix() const override { return "classifier.1."; }
   std::string stem_weight() const override { return "features.0.0.weight"; }
   void init_weights() override;
 
   EfficientNetOptions options;
-  Sequential features{nullptr};
-  Sequential classifier{nullptr};  ///< "1" is the head; "0" (dropout) is implicit
-  Linear head{nullptr};
+  nn::Sequential features{nullptr};
+  nn::Sequential classifier{nullptr};  ///< "1" is the head; "0" (dropout) is implicit
+  nn::Linear head{nullptr};
 
  private:
   void check_input(const torch::Tensor& x) const;

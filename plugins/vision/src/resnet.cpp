@@ -3,17 +3,20 @@
 #include <torch/csrc/autograd/grad_mode.h>
 #include <torch/nn/init.h>
 
+#include "modelzoo/nn/init.h"
+
 namespace modelzoo::vision {
 namespace {
 
 constexpr int64_t kBottleneckExpansion = 4;
 
-Conv2d conv3x3(int64_t in, int64_t out, int64_t stride = 1, int64_t groups = 1) {
-  return Conv2d(in, out, 3, stride, /*padding=*/1, groups, /*bias=*/false);
+nn::Conv2d conv3x3(int64_t in, int64_t out, int64_t stride = 1, int64_t groups = 1) {
+  return nn::Conv2d(
+      nn::Conv2dOptions(in, out, 3).stride(stride).padding(1).groups(groups).bias(false));
 }
 
-Conv2d conv1x1(int64_t in, int64_t out, int64_t stride = 1) {
-  return Conv2d(in, out, 1, stride, /*padding=*/0, 1, /*bias=*/false);
+nn::Conv2d conv1x1(int64_t in, int64_t out, int64_t stride = 1) {
+  return nn::Conv2d(nn::Conv2dOptions(in, out, 1).stride(stride).bias(false));
 }
 
 }  // namespace
@@ -29,23 +32,23 @@ ResidualBlock::ResidualBlock(bool bottleneck_, int64_t inplanes, int64_t planes,
                           groups;
     out = planes * kBottleneckExpansion;
     conv1 = register_module("conv1", conv1x1(inplanes, width));
-    bn1 = register_module("bn1", BatchNorm2d(width));
+    bn1 = register_module("bn1", nn::BatchNorm2d(width));
     conv2 = register_module("conv2", conv3x3(width, width, stride, groups));
-    bn2 = register_module("bn2", BatchNorm2d(width));
+    bn2 = register_module("bn2", nn::BatchNorm2d(width));
     conv3 = register_module("conv3", conv1x1(width, out));
-    bn3 = register_module("bn3", BatchNorm2d(out));
+    bn3 = register_module("bn3", nn::BatchNorm2d(out));
   } else {
     TORCH_CHECK(groups == 1 && base_width == 64,
                 "basic ResNet blocks support only groups=1 and width_per_group=64 (got groups=",
                 groups, ", width_per_group=", base_width, "); use a bottleneck model");
     conv1 = register_module("conv1", conv3x3(inplanes, planes, stride));
-    bn1 = register_module("bn1", BatchNorm2d(planes));
+    bn1 = register_module("bn1", nn::BatchNorm2d(planes));
     conv2 = register_module("conv2", conv3x3(planes, planes));
-    bn2 = register_module("bn2", BatchNorm2d(planes));
+    bn2 = register_module("bn2", nn::BatchNorm2d(planes));
   }
   if (with_downsample) {
-    downsample =
-        register_module("downsample", Sequential(conv1x1(inplanes, out, stride), BatchNorm2d(out)));
+    downsample = register_module(
+        "downsample", nn::Sequential(conv1x1(inplanes, out, stride), nn::BatchNorm2d(out)));
   }
 }
 
@@ -62,15 +65,17 @@ ResNet::ResNet(const ResNetOptions& options_) : options(options_) {
               ")");
   TORCH_CHECK(options.in_chans > 0, "in_chans must be positive (got ", options.in_chans, ")");
   TORCH_CHECK(options.num_classes >= 0, "num_classes must be >= 0 (got ", options.num_classes, ")");
-  conv1 = register_module("conv1", Conv2d(options.in_chans, 64, 7, 2, 3, 1, /*bias=*/false));
-  bn1 = register_module("bn1", BatchNorm2d(64));
+  conv1 = register_module(
+      "conv1",
+      nn::Conv2d(nn::Conv2dOptions(options.in_chans, 64, 7).stride(2).padding(3).bias(false)));
+  bn1 = register_module("bn1", nn::BatchNorm2d(64));
   const int64_t expansion = options.bottleneck ? kBottleneckExpansion : 1;
   int64_t inplanes = 64;
-  Sequential* stages[] = {&layer1, &layer2, &layer3, &layer4};
+  nn::Sequential* stages[] = {&layer1, &layer2, &layer3, &layer4};
   for (int i = 0; i < 4; ++i) {
     const int64_t planes = int64_t{64} << i;
     const int64_t stride = i == 0 ? 1 : 2;
-    Sequential stage;
+    nn::Sequential stage;
     for (int64_t b = 0; b < options.layers[i]; ++b) {
       const bool first = b == 0;
       stage->push_back(std::make_shared<ResidualBlock>(
@@ -82,7 +87,7 @@ ResNet::ResNet(const ResNetOptions& options_) : options(options_) {
   }
   num_features_ = inplanes;
   if (options.num_classes > 0)
-    fc = register_module("fc", Linear(num_features_, options.num_classes));
+    fc = register_module("fc", nn::Linear(num_features_, options.num_classes));
 }
 
 torch::Tensor ResNet::stem(const torch::Tensor& x) {
@@ -109,7 +114,7 @@ NamedTensors ResNet::forward_features(const torch::Tensor& x) {
 }
 
 void ResNet::reset_classifier(int64_t num_classes) {
-  fc = replace_head(*this, "fc", fc, num_features_, num_classes);
+  fc = nn::replace_head(*this, "fc", fc, num_features_, num_classes);
   options.num_classes = num_classes;
   if (!fc) return;
   fc->reset_parameters();  // nn.Linear's default, as torchvision leaves it
@@ -117,13 +122,14 @@ void ResNet::reset_classifier(int64_t num_classes) {
 
 void ResNet::init_weights() {
   torch::NoGradGuard no_grad;
-  for_each_module<Conv2dImpl>(*this, [](Conv2dImpl& c) {
+  nn::for_each_module<nn::Conv2dImpl>(*this, [](nn::Conv2dImpl& c) {
     torch::nn::init::kaiming_normal_(c.weight, 0, torch::kFanOut, torch::kReLU);
   });
-  for_each_module<BatchNorm2dImpl>(*this, [](BatchNorm2dImpl& bn) { bn.reset_parameters(); });
+  nn::for_each_module<nn::BatchNorm2dImpl>(*this,
+                                           [](nn::BatchNorm2dImpl& bn) { bn.reset_parameters(); });
   if (fc) fc->reset_parameters();
   if (options.zero_init_residual) {
-    for_each_module<ResidualBlock>(
+    nn::for_each_module<ResidualBlock>(
         *this, [](ResidualBlock& b) { (b.bottleneck ? b.bn3 : b.bn2)->weight.zero_(); });
   }
 }

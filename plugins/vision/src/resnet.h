@@ -9,7 +9,10 @@
 
 #include <vector>
 
-#include "layers.h"
+#include "modelzoo/nn/batch_norm.h"
+#include "modelzoo/nn/conv.h"
+#include "modelzoo/nn/linear.h"
+#include "modelzoo/nn/sequential.h"
 #include "vision_net.h"
 
 namespace modelzoo::vision {
@@ -36,9 +39,9 @@ struct ResidualBlock : torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& x);
 
   bool bottleneck;
-  Conv2d conv1{nullptr}, conv2{nullptr}, conv3{nullptr};
-  BatchNorm2d bn1{nullptr}, bn2{nullptr}, bn3{nullptr};
-  Sequential downsample{nullptr};
+  nn::Conv2d conv1{nullptr}, conv2{nullptr}, conv3{nullptr};
+  nn::BatchNorm2d bn1{nullptr}, bn2{nullptr}, bn3{nullptr};
+  nn::Sequential downsample{nullptr};
 };
 
 struct ResNet : VisionNet {
@@ -47,17 +50,17 @@ struct ResNet : VisionNet {
   torch::Tensor forward(const torch::Tensor& x) override;
   NamedTensors forward_features(const torch::Tensor& x) override;
   int64_t num_features() const override { return num_features_; }
-  int64_t num_classes() const override { return fc ? fc->out_features : 0; }
+  int64_t num_classes() const override { return fc ? fc->options.out_features() : 0; }
   void reset_classifier(int64_t num_classes) override;
   std::string head_prefix() const override { return "fc."; }
   std::string stem_weight() const override { return "conv1.weight"; }
   void init_weights() override;
 
   ResNetOptions options;
-  Conv2d conv1{nullptr};
-  BatchNorm2d bn1{nullptr};
-  Sequential layer1{nullptr}, layer2{nullptr}, layer3{nullptr}, layer4{nullptr};
-  Linear fc{nullptr};
+  nn::Conv2d conv1{nullptr};
+  nn::BatchNorm2d bn1{nullptr};
+  nn::Sequential layer1{nullptr}, layer2{nullptr}, layer3{nullptr}, layer4{nullptr};
+  nn::Linear fc{nullptr};
 
  private:
   torch::Tensor stem(const torch::Tensor& x);

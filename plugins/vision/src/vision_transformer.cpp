@@ -5,27 +5,29 @@
 
 #include <cmath>
 
+#include "modelzoo/nn/init.h"
+
 namespace modelzoo::vision {
 
 EncoderBlock::EncoderBlock(int64_t num_heads, int64_t hidden_dim, int64_t mlp_dim, double dropout_,
                            double attention_dropout)
     : dropout(dropout_) {
-  ln_1 = register_module("ln_1", LayerNorm(hidden_dim, 1e-6));
-  self_attention =
-      register_module("self_attention", SelfAttention(hidden_dim, num_heads, attention_dropout));
-  ln_2 = register_module("ln_2", LayerNorm(hidden_dim, 1e-6));
-  mlp = register_module("mlp", std::make_shared<torch::nn::Module>());
-  mlp_fc1 = mlp->register_module("0", Linear(hidden_dim, mlp_dim));
-  mlp_fc2 = mlp->register_module("3", Linear(mlp_dim, hidden_dim));
+  const auto layer_norm = nn::LayerNormOptions(hidden_dim).eps(1e-6);
+  ln_1 = register_module("ln_1", nn::LayerNorm(layer_norm));
+  self_attention = register_module(
+      "self_attention",
+      nn::MultiheadAttention(
+          nn::MultiheadAttentionOptions(hidden_dim, num_heads).dropout(attention_dropout)));
+  ln_2 = register_module("ln_2", nn::LayerNorm(layer_norm));
+  mlp = register_module(
+      "mlp",
+      nn::Mlp(nn::MlpOptions(hidden_dim, mlp_dim).dropout(dropout).fc1_name("0").fc2_name("3")));
 }
 
 torch::Tensor EncoderBlock::forward(const torch::Tensor& input) {
   auto x = self_attention->forward(ln_1->forward(input));
   x = torch::dropout(x, dropout, is_training()) + input;
-  auto y = torch::gelu(mlp_fc1->forward(ln_2->forward(x)));
-  y = torch::dropout(y, dropout, is_training());
-  y = torch::dropout(mlp_fc2->forward(y), dropout, is_training());
-  return x + y;
+  return x + mlp->forward(ln_2->forward(x));
 }
 
 VisionTransformer::VisionTransformer(const ViTOptions& options_) : options(options_) {
@@ -34,8 +36,10 @@ VisionTransformer::VisionTransformer(const ViTOptions& options_) : options(optio
   TORCH_CHECK(options.in_chans > 0, "in_chans must be positive (got ", options.in_chans, ")");
   TORCH_CHECK(options.num_classes >= 0, "num_classes must be >= 0 (got ", options.num_classes, ")");
   const int64_t e = options.hidden_dim;
-  conv_proj = register_module("conv_proj",
-                              Conv2d(options.in_chans, e, options.patch_size, options.patch_size));
+  conv_proj = register_module(
+      "conv_proj",
+      nn::Conv2d(
+          nn::Conv2dOptions(options.in_chans, e, options.patch_size).stride(options.patch_size)));
   class_token = register_parameter("class_token", torch::empty({1, 1, e}));
   const int64_t grid = options.image_size / options.patch_size;
   encoder = register_module("encoder", std::make_shared<torch::nn::Module>());
@@ -48,7 +52,7 @@ VisionTransformer::VisionTransformer(const ViTOptions& options_) : options(optio
         std::make_shared<EncoderBlock>(options.num_heads, e, options.mlp_dim, options.dropout,
                                        options.attention_dropout)));
   }
-  encoder_ln = encoder->register_module("ln", LayerNorm(e, 1e-6));
+  encoder_ln = encoder->register_module("ln", nn::LayerNorm(nn::LayerNormOptions(e).eps(1e-6)));
   heads = register_module("heads", std::make_shared<torch::nn::Module>());
   build_head(options.num_classes);
 }
@@ -85,7 +89,7 @@ NamedTensors VisionTransformer::forward_features(const torch::Tensor& x) {
 }
 
 void VisionTransformer::build_head(int64_t num_classes) {
-  head = replace_head(*heads, "head", head, options.hidden_dim, num_classes);
+  head = nn::replace_head(*heads, "head", head, options.hidden_dim, num_classes);
   options.num_classes = num_classes;
 }
 
@@ -105,7 +109,7 @@ void VisionTransformer::init_weights() {
   torch::NoGradGuard no_grad;
   const double fan_in =
       static_cast<double>(options.in_chans * options.patch_size * options.patch_size);
-  trunc_normal_(conv_proj->weight, std::sqrt(1.0 / fan_in));
+  nn::trunc_normal_(conv_proj->weight, std::sqrt(1.0 / fan_in));
   conv_proj->bias.zero_();
   class_token.zero_();
   pos_embedding.normal_(0.0, 0.02);
@@ -113,7 +117,7 @@ void VisionTransformer::init_weights() {
     block->ln_1->reset_parameters();
     block->ln_2->reset_parameters();
     block->self_attention->reset_parameters();
-    for (Linear* fc : {&block->mlp_fc1, &block->mlp_fc2}) {
+    for (nn::Linear* fc : {&block->mlp->fc1, &block->mlp->fc2}) {
       torch::nn::init::xavier_uniform_((*fc)->weight);
       (*fc)->bias.normal_(0.0, 1e-6);
     }

@@ -12,7 +12,11 @@
 
 #include <vector>
 
-#include "layers.h"
+#include "modelzoo/nn/attention.h"
+#include "modelzoo/nn/conv.h"
+#include "modelzoo/nn/linear.h"
+#include "modelzoo/nn/mlp.h"
+#include "modelzoo/nn/normalization.h"
 #include "vision_net.h"
 
 namespace modelzoo::vision {
@@ -36,10 +40,9 @@ struct EncoderBlock : torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& x);
 
   double dropout;
-  LayerNorm ln_1{nullptr}, ln_2{nullptr};
-  SelfAttention self_attention{nullptr};
-  std::shared_ptr<torch::nn::Module> mlp;     ///< torchvision's MLP: "0" Linear, "3" Linear
-  Linear mlp_fc1{nullptr}, mlp_fc2{nullptr};  ///< mlp.0, mlp.3
+  nn::LayerNorm ln_1{nullptr}, ln_2{nullptr};
+  nn::MultiheadAttention self_attention{nullptr};
+  nn::Mlp mlp{nullptr};  ///< torchvision's MLPBlock: linears "0" and "3"
 };
 
 struct VisionTransformer : VisionNet {
@@ -48,7 +51,7 @@ struct VisionTransformer : VisionNet {
   torch::Tensor forward(const torch::Tensor& x) override;
   NamedTensors forward_features(const torch::Tensor& x) override;
   int64_t num_features() const override { return options.hidden_dim; }
-  int64_t num_classes() const override { return head ? head->out_features : 0; }
+  int64_t num_classes() const override { return head ? head->options.out_features() : 0; }
   void reset_classifier(int64_t num_classes) override;
   std::string head_prefix() const override { return "heads.head."; }
   std::string stem_weight() const override { return "conv_proj.weight"; }
@@ -56,14 +59,14 @@ struct VisionTransformer : VisionNet {
   std::string upgrade_key(const std::string& key) const override;
 
   ViTOptions options;
-  Conv2d conv_proj{nullptr};
+  nn::Conv2d conv_proj{nullptr};
   torch::Tensor class_token;
   std::shared_ptr<torch::nn::Module> encoder;
   torch::Tensor pos_embedding;  ///< encoder.pos_embedding
   std::vector<std::shared_ptr<EncoderBlock>> blocks;
-  LayerNorm encoder_ln{nullptr};  ///< encoder.ln
+  nn::LayerNorm encoder_ln{nullptr};  ///< encoder.ln
   std::shared_ptr<torch::nn::Module> heads;
-  Linear head{nullptr};  ///< heads.head
+  nn::Linear head{nullptr};  ///< heads.head
 
  private:
   torch::Tensor patchify(const torch::Tensor& x);      // [N, E, h, w]
