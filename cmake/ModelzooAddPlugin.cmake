@@ -2,7 +2,8 @@
 #                     SOURCES file...
 #                     MANIFEST manifest.json
 #                     [LIBS target...]
-#                     [NO_INSTALL])
+#                     [NO_INSTALL]
+#                     [TESTS dir-or-file...])
 #
 # Builds a model-family plugin: a shared object with hidden visibility that
 # links LibTorch and the modelzoo SDK, embeds MANIFEST (the "plugin" part of
@@ -12,8 +13,29 @@
 #
 # The manifest is validated at configure time for well-formed JSON; the SDK
 # parser validates it fully when the test suite or the host reads it.
+#
+# TESTS registers the family's tests. They are configured only when tests
+# are enabled — MODELZOO_BUILD_TESTS where it is defined (modelzoo's own
+# build), else CTest's BUILD_TESTING (a vendor project that does
+# include(CTest)) — and right in this call, so define what they need (an
+# object library, a core library) before calling modelzoo_add_plugin.
+# Each item, relative to the calling directory, is
+#   a directory  added with add_subdirectory(). Its CMakeLists.txt may
+#                define anything (fixtures, extra plugins, Python steps) and
+#                sees MODELZOO_PLUGIN_TARGET (NAME), MODELZOO_PLUGIN_FAMILY
+#                (the manifest's family) and MODELZOO_PLUGIN_MANIFEST (the
+#                manifest's absolute path). In modelzoo's build,
+#                modelzoo_add_test() there labels its cases with the family
+#                (tests added with add_test() set their LABELS themselves).
+#   a file       the files together make one test executable, NAME_tests,
+#                linked with modelzoo::torch and LIBS and compiled with
+#                MODELZOO_TESTED_PLUGIN (the built plugin's path) and
+#                MODELZOO_TESTED_PLUGIN_DIR; a Catch2 executable through
+#                modelzoo_add_test() where that exists (modelzoo's build),
+#                else one CTest test whose files bring their own main().
+#                Labelled with the family either way.
 function(modelzoo_add_plugin name)
-  cmake_parse_arguments(ARG "NO_INSTALL" "MANIFEST" "SOURCES;LIBS" ${ARGN})
+  cmake_parse_arguments(ARG "NO_INSTALL" "MANIFEST" "SOURCES;LIBS;TESTS" ${ARGN})
   if(NOT ARG_MANIFEST)
     message(FATAL_ERROR "modelzoo_add_plugin(${name}): MANIFEST manifest.json is required")
   endif()
@@ -48,4 +70,58 @@ MODELZOO_PLUGIN_MANIFEST(R\"mzmanifest(@manifest_text@)mzmanifest\")
   if(NOT ARG_NO_INSTALL)
     install(TARGETS ${name} LIBRARY DESTINATION "${MODELZOO_PLUGIN_INSTALL_DIR}")
   endif()
+  if(ARG_TESTS)
+    _modelzoo_add_plugin_tests(${name} "${manifest_family}" "${manifest_path}"
+                               TESTS ${ARG_TESTS} LIBS ${ARG_LIBS})
+  endif()
+endfunction()
+
+# The TESTS of modelzoo_add_plugin (see there).
+function(_modelzoo_add_plugin_tests name family manifest_path)
+  cmake_parse_arguments(ARG "" "" "TESTS;LIBS" ${ARGN})
+  if(DEFINED MODELZOO_BUILD_TESTS)
+    set(enabled "${MODELZOO_BUILD_TESTS}")
+  else()
+    set(enabled "${BUILD_TESTING}")
+  endif()
+  if(NOT enabled)
+    return()
+  endif()
+  # Read by the test directories (add_subdirectory inherits this scope).
+  set(MODELZOO_PLUGIN_TARGET ${name})
+  set(MODELZOO_PLUGIN_FAMILY "${family}")
+  set(MODELZOO_PLUGIN_MANIFEST "${manifest_path}")
+  set(MODELZOO_TEST_LABELS "${family}")
+  set(files "")
+  foreach(item IN LISTS ARG_TESTS)
+    get_filename_component(path "${item}" ABSOLUTE)
+    if(IS_DIRECTORY "${path}")
+      file(RELATIVE_PATH relative "${CMAKE_CURRENT_SOURCE_DIR}" "${path}")
+      if(relative MATCHES "^\\.\\.(/|$)")  # outside the calling directory
+        get_filename_component(relative "${path}" NAME)
+        set(relative "${name}_${relative}")
+      endif()
+      add_subdirectory("${path}" "${CMAKE_CURRENT_BINARY_DIR}/${relative}")
+    elseif(EXISTS "${path}")
+      list(APPEND files "${path}")
+    else()
+      message(FATAL_ERROR "modelzoo_add_plugin(${name}): TESTS ${item} is neither a directory "
+                          "nor a file (looked for ${path})")
+    endif()
+  endforeach()
+  if(NOT files)
+    return()
+  endif()
+  set(test ${name}_tests)
+  if(COMMAND modelzoo_add_test)
+    modelzoo_add_test(${test} SOURCES ${files} LIBS modelzoo::torch ${ARG_LIBS})
+  else()
+    add_executable(${test} ${files})
+    target_link_libraries(${test} PRIVATE modelzoo::torch ${ARG_LIBS})
+    add_test(NAME ${test} COMMAND ${test})
+    set_tests_properties(${test} PROPERTIES LABELS "${family}")
+  endif()
+  target_compile_definitions(${test} PRIVATE MODELZOO_TESTED_PLUGIN="$<TARGET_FILE:${name}>"
+                             MODELZOO_TESTED_PLUGIN_DIR="$<TARGET_FILE_DIR:${name}>")
+  add_dependencies(${test} ${name})
 endfunction()

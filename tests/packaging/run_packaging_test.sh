@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the build tree into a temporary prefix, then builds a vendor
-# plugin and an app against the installed package (CMake and pkg-config) and
-# checks that they work together.
+# plugin, its test and an app against the installed package (CMake and
+# pkg-config) and checks that they work together.
 set -euo pipefail
 build_dir=$1
 source_dir=$(cd "$(dirname "$0")" && pwd)
@@ -19,6 +19,12 @@ echo "$output"
 grep -qx "entrypoint vendor/scale" <<<"$output"
 grep -qx "output 6" <<<"$output"
 grep -qx "image output 36" <<<"$output"
+
+# modelzoo_add_plugin's TESTS for a vendor: one CTest test, labelled with the family.
+ctest --test-dir "$work/build" -L vendor --output-on-failure > "$work/ctest.log" \
+  || { cat "$work/ctest.log"; exit 1; }
+grep -q "100% tests passed, 0 tests failed out of 1" "$work/ctest.log" \
+  || { cat "$work/ctest.log"; exit 1; }
 
 # The torch-free host through pkg-config alone.
 export PKG_CONFIG_PATH="$work/prefix/lib/pkgconfig"

@@ -1,0 +1,169 @@
+// The whole path a user takes, through the `modelzoo` binary against a
+// loopback nginx serving as MODELZOO_MIRROR: pull -> verify -> load -> run.
+//  * vision/resnet18.KNOWN_V1 (the vision_known fixture plugin: the real
+//    plugin's code under a manifest whose resnet18 variant is a checkpoint
+//    this test writes, with its own digest) answers "golden retriever";
+//  * a real variant's URL is rewritten to the mirror, and a file there that
+//    fails its published hash prefix is refused.
+#include <torch/types.h>
+
+// glog (through LibTorch) defines CHECK too; Catch's must win.
+#undef CHECK
+#include <catch2/catch.hpp>
+
+#include <png.h>
+
+#include <cstring>
+#include <fstream>
+
+#include "modelzoo/sdk/error.h"
+#include "paths.h"
+#include "process.h"
+#include "test_support.h"
+#include "vision_test_support.h"
+
+using namespace modelzoo;
+namespace fs = std::filesystem;
+using modelzoo::cache::test::Nginx;
+using modelzoo::test::run_process;
+
+namespace {
+
+nlohmann::json known_answer() {
+  std::ifstream in(std::string(MODELZOO_TEST_SOURCE_DIR) + "/known_answer.json");
+  return nlohmann::json::parse(in);
+}
+
+// resnet18's state dict with values from an integer pattern (exact in
+// float32, the same bytes on every machine), a zero fc.weight and a bias
+// that makes class 207 win with probability e^10 / (e^10 + 999).
+void write_known_checkpoint(const std::string& path) {
+  Hub hub(test::vision_hub_options());
+  std::shared_ptr<Model> model;
+  {
+    SkipInit no_init;
+    model = hub.create("vision/resnet18");
+  }
+  torch::OrderedDict<std::string, torch::Tensor> state;
+  int64_t k = 0;
+  for (const auto& item : model->state_dict()) {
+    torch::Tensor t = item.value();
+    const std::string& name = item.key();
+    auto ends = [&](const char* s) {
+      return name.size() >= std::strlen(s) &&
+             name.compare(name.size() - std::strlen(s), std::string::npos, s) == 0;
+    };
+    torch::Tensor v;
+    if (ends("num_batches_tracked"))
+      v = torch::zeros({}, torch::kLong);
+    else if (ends("running_var") || (name.find("bn") != std::string::npos && ends("weight")) ||
+             (name.find("downsample.1") != std::string::npos && ends("weight")))
+      v = torch::ones(t.sizes());
+    else if (name == "fc.weight" || ends("bias") || ends("running_mean"))
+      v = torch::zeros(t.sizes());
+    else
+      v = torch::arange(t.numel(), torch::kLong)
+              .mul(7919)
+              .add(k++)
+              .remainder(17)
+              .sub(8)
+              .to(torch::kFloat32)
+              .div(256)
+              .view(t.sizes());
+    if (name == "fc.bias") v[207] = 10.0;
+    state.insert(name, v);
+  }
+  Weights::save(state, path);
+}
+
+void write_png(const std::string& path) {
+  std::vector<uint8_t> rgb(120 * 90 * 3);
+  for (size_t i = 0; i < rgb.size(); ++i) rgb[i] = static_cast<uint8_t>((i * 37) % 251);
+  png_image image;
+  std::memset(&image, 0, sizeof image);
+  image.version = PNG_IMAGE_VERSION;
+  image.width = 120;
+  image.height = 90;
+  image.format = PNG_FORMAT_RGB;
+  REQUIRE(png_image_write_to_file(&image, path.c_str(), 0, rgb.data(), 0, nullptr));
+}
+
+struct Cli {
+  std::string home, plugins, mirror;
+  test::ProcessResult operator()(std::vector<std::string> args) const {
+    args.insert(args.begin(), test::cli_path());
+    return run_process(args, {{"MODELZOO_HOME", home},
+                              {"MODELZOO_PLUGIN_PATH", plugins},
+                              {"MODELZOO_MIRROR", mirror},
+                              {"MODELZOO_TRUST", "off"},
+                              {"TORCH_HOME", home + "/torch"}});
+  }
+};
+
+}  // namespace
+
+TEST_CASE("pull, verify, load and run a variant served by the mirror", "[vision][pipeline]") {
+  const nlohmann::json known = known_answer();
+  cache::test::TempDir root;
+  const fs::path docroot = root / "mirror";
+  fs::create_directories(docroot);
+  const std::string file = known.at("file");
+  write_known_checkpoint((docroot / file).string());
+  const std::string digest = test::sha256_of_file((docroot / file).string());
+  INFO("known-answer checkpoint: sha256 "
+       << digest << ", size " << fs::file_size(docroot / file)
+       << " (update plugins/vision/tests/known_answer.json if the "
+          "writer changed on purpose)");
+  REQUIRE(digest == known.at("sha256").get<std::string>());
+  REQUIRE(fs::file_size(docroot / file) == known.at("size").get<uint64_t>());
+  write_png((root / "image.png").string());
+
+  Nginx nginx(docroot);
+  const Cli cli{(root / "home").string(), MODELZOO_VISION_KNOWN_PLUGIN_DIR, nginx.url("/")};
+  const std::string image = (root / "image.png").string();
+
+  auto r = cli({"run", "vision/resnet18.KNOWN_V1", "--image", image, "--json", "--topk", "3"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto out = nlohmann::json::parse(r.out);
+  CHECK(out["variant"] == "KNOWN_V1");
+  CHECK(out["top"][0]["index"] == 207);
+  CHECK(out["top"][0]["label"] == "golden retriever");
+  CHECK(out["top"][0]["probability"].get<double>() ==
+        Approx(std::exp(10.0) / (std::exp(10.0) + 999.0)).epsilon(1e-6));
+  CHECK(out["input_shape"] == nlohmann::json::array({1, 3, 224, 224}));
+  CHECK(nginx.requests("/" + file).size() == 1);
+  // The blob is in the cache under its digest.
+  CHECK(fs::exists(root / "home" / "blobs" / "sha256" / digest));
+
+  // Second run: from the cache, nothing downloaded; the table names the class.
+  r = cli({"run", "resnet18", "--image", image, "--topk", "1"});
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("golden retriever (207)") && Catch::Contains("0.95"));
+  CHECK(nginx.requests("/" + file).size() == 1);
+
+  // The same file through --weights gives the same answer without the cache.
+  r = cli({"run", "resnet18", "--image", image, "--weights", (docroot / file).string(), "--json"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(nlohmann::json::parse(r.out)["top"][0]["index"] == 207);
+}
+
+TEST_CASE("a real variant goes to the mirror, and a file failing its prefix is refused",
+          "[vision][pipeline]") {
+  cache::test::TempDir root;
+  const fs::path docroot = root / "mirror";
+  fs::create_directories(docroot);
+  // Not the published bytes: they cannot hash to 11ad3fa6….
+  cache::test::write_random_file(docroot / "resnet50-11ad3fa6.pth", 4096, 7);
+  write_png((root / "image.png").string());
+  Nginx nginx(docroot);
+  // The real plugin (the build tree's plugin directory is searched by default).
+  const Cli cli{(root / "home").string(), "", nginx.url("/")};
+  const auto r = cli({"run", "vision/resnet50", "--image", (root / "image.png").string()});
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("resnet50-11ad3fa6.pth") && Catch::Contains("11ad3fa6"));
+  CHECK_FALSE(nginx.requests("/resnet50-11ad3fa6.pth").empty());
+  // Nothing entered the cache.
+  CHECK((!fs::exists(root / "home" / "blobs" / "sha256") ||
+         fs::is_empty(root / "home" / "blobs" / "sha256")));
+}

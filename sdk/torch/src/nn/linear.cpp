@@ -1,0 +1,32 @@
+#include "modelzoo/nn/linear.h"
+
+#include "default_init.h"
+
+namespace modelzoo::nn {
+
+LinearOptions::LinearOptions(int64_t in_features, int64_t out_features)
+    : in_features_(in_features), out_features_(out_features) {}
+
+LinearImpl::LinearImpl(const LinearOptions& options_) : options(options_) {
+  weight =
+      register_parameter("weight", torch::empty({options.out_features(), options.in_features()}));
+  if (options.bias()) bias = register_parameter("bias", torch::empty({options.out_features()}));
+}
+
+torch::Tensor LinearImpl::forward(const torch::Tensor& x) {
+  return torch::linear(x, weight, bias);
+}
+
+void LinearImpl::reset_parameters() {
+  detail::default_init(weight, bias);
+}
+
+Linear replace_head(torch::nn::Module& parent, const std::string& name, const Linear& current,
+                    int64_t in_features, int64_t num_classes) {
+  TORCH_CHECK(num_classes >= 0, "num_classes must be >= 0 (got ", num_classes, ")");
+  if (current) parent.unregister_module(name);
+  if (num_classes == 0) return nullptr;
+  return parent.register_module(name, Linear(in_features, num_classes));
+}
+
+}  // namespace modelzoo::nn
