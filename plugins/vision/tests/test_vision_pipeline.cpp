@@ -16,6 +16,9 @@
 #include <cstring>
 #include <fstream>
 
+#include "modelzoo/hub.h"
+#include "modelzoo/image/image.h"
+#include "modelzoo/model.h"
 #include "modelzoo/sdk/error.h"
 #include "paths.h"
 #include "process.h"
@@ -127,9 +130,9 @@ TEST_CASE("pull, verify, load and run a variant served by the mirror", "[vision]
   REQUIRE(r.exit_code == 0);
   const auto out = nlohmann::json::parse(r.out);
   CHECK(out["variant"] == "KNOWN_V1");
-  CHECK(out["top"][0]["index"] == 207);
-  CHECK(out["top"][0]["label"] == "golden retriever");
-  CHECK(out["top"][0]["probability"].get<double>() ==
+  CHECK(out["predictions"][0]["index"] == 207);
+  CHECK(out["predictions"][0]["label"] == "golden retriever");
+  CHECK(out["predictions"][0]["probability"].get<double>() ==
         Approx(std::exp(10.0) / (std::exp(10.0) + 999.0)).epsilon(1e-6));
   CHECK(out["input_shape"] == nlohmann::json::array({1, 3, 224, 224}));
   CHECK(nginx.requests("/" + file).size() == 1);
@@ -139,13 +142,86 @@ TEST_CASE("pull, verify, load and run a variant served by the mirror", "[vision]
   // Second run: from the cache, nothing downloaded; the table names the class.
   r = cli({"run", "resnet18", "--image", image, "--topk", "1"});
   REQUIRE(r.exit_code == 0);
-  CHECK_THAT(r.out, Catch::Contains("golden retriever (207)") && Catch::Contains("0.95"));
+  CHECK_THAT(r.out, Catch::Contains("golden retriever") && Catch::Contains("207") &&
+                        Catch::Contains("0.95"));
   CHECK(nginx.requests("/" + file).size() == 1);
 
   // The same file through --weights gives the same answer without the cache.
   r = cli({"run", "resnet18", "--image", image, "--weights", (docroot / file).string(), "--json"});
   REQUIRE(r.exit_code == 0);
-  CHECK(nlohmann::json::parse(r.out)["top"][0]["index"] == 207);
+  CHECK(nlohmann::json::parse(r.out)["predictions"][0]["index"] == 207);
+}
+
+TEST_CASE("hub.load: a pretrained model in one call, through the mirror and the cache",
+          "[vision][pipeline][load]") {
+  const nlohmann::json known = known_answer();
+  cache::test::TempDir root;
+  const fs::path docroot = root / "mirror";
+  fs::create_directories(docroot);
+  const std::string file = known.at("file");
+  write_known_checkpoint((docroot / file).string());
+  write_png((root / "image.png").string());
+  const std::string image_path = (root / "image.png").string();
+  Nginx nginx(docroot);
+
+  HubOptions hub_options;
+  hub_options.plugin_path = std::vector<fs::path>{MODELZOO_VISION_KNOWN_PLUGIN_DIR};
+  hub_options.trust = trust::TrustMode::kOff;
+  hub_options.registry_cache = fs::path();
+  Hub hub(hub_options);
+  PretrainedOptions options;
+  cache::CacheConfig cache_config;
+  cache_config.root = root / "home";
+  cache_config.mirror = nginx.url("/");
+  cache_config.reuse_torch_hub = false;
+  options.cache = cache_config;
+
+  // One call: resolve, pull from the mirror, verify, build, load, eval.
+  Pretrained loaded = hub.load("resnet18", options);
+  REQUIRE(loaded.model);
+  CHECK(loaded.name == "vision/resnet18");
+  REQUIRE(loaded.variant);
+  CHECK(loaded.variant->tag == "KNOWN_V1");
+  CHECK(loaded.file("weights").rfind((root / "home").string(), 0) == 0);
+  CHECK(nginx.requests("/" + file).size() == 1);
+  CHECK_FALSE(loaded.model->is_training());
+
+  // Its logits are what `modelzoo run` reports for the same image.
+  const auto preprocess = image::preprocess_from_json(loaded.variant->meta.at("transforms"));
+  torch::Tensor logits;
+  {
+    torch::InferenceMode guard;
+    logits = loaded.model->forward(
+        image::preprocess(image::decode_file(image_path), preprocess).unsqueeze(0));
+  }
+  const auto probs = torch::softmax(logits[0].to(torch::kFloat64), 0);
+  const Cli cli{(root / "home").string(), MODELZOO_VISION_KNOWN_PLUGIN_DIR, nginx.url("/")};
+  auto r = cli({"run", "resnet18", "--image", image_path, "--json", "--topk", "3"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  for (const auto& row : nlohmann::json::parse(r.out)["predictions"])
+    CHECK(row["probability"].get<double>() ==
+          Approx(probs[row["index"].get<int64_t>()].item<double>()).epsilon(1e-9));
+
+  // A second load is a cache hit: nothing more is downloaded.
+  Pretrained again = hub.load("vision/resnet18.KNOWN_V1", options);
+  CHECK(again.file("weights") == loaded.file("weights"));
+  CHECK(nginx.requests("/" + file).size() == 1);
+
+  // Config overrides: a new head for 10 classes is adapted and reported.
+  PretrainedOptions ten_classes = options;
+  ten_classes.config = {{"num_classes", 10}};
+  Pretrained ten = hub.load("resnet18", ten_classes);
+  CHECK(ten.config["num_classes"] == 10);
+  CHECK(ten.model->classifier()->num_classes() == 10);
+  CHECK_THAT(nlohmann::json(ten.notes()).dump(), Catch::Contains("10 classes"));
+
+  // Offline with an empty cache: the error names the file.
+  PretrainedOptions offline = options;
+  offline.cache->root = root / "empty-home";
+  offline.network = cache::NetworkPolicy::offline;
+  CHECK_THROWS_WITH(hub.load("resnet18", offline),
+                    Catch::Contains(file) && Catch::Contains("offline"));
 }
 
 TEST_CASE("a real variant goes to the mirror, and a file failing its prefix is refused",

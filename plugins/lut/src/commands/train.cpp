@@ -49,14 +49,15 @@ nlohmann::json train_command(CommandContext& ctx) {
   const std::string config_file = options.at("config_file").get<std::string>();
   auto config = LutConfig::from_yaml_file(config_file);
   for (const auto& k : config.ignored_keys)
-    ctx.emit({{"message", "warning: " + config_file + ": '" + k +
+    ctx.emit({{"warning", config_file + ": '" + k +
                               "' is a DiffLUT key modelzoo does not implement; ignored"}});
   if (const int64_t epochs = options.value("epochs", int64_t{0}); epochs > 0) {
     config.training.epochs = epochs;
     if (config.training.straight_through_epochs > epochs) {
-      ctx.emit({{"message", "note: --epochs " + std::to_string(epochs) +
-                                " also shortens training.straight_through_epochs from " +
-                                std::to_string(config.training.straight_through_epochs)}});
+      ctx.emit({{"note", "--epochs " + std::to_string(epochs) +
+                             " also shortens training.straight_through_epochs from " +
+                             std::to_string(config.training.straight_through_epochs) + " to " +
+                             std::to_string(epochs)}});
       config.training.straight_through_epochs = epochs;
     }
   }
