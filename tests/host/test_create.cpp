@@ -232,3 +232,32 @@ TEST_CASE("runtime-registered models get the host's thread count too", "[create]
   hub.create("app_net");
   CHECK(threads_seen == 2);
 }
+
+TEST_CASE("a plugin built against the previous SDK minor still loads and builds models",
+          "[host][abi]") {
+  HubOptions options = search({plugin_dir("sdk_1_0")});
+  options.trust = trust::TrustMode::kOff;
+  Hub hub(options);
+  REQUIRE(hub.plugins().size() == 1);
+  INFO(hub.plugins()[0].reason);
+  CHECK(hub.plugins()[0].state == PluginInfo::State::kAvailable);
+  auto model = hub.create("old_sdk/tiny_mlp");
+  CHECK(model->forward(torch::zeros({2, 784})).sizes() == std::vector<int64_t>{2, 10});
+  // What 1.1 added is absent, and the message says what to do.
+  PretrainedOptions untrained;
+  untrained.random_init = true;
+  CHECK_THROWS_WITH(hub.load("old_sdk/tiny_mlp", untrained),
+                    Catch::Contains("built against modelzoo SDK 1.0") &&
+                        Catch::Contains("no pretrained loading") && Catch::Contains("rebuild"));
+  CHECK_THROWS_WITH(hub.run_command("run", "old_sdk/tiny_mlp", nlohmann::json::object()),
+                    Catch::Contains("built against modelzoo SDK 1.0") &&
+                        Catch::Contains("no commands") &&
+                        Catch::Contains("run:feature-extraction"));
+}
+
+TEST_CASE("create accepts NAME.TAG: a random model with that variant's config", "[host]") {
+  Hub hub(search({plugin_dir("good")}));
+  auto model = hub.create("toy/tiny_mlp.SYNTH_V1");
+  CHECK(model->config()["num_classes"] == 10);
+  CHECK_THROWS_WITH(hub.create("toy/tiny_mlp.NOPE"), Catch::Contains("NOPE"));
+}
