@@ -222,20 +222,29 @@ PullRequest make_url_request(const std::string& url, const std::string& sha256,
                              const std::string& alias, const std::string& file_name) {
   PullRequest request;
   request.alias = alias;
-  request.variant.urls = {url};
+  request.file.urls = {url};
   std::string hex = sha256.rfind("sha256:", 0) == 0 ? sha256.substr(7) : sha256;
   std::transform(hex.begin(), hex.end(), hex.begin(),
                  [](unsigned char c) { return std::tolower(c); });
-  request.variant.sha256.hex = hex;
-  request.variant.sha256.is_prefix = hex.size() < 64;
+  request.file.sha256.hex = hex;
+  request.file.sha256.is_prefix = hex.size() < 64;
   if (!file_name.empty()) {
-    request.variant.file = file_name;
+    request.file.file = file_name;
   } else {
     std::string path = url.substr(0, url.find_first_of("?#"));
-    request.variant.file = path.substr(path.find_last_of('/') + 1);
+    request.file.file = path.substr(path.find_last_of('/') + 1);
   }
-  request.variant.tag = "URL";
   return request;
+}
+
+std::vector<PullRequest> variant_requests(const std::string& variant_alias,
+                                          const WeightVariant& variant) {
+  std::vector<PullRequest> requests;
+  const bool single = variant.files.size() == 1;
+  for (const auto& file : variant.files)
+    requests.push_back(
+        {single || variant_alias.empty() ? variant_alias : variant_alias + "/" + file.file, file});
+  return requests;
 }
 
 Store::Store(CacheConfig config) : config_(std::move(config)) {
@@ -255,12 +264,12 @@ struct Expected {
 };
 
 std::string display_name(const PullRequest& request) {
-  return request.alias.empty() ? request.variant.file : request.alias;
+  return request.alias.empty() ? request.file.file : request.alias;
 }
 
 Expected validate_request(const PullRequest& request, const CacheConfig& config) {
   const std::string name = display_name(request);
-  const Digest& digest = request.variant.sha256;
+  const Digest& digest = request.file.sha256;
   Expected e{digest.hex, digest.is_prefix || digest.hex.size() < 64};
   if (!request.alias.empty()) validate_alias(request.alias);
   for (char c : e.hex)
@@ -278,7 +287,7 @@ Expected validate_request(const PullRequest& request, const CacheConfig& config)
     throw Error("pulling " + name + ": the manifest gives only the sha256 prefix " + e.hex +
                 " and the policy requires full digests (MODELZOO_REQUIRE_FULL_DIGEST); ask the "
                 "plugin vendor for the full SHA-256 or unset the policy");
-  const std::string& file = request.variant.file;
+  const std::string& file = request.file.file;
   if (file.empty() || file.find('/') != std::string::npos || file == "." || file == "..")
     throw Error("pulling " + name + ": invalid file name \"" + file + "\"");
   return e;
@@ -287,7 +296,7 @@ Expected validate_request(const PullRequest& request, const CacheConfig& config)
 std::string lock_key(const PullRequest& request, const Expected& expected) {
   if (!expected.prefix) return expected.hex;
   std::string file;
-  for (char c : request.variant.file)
+  for (char c : request.file.file)
     file +=
         (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_') ? c : '_';
   return "prefix-" + expected.hex + "-" + file;
@@ -386,7 +395,7 @@ class Puller {
     event.url = url;
     event.message = message;
     event.delay = delay;
-    event.total = request_.variant.size;
+    event.total = request_.file.size;
     progress_->on_event(event);
   }
   std::optional<std::string> candidate_digest() const;
@@ -431,7 +440,7 @@ std::optional<std::string> Puller::candidate_digest() const {
     auto meta = read_json(layout_.meta(hex));
     if (!meta) continue;
     for (const auto& f : meta->value("files", nlohmann::json::array()))
-      if (f == request_.variant.file) found = hex;
+      if (f == request_.file.file) found = hex;
   }
   return found;
 }
@@ -439,7 +448,7 @@ std::optional<std::string> Puller::candidate_digest() const {
 void Puller::record_use(const std::string& hex, const std::string& source_url) {
   update_meta(layout_, hex, [&](nlohmann::json& m) {
     m["last_used"] = now_seconds();
-    add_unique(m["files"], request_.variant.file);
+    add_unique(m["files"], request_.file.file);
     if (!source_url.empty()) add_unique(m["sources"], source_url);
     if (!request_.alias.empty()) add_unique(m["aliases"], request_.alias);
   });
@@ -447,8 +456,8 @@ void Puller::record_use(const std::string& hex, const std::string& source_url) {
     MetaLock lock(layout_);
     nlohmann::json ref = read_json(layout_.ref(request_.alias)).value_or(nlohmann::json::object());
     bool pinned = ref.value("pinned", false) && ref.value("sha256", "") == hex;
-    ref = {{"alias", request_.alias},     {"sha256", hex},    {"file", request_.variant.file},
-           {"tag", request_.variant.tag}, {"pinned", pinned}, {"updated", now_seconds()}};
+    ref = {{"alias", request_.alias},    {"sha256", hex},    {"file", request_.file.file},
+           {"role", request_.file.role}, {"pinned", pinned}, {"updated", now_seconds()}};
     write_json_atomic(layout_.ref(request_.alias), ref);
   }
 }
@@ -461,7 +470,7 @@ std::optional<PullResult> Puller::peek() const {
   const std::uint64_t size = fs::file_size(blob, ec);
   if (ec) return std::nullopt;
   const auto meta = read_json(layout_.meta(*hex)).value_or(nlohmann::json::object());
-  if ((request_.variant.size && *request_.variant.size != size) ||
+  if ((request_.file.size && *request_.file.size != size) ||
       (meta.contains("size") && meta["size"].get<std::uint64_t>() != size))
     return std::nullopt;
   if (options_.verify_hits && sha256_file(blob) != *hex) return std::nullopt;
@@ -484,7 +493,7 @@ std::optional<PullResult> Puller::find() {
   std::uint64_t size = fs::file_size(blob, ec);
   if (ec) return std::nullopt;
   auto meta = read_json(layout_.meta(*hex)).value_or(nlohmann::json::object());
-  bool bad = (request_.variant.size && *request_.variant.size != size) ||
+  bool bad = (request_.file.size && *request_.file.size != size) ||
              (meta.contains("size") && meta["size"].get<std::uint64_t>() != size);
   std::string actual = *hex;
   if (!bad && options_.verify_hits) {
@@ -571,11 +580,11 @@ PullResult Puller::commit(const fs::path& partial, const std::string& actual, st
 
 std::optional<PullResult> Puller::try_torch_hub() {
   if (!config_.reuse_torch_hub || config_.torch_hub_dir.empty()) return std::nullopt;
-  fs::path candidate = config_.torch_hub_dir / request_.variant.file;
+  fs::path candidate = config_.torch_hub_dir / request_.file.file;
   std::error_code ec;
   if (!fs::is_regular_file(candidate, ec)) return std::nullopt;
   std::uint64_t size = fs::file_size(candidate, ec);
-  if (ec || (request_.variant.size && *request_.variant.size != size)) return std::nullopt;
+  if (ec || (request_.file.size && *request_.file.size != size)) return std::nullopt;
   emit(ProgressEvent::Kind::hashing, "checking torch.hub's copy " + candidate.string());
   std::string actual = sha256_file(candidate);
   if (!expected_.matches(actual)) {
@@ -613,9 +622,9 @@ std::vector<std::string> Puller::candidate_urls() const {
   std::vector<std::string> urls;
   if (!config_.mirror.empty()) {
     if (!expected_.prefix) urls.push_back(join_url(config_.mirror, "sha256/" + expected_.hex));
-    urls.push_back(join_url(config_.mirror, request_.variant.file));
+    urls.push_back(join_url(config_.mirror, request_.file.file));
   }
-  for (const auto& url : request_.variant.urls) urls.push_back(url);
+  for (const auto& url : request_.file.urls) urls.push_back(url);
   return urls;
 }
 
@@ -658,10 +667,9 @@ PullResult Puller::pull() {
                               [](const std::string& u) { return !is_file_url(u); }),
                urls.end());
     if (urls.empty())
-      throw Error("offline mode (MODELZOO_OFFLINE=1): " + name_ + " (file " +
-                  request_.variant.file + ", sha256 " + expected_.hex +
-                  (expected_.prefix ? "…" : "") + ") is not in the cache at " +
-                  config_.root.string() +
+      throw Error("offline mode (MODELZOO_OFFLINE=1): " + name_ + " (file " + request_.file.file +
+                  ", sha256 " + expected_.hex + (expected_.prefix ? "…" : "") +
+                  ") is not in the cache at " + config_.root.string() +
                   " nor in torch.hub's cache; pull it once while online (modelzoo pull " + name_ +
                   "), or unset MODELZOO_OFFLINE");
   }
@@ -694,7 +702,7 @@ PullResult Puller::pull() {
   try {
     writer.emplace(partial);
   } catch (const WriteFailure& e) {
-    throw_write_failure(name_, layout_, e.what(), e.error(), request_.variant.size);
+    throw_write_failure(name_, layout_, e.what(), e.error(), request_.file.size);
   }
   const std::uint64_t adopted = writer->adopt_existing();
   bool holds_earlier_bytes = adopted > 0;
@@ -727,7 +735,7 @@ PullResult Puller::pull() {
       } catch (const WriteFailure& e) {
         writer.reset();
         fs::remove(partial, ec);
-        throw_write_failure(name_, layout_, e.what(), e.error(), request_.variant.size);
+        throw_write_failure(name_, layout_, e.what(), e.error(), request_.file.size);
       }
     }
     if (scheme != "https" && scheme != "http") {
@@ -745,7 +753,7 @@ PullResult Puller::pull() {
     FetchRequest fetch;
     fetch.url = url;
     fetch.name = name_;
-    fetch.expected_size = request_.variant.size;
+    fetch.expected_size = request_.file.size;
     fetch.allow_http_redirects = config_.allow_http;
     fetch.allow_loopback_http_redirects = scheme == "http" && loopback;
     fetch.connect_timeout = options_.connect_timeout;
@@ -782,7 +790,7 @@ PullResult Puller::pull() {
       if (out.status == FetchOutcome::Status::write_failed) {
         writer.reset();
         fs::remove(partial, ec);
-        throw_write_failure(name_, layout_, out.message, out.write_errno, request_.variant.size);
+        throw_write_failure(name_, layout_, out.message, out.write_errno, request_.file.size);
       }
       if (out.status == FetchOutcome::Status::complete) {
         std::uint64_t size = writer->size();
@@ -792,20 +800,20 @@ PullResult Puller::pull() {
         } catch (const WriteFailure& e) {
           writer.reset();
           fs::remove(partial, ec);
-          throw_write_failure(name_, layout_, e.what(), e.error(), request_.variant.size);
+          throw_write_failure(name_, layout_, e.what(), e.error(), request_.file.size);
         }
-        bool size_ok = !request_.variant.size || *request_.variant.size == size;
+        bool size_ok = !request_.file.size || *request_.file.size == size;
         if (size_ok && expected_.matches(actual)) {
           writer.reset();
           result.url = url;
           result.bytes_transferred = size - result.resumed_from;
           return commit(partial, actual, size, result, false);
         }
-        std::string what = size_ok ? "sha256 mismatch: expected " + expected_.hex +
-                                         (expected_.prefix ? "… (prefix)" : "") + ", got " + actual
-                                   : "size mismatch: expected " +
-                                         std::to_string(*request_.variant.size) + " bytes, got " +
-                                         std::to_string(size);
+        std::string what = size_ok
+                               ? "sha256 mismatch: expected " + expected_.hex +
+                                     (expected_.prefix ? "… (prefix)" : "") + ", got " + actual
+                               : "size mismatch: expected " + std::to_string(*request_.file.size) +
+                                     " bytes, got " + std::to_string(size);
         writer->restart();  // never keep bytes that failed the check
         if (holds_earlier_bytes && !restarted_after_mismatch) {
           // A resumed file may mix two versions of the server's file; try once from zero.
@@ -846,7 +854,7 @@ PullResult Puller::pull() {
   std::uint64_t kept = writer->size();
   writer.reset();
   if (kept == 0) fs::remove(partial, ec);
-  std::string text = "pulling " + name_ + " (file " + request_.variant.file + ", sha256 " +
+  std::string text = "pulling " + name_ + " (file " + request_.file.file + ", sha256 " +
                      expected_.hex + (expected_.prefix ? "…" : "") + ") failed; tried:";
   for (const auto& f : failures) text += "\n  " + f;
   if (kept > 0)
@@ -878,6 +886,39 @@ std::optional<PullResult> Store::find(const PullRequest& request, const PullOpti
   Puller puller(config_, request, options, nullptr);
   if (!fs::exists(Layout{config_.root}.blobs())) return std::nullopt;
   return puller.find();
+}
+
+VariantPull Store::pull_variant(const std::string& alias, const WeightVariant& variant,
+                                const PullOptions& options, ProgressSink* progress) {
+  if (variant.files.empty()) throw Error("pulling " + alias + ": the variant lists no file");
+  VariantPull out{alias, {}};
+  const auto requests = variant_requests(alias, variant);
+  for (size_t i = 0; i < requests.size(); ++i) {
+    const VariantFile& file = variant.files[i];
+    try {
+      out.files.push_back({file.role, file.file, pull(requests[i], options, progress)});
+    } catch (const Error& e) {
+      if (requests.size() == 1) throw;
+      throw Error(std::string(e.what()) + "\n" + alias + " is unusable without " + file.file +
+                  " (file " + std::to_string(i + 1) + " of " + std::to_string(requests.size()) +
+                  ", role " + file.role + "); its other files are kept for the next try.");
+    }
+  }
+  return out;
+}
+
+std::optional<VariantPull> Store::find_variant(const std::string& alias,
+                                               const WeightVariant& variant,
+                                               const PullOptions& options) {
+  if (variant.files.empty()) return std::nullopt;
+  VariantPull out{alias, {}};
+  const auto requests = variant_requests(alias, variant);
+  for (size_t i = 0; i < requests.size(); ++i) {
+    auto found = find(requests[i], options);
+    if (!found) return std::nullopt;
+    out.files.push_back({variant.files[i].role, variant.files[i].file, std::move(*found)});
+  }
+  return out;
 }
 
 std::optional<PullResult> Store::lookup(const PullRequest& request,

@@ -15,6 +15,13 @@ namespace fs = std::filesystem;
 
 PretrainedOptions::PretrainedOptions() = default;
 
+nlohmann::json to_json(const PretrainedFile& file) {
+  return {{"role", file.role},
+          {"file", file.file},
+          {"format", file.format},
+          {"path", file.path.string()}};
+}
+
 std::vector<std::string> Pretrained::notes() const {
   return report.value("notes", std::vector<std::string>{});
 }
@@ -27,8 +34,7 @@ std::string Pretrained::file(std::string_view role) const {
 
 nlohmann::json Pretrained::info() const {
   nlohmann::json files_json = nlohmann::json::array();
-  for (const auto& f : files)
-    files_json.push_back({{"role", f.role}, {"file", f.file}, {"path", f.path.string()}});
+  for (const auto& f : files) files_json.push_back(to_json(f));
   nlohmann::json inputs_json = nlohmann::json::array();
   for (const auto& i : inputs) inputs_json.push_back(to_json(i));
   return {{"name", name},
@@ -55,8 +61,12 @@ std::vector<PretrainedFile> Hub::pull_files(const RegisteredEntrypoint& entry,
   // re-hashing 100 MB on every load would double a ResNet-50's start.
   pull.verify_hits = options.verify;
   const std::string alias = entry.qualified_name() + "." + variant.tag;
-  const cache::PullResult pulled = store.pull({alias, variant}, pull, options.progress);
-  return {{"weights", variant.file, pulled.path}};
+  const cache::VariantPull pulled = store.pull_variant(alias, variant, pull, options.progress);
+  std::vector<PretrainedFile> files;
+  for (size_t i = 0; i < pulled.files.size(); ++i)
+    files.push_back({pulled.files[i].role, pulled.files[i].file, variant.files[i].format,
+                     pulled.files[i].result.path});
+  return files;
 }
 
 Pretrained Hub::load(std::string_view name, const nlohmann::json& overrides) {
@@ -88,7 +98,7 @@ Pretrained Hub::load(std::string_view name, const PretrainedOptions& options) {
       if (!fs::exists(options.weights, ec))
         throw Error("weights '" + options.weights.string() + "' do not exist");
       out.weights = fs::absolute(options.weights).string();
-      out.files = {{"weights", options.weights.filename().string(), out.weights}};
+      out.files = {{"weights", options.weights.filename().string(), "", out.weights}};
     } else if (!options.random_init) {
       if (!variant)
         throw Error(
@@ -97,8 +107,7 @@ Pretrained Hub::load(std::string_view name, const PretrainedOptions& options) {
       out.files = pull_files(entry, *variant, options);
     }
     nlohmann::json files = nlohmann::json::array();
-    for (const auto& f : out.files)
-      files.push_back({{"role", f.role}, {"file", f.file}, {"path", f.path.string()}});
+    for (const auto& f : out.files) files.push_back(to_json(f));
     request = {{"name", out.name},
                {"config", out.config},
                {"base_config", base},

@@ -398,6 +398,92 @@ void check_meta(const json& meta, const std::string& path, const std::string& wh
   }
 }
 
+// A Hugging Face URL on a branch ("resolve/main/") serves whatever the
+// branch holds today, so the pinned digest breaks the day the repository
+// changes; only a commit ("resolve/<40 hex>/") serves these bytes forever.
+void check_pinned_url(const std::string& url, const std::string& path) {
+  static const std::string kHosts[] = {"https://huggingface.co/", "https://hf.co/"};
+  bool on_hub = false;
+  for (const auto& host : kHosts) on_hub = on_hub || url.rfind(host, 0) == 0;
+  if (!on_hub) return;
+  const auto resolve = url.find("/resolve/");
+  if (resolve == std::string::npos) return;
+  const auto rev_start = resolve + std::string("/resolve/").size();
+  const auto rev_end = url.find('/', rev_start);
+  const std::string rev = url.substr(rev_start, rev_end - rev_start);
+  if (rev.size() != 40 || !is_lower_hex(rev))
+    fail(path, "'" + url + "' follows the moving revision '" + rev +
+                   "'; pin it to a commit (…/resolve/<40-hex commit>/…) so the file can never "
+                   "change under its digest");
+}
+
+bool is_weights_format(const std::string& format) {
+  return format == "pth" || format == "safetensors" || format == "safetensors-index";
+}
+
+// One file: the single-file variant's own fields, or one of `files`.
+VariantFile parse_variant_file(const json& object, const std::string& path, bool with_role) {
+  VariantFile f;
+  if (with_role) {
+    f.role = required_string(object, path, "role");
+    if (!is_task_name(f.role))
+      fail(path + ".role",
+           "'" + f.role + "' is not a valid role (lower-case letters, digits, '-')");
+  }
+  f.file = required_string(object, path, "file");
+  if (f.file.find('/') != std::string::npos || f.file == "." || f.file == "..")
+    fail(path + ".file", "must be a plain file name, not a path");
+  // The cache names files' aliases after them (family/entry.TAG/<file>).
+  for (char c : f.file)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-' ||
+          c == '+'))
+      fail(path + ".file", "'" + f.file + "': use letters, digits, '.', '_', '-' or '+'");
+  f.format = required_string(object, path, "format");
+  if (f.role == "weights" && !is_weights_format(f.format))
+    fail(path + ".format", "unknown weights format '" + f.format +
+                               "' (expected pth, safetensors or safetensors-index)");
+  if (f.role != "weights" && !is_task_name(f.format))
+    fail(path + ".format", "'" + f.format + "' is not a format name (lower-case, as \"json\")");
+  const json& urls = require(object, path, "urls");
+  if (!urls.is_array()) fail(path + ".urls", "expected an array of URLs");
+  for (size_t i = 0; i < urls.size(); ++i) {
+    const std::string url_path = path + ".urls[" + std::to_string(i) + "]";
+    std::string url = read_string(urls[i], url_path);
+    if (url.find("://") == std::string::npos) fail(url_path, "'" + url + "' is not a URL");
+    check_pinned_url(url, url_path);
+    f.urls.push_back(std::move(url));
+  }
+  f.sha256 = parse_digest(object, path);
+  if (auto it = object.find("size"); it != object.end())
+    f.size = static_cast<uint64_t>(read_positive_int(*it, path + ".size"));
+  return f;
+}
+
+void check_files(const std::vector<VariantFile>& files, const std::string& path) {
+  std::set<std::string> names, roles;
+  bool has_weights = false, has_index = false;
+  for (size_t i = 0; i < files.size(); ++i) {
+    const VariantFile& f = files[i];
+    const std::string file_path = path + "[" + std::to_string(i) + "]";
+    if (!names.insert(f.file).second)
+      fail(file_path + ".file", "'" + f.file + "' appears twice in the variant");
+    if (f.role == "weights") {
+      has_weights = true;
+      if (f.format == "safetensors-index") {
+        if (has_index) fail(file_path, "a variant has at most one safetensors-index");
+        has_index = true;
+      }
+    } else if (!roles.insert(f.role).second) {
+      fail(file_path + ".role",
+           "role '" + f.role + "' appears twice (only \"weights\" may repeat, for shards)");
+    }
+  }
+  if (!has_weights) fail(path, "no file has role \"weights\"");
+  const auto weights = std::count_if(files.begin(), files.end(),
+                                     [](const VariantFile& f) { return f.role == "weights"; });
+  if (has_index && weights < 2) fail(path, "a safetensors-index needs its shards beside it");
+}
+
 WeightVariant parse_variant(const json& object, const std::string& path,
                             const std::string& entrypoint, bool* is_default) {
   if (!object.is_object()) fail(path, "expected an object (got " + type_name(object) + ")");
@@ -407,23 +493,25 @@ WeightVariant parse_variant(const json& object, const std::string& path,
     fail(path + ".tag", "'" + v.tag +
                             "' is not a valid tag (letters, digits and '_'; DEFAULT is reserved "
                             "for the alias: mark the variant with \"default\": true)");
-  v.file = required_string(object, path, "file");
-  if (v.file.find('/') != std::string::npos || v.file == "." || v.file == "..")
-    fail(path + ".file", "must be a plain file name, not a path");
-  v.format = required_string(object, path, "format");
-  if (v.format != "pth" && v.format != "safetensors")
-    fail(path + ".format", "unknown format '" + v.format + "' (expected pth or safetensors)");
-  const json& urls = require(object, path, "urls");
-  if (!urls.is_array()) fail(path + ".urls", "expected an array of URLs");
-  for (size_t i = 0; i < urls.size(); ++i) {
-    const std::string url_path = path + ".urls[" + std::to_string(i) + "]";
-    std::string url = read_string(urls[i], url_path);
-    if (url.find("://") == std::string::npos) fail(url_path, "'" + url + "' is not a URL");
-    v.urls.push_back(std::move(url));
+  if (auto files = object.find("files"); files != object.end()) {
+    // The several-file form: {"tag", "files": [{"role", "file", …}], "meta"}.
+    check_known_keys(object, path, {"tag", "files", "meta", "default"});
+    if (!files->is_array() || files->empty())
+      fail(path + ".files", "expected a non-empty array of files");
+    for (size_t i = 0; i < files->size(); ++i) {
+      const std::string file_path = path + ".files[" + std::to_string(i) + "]";
+      if (!(*files)[i].is_object()) fail(file_path, "expected an object");
+      check_known_keys((*files)[i], file_path,
+                       {"role", "file", "format", "urls", "sha256", "sha256_prefix", "size"});
+      v.files.push_back(parse_variant_file((*files)[i], file_path, /*with_role=*/true));
+    }
+    check_files(v.files, path + ".files");
+  } else {
+    check_known_keys(
+        object, path,
+        {"tag", "file", "format", "urls", "sha256", "sha256_prefix", "size", "meta", "default"});
+    v.files.push_back(parse_variant_file(object, path, /*with_role=*/false));
   }
-  v.sha256 = parse_digest(object, path);
-  if (auto it = object.find("size"); it != object.end())
-    v.size = static_cast<uint64_t>(read_positive_int(*it, path + ".size"));
   if (auto it = object.find("meta"); it != object.end()) {
     if (!it->is_object()) fail(path + ".meta", "expected an object");
     check_meta(*it, path + ".meta", "entrypoint '" + entrypoint + "', variant '" + v.tag + "'");
@@ -468,6 +556,17 @@ BuildInfo parse_build(const json& object) {
 }
 
 }  // namespace
+
+const VariantFile* WeightVariant::find_file(std::string_view role) const {
+  for (const auto& f : files)
+    if (f.role == role) return &f;
+  return nullptr;
+}
+
+const VariantFile& WeightVariant::weights() const {
+  if (const VariantFile* f = find_file("weights")) return *f;
+  throw Error("variant '" + tag + "' lists no weights file");
+}
 
 const WeightVariant* Entrypoint::find_variant(std::string_view tag) const {
   const std::string_view wanted = tag == "DEFAULT" ? std::string_view(default_tag) : tag;
@@ -744,10 +843,23 @@ json to_json(const CommandSpec& c) {
   return out;
 }
 
+static json file_json(const VariantFile& f, bool with_role) {
+  json out = {{"file", f.file}, {"format", f.format}, {"urls", f.urls}};
+  if (with_role) out["role"] = f.role;
+  out[f.sha256.is_prefix ? "sha256_prefix" : "sha256"] = f.sha256.hex;
+  if (f.size) out["size"] = *f.size;
+  return out;
+}
+
 json to_json(const WeightVariant& v) {
-  json out = {{"tag", v.tag}, {"file", v.file}, {"format", v.format}, {"urls", v.urls}};
-  out[v.sha256.is_prefix ? "sha256_prefix" : "sha256"] = v.sha256.hex;
-  if (v.size) out["size"] = *v.size;
+  json out;
+  if (v.files.size() == 1 && v.files[0].role == "weights") {
+    out = file_json(v.files[0], /*with_role=*/false);
+  } else {
+    out["files"] = json::array();
+    for (const auto& f : v.files) out["files"].push_back(file_json(f, /*with_role=*/true));
+  }
+  out["tag"] = v.tag;
   out["meta"] = v.meta;
   return out;
 }

@@ -77,8 +77,8 @@ int main(int argc, char** argv) {
   }
   try {
     PullRequest request = make_url_request(urls.front(), sha256, name, file);
-    request.variant.urls = urls;
-    request.variant.size = size;
+    request.file.urls = urls;
+    request.file.size = size;
     Store store;
     JsonProgressWriter json(stdout);
     PullResult result = store.pull(request, options, progress_json ? &json : nullptr);

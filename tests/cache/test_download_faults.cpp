@@ -41,7 +41,7 @@ struct Faults {
   PullRequest request(const std::string& path,
                       std::optional<std::uint64_t> size = std::nullopt) const {
     PullRequest r = make_url_request(server.url(path), sha, "test/payload.T");
-    r.variant.size = size;
+    r.file.size = size;
     return r;
   }
   std::vector<std::string> ranges() const {
@@ -134,7 +134,7 @@ TEST_CASE("truncation without Content-Length: caught by the expected size or by 
   CHECK(store_intact(f.root));
 }
 
-TEST_CASE("5xx is retried with backoff; 404 and 403 are not", "[download][retry]") {
+TEST_CASE("5xx is retried with backoff: 404 and 403 are not", "[download][retry]") {
   Faults f;
   Store store = f.store();
   PullResult r = store.pull(f.request("/fail-2-500/p.bin"), Faults::fast());
@@ -178,13 +178,13 @@ TEST_CASE("an HTML page with status 200 is rejected as not a weights file", "[do
   CHECK(f.ranges().size() == 1);
   // ...and the next mirror is used.
   PullRequest req = f.request("/html/p.bin");
-  req.variant.urls.push_back(f.server.url("/ok/p.bin"));
+  req.file.urls.push_back(f.server.url("/ok/p.bin"));
   CHECK(store.pull(req, Faults::fast()).sha256 == f.sha);
   CHECK(partial_count(f.root) == 0);
   CHECK(store_intact(f.root));
 }
 
-TEST_CASE("wrong bytes: the error gives URL, expected and actual digest; nothing is kept",
+TEST_CASE("wrong bytes: the error gives URL, expected and actual digest: nothing is kept",
           "[download]") {
   Faults f;
   Store store = f.store();

@@ -40,11 +40,10 @@ struct Fixture {
                       std::vector<std::string> urls) const {
     PullRequest r;
     r.alias = alias;
-    r.variant.tag = alias.substr(alias.find('.') + 1);
-    r.variant.file = file;
-    r.variant.format = "pth";
-    r.variant.urls = std::move(urls);
-    r.variant.sha256 = {sha, sha.size() < 64};
+    r.file.file = file;
+    r.file.format = "pth";
+    r.file.urls = std::move(urls);
+    r.file.sha256 = {sha, sha.size() < 64};
     return r;
   }
 };
@@ -57,7 +56,7 @@ std::string dead_url(const std::string& path) {
 }  // namespace
 
 TEST_CASE(
-    "pull downloads, verifies and stores by digest; a later pull hits with the server stopped",
+    "pull downloads, verifies and stores by digest: a later pull hits with the server stopped",
     "[cache][nginx]") {
   Fixture f;
   std::string sha = write_random_file(f.docroot / "models" / "resnet50-full.pth", 3 << 20, 11);
@@ -87,7 +86,7 @@ TEST_CASE(
   CHECK(store_intact(f.root));
 }
 
-TEST_CASE("identical bytes are stored once; different files sharing a basename never collide",
+TEST_CASE("identical bytes are stored once: different files sharing a basename never collide",
           "[cache][nginx]") {
   Fixture f;
   std::string a = write_random_file(f.docroot / "a" / "model.pth", 1 << 20, 1);
@@ -177,7 +176,7 @@ TEST_CASE("mirror export is served by nginx as MODELZOO_MIRROR, by digest and by
   CHECK(store_intact(other.path()));
 }
 
-TEST_CASE("a matching file in torch.hub's cache is reused, never modified; a wrong one is ignored",
+TEST_CASE("a matching file in torch.hub's cache is reused, never modified: a wrong one is ignored",
           "[cache][nginx][torchhub]") {
   Fixture f;
   std::string sha = write_random_file(f.torch_dir / "resnet50-0676ba61.pth", 2 << 20, 6);
@@ -248,7 +247,7 @@ TEST_CASE("a prefix-only variant is trusted on first use, then checked against i
   CHECK(store_intact(f.root));
 }
 
-TEST_CASE("offline mode names the missing file and never connects; a valid cache is used",
+TEST_CASE("offline mode names the missing file and never connects: a valid cache is used",
           "[cache][nginx][offline]") {
   Fixture f;
   std::string sha = write_random_file(f.docroot / "m.bin", 1 << 20, 10);
@@ -285,7 +284,7 @@ TEST_CASE("offline mode names the missing file and never connects; a valid cache
 }
 
 TEST_CASE(
-    "online establishes a prefix variant's digest from its own URLs; prefer-offline adopts "
+    "online establishes a prefix variant's digest from its own URLs: prefer-offline adopts "
     "a local copy",
     "[cache][nginx][tofu][offline]") {
   Fixture f;
@@ -418,7 +417,7 @@ TEST_CASE("ls, verify, prune, rm, pin and path manage the store", "[cache][nginx
   CHECK(store_intact(f.root));
 }
 
-TEST_CASE("https is always verified; a private CA is trusted only through MODELZOO_CA_BUNDLE",
+TEST_CASE("https is always verified: a private CA is trusted only through MODELZOO_CA_BUNDLE",
           "[cache][nginx][tls]") {
   Fixture f;
   fs::path cert = f.dir / "cert.pem", key = f.dir / "key.pem";
@@ -445,4 +444,69 @@ TEST_CASE("https is always verified; a private CA is trusted only through MODELZ
   CHECK(r.sha256 == sha);
   CHECK(r.url.rfind("https://", 0) == 0);
   CHECK(store_intact(f.root));
+}
+
+TEST_CASE("a several-file variant is complete or absent: the error names the bad file",
+          "[cache][nginx]") {
+  Fixture f;
+  const std::string index = write_random_file(f.docroot / "gpt2" / "model.index.json", 1000, 21);
+  const std::string shard1 =
+      write_random_file(f.docroot / "gpt2" / "shard-1.safetensors", 1 << 20, 22);
+  const std::string shard2 =
+      write_random_file(f.docroot / "gpt2" / "shard-2.safetensors", 1 << 20, 23);
+  const std::string vocab = write_random_file(f.docroot / "gpt2" / "vocab.json", 4000, 24);
+  Nginx nginx(f.docroot);
+  auto file = [&](const char* role, const std::string& name, const std::string& sha) {
+    modelzoo::VariantFile v;
+    v.role = role;
+    v.file = name;
+    v.format = "safetensors";
+    v.urls = {nginx.url("/gpt2/" + name)};
+    v.sha256 = {sha, false};
+    return v;
+  };
+  modelzoo::WeightVariant variant;
+  variant.tag = "OPENAI";
+  variant.files = {
+      file("weights", "model.index.json", index), file("weights", "shard-1.safetensors", shard1),
+      file("weights", "shard-2.safetensors", shard2), file("vocab", "vocab.json", vocab)};
+  Store store(f.config());
+
+  SECTION("one file corrupted upstream: the pull fails naming it, nothing is usable") {
+    variant.files[2].sha256.hex = std::string(64, 'e');  // the server's bytes no longer match
+    try {
+      store.pull_variant("language/gpt2.OPENAI", variant, Fixture::fast());
+      FAIL("a variant with a corrupted file was returned");
+    } catch (const modelzoo::Error& e) {
+      CHECK_THAT(e.what(), Catch::Contains("shard-2.safetensors") &&
+                               Catch::Contains("file 3 of 4") && Catch::Contains("unusable"));
+    }
+    CHECK_FALSE(store.find_variant("language/gpt2.OPENAI", variant, Fixture::fast()));
+    // No blob holds the corrupted bytes, and the verified ones wait for the next try.
+    CHECK_FALSE(fs::exists(f.root / "blobs" / "sha256" / shard2));
+    CHECK(fs::exists(f.root / "blobs" / "sha256" / shard1));
+    CHECK(store_intact(f.root));
+  }
+
+  SECTION("all files good: each arrives verified, by role, and later without the server") {
+    const VariantPull pulled = store.pull_variant("language/gpt2.OPENAI", variant, Fixture::fast());
+    REQUIRE(pulled.files.size() == 4);
+    CHECK(pulled.files[3].role == "vocab");
+    CHECK(pulled.files[3].file == "vocab.json");
+    CHECK(sha256_file(pulled.files[3].result.path) == vocab);
+    CHECK(sha256_file(pulled.files[1].result.path) == shard1);
+    // Each file has its own alias under the variant's.
+    CHECK(store.path_of("language/gpt2.OPENAI/vocab.json") == pulled.files[3].result.path);
+    nginx.stop();
+    Store offline(f.config(NetworkPolicy::offline));
+    const auto again = offline.find_variant("language/gpt2.OPENAI", variant, Fixture::fast());
+    REQUIRE(again);
+    CHECK(again->files[2].result.path == pulled.files[2].result.path);
+    // Offline, a variant missing one file is not found, and pulling it names the file.
+    variant.files.push_back(file("merges", "merges.txt", std::string(64, '7')));
+    CHECK_FALSE(offline.find_variant("language/gpt2.OPENAI", variant, Fixture::fast()));
+    CHECK_THROWS_WITH(offline.pull_variant("language/gpt2.OPENAI", variant, Fixture::fast()),
+                      Catch::Contains("merges.txt") && Catch::Contains("file 5 of 5"));
+    CHECK(store_intact(f.root));
+  }
 }

@@ -98,14 +98,14 @@ TEST_CASE("sizes and durations parse for the CLI", "[cache][unit]") {
 TEST_CASE("URL requests take the basename and detect digest prefixes", "[cache][unit]") {
   PullRequest r =
       make_url_request("https://example.org/a/resnet50-11ad3fa6.pth?download=1", "11AD3FA6");
-  CHECK(r.variant.file == "resnet50-11ad3fa6.pth");
-  CHECK(r.variant.sha256.hex == "11ad3fa6");
-  CHECK(r.variant.sha256.is_prefix);
+  CHECK(r.file.file == "resnet50-11ad3fa6.pth");
+  CHECK(r.file.sha256.hex == "11ad3fa6");
+  CHECK(r.file.sha256.is_prefix);
   PullRequest full =
       make_url_request("https://example.org/x.bin", std::string(64, 'a'), "v/x.T", "y.bin");
-  CHECK_FALSE(full.variant.sha256.is_prefix);
-  CHECK(full.variant.file == "y.bin");
-  CHECK(make_url_request("https://e.org/z", "sha256:" + std::string(64, 'c')).variant.sha256.hex ==
+  CHECK_FALSE(full.file.sha256.is_prefix);
+  CHECK(full.file.file == "y.bin");
+  CHECK(make_url_request("https://e.org/z", "sha256:" + std::string(64, 'c')).file.sha256.hex ==
         std::string(64, 'c'));
 }
 

@@ -130,9 +130,10 @@ TEST_CASE("info describes the cache without changing it", "[cli][cache]") {
 TEST_CASE("list prints an aligned table", "[cli]") {
   const auto r = modelzoo_cli({"list"}, kGood);
   REQUIRE(r.exit_code == 0);
-  CHECK_THAT(r.out, Catch::StartsWith("NAME          VARIANTS              SUMMARY\n"));
-  CHECK_THAT(r.out, Catch::Contains("toy/tiny_cnn  -                     Two-convolution"));
-  CHECK_THAT(r.out, Catch::Contains("toy/tiny_mlp  1 (default SYNTH_V1)  Two-layer perceptron"));
+  CHECK_THAT(r.out, Catch::StartsWith("NAME          TASK  VARIANTS              SUMMARY\n"));
+  CHECK_THAT(r.out, Catch::Contains("toy/tiny_cnn  -     -                     Two-convolution"));
+  CHECK_THAT(r.out,
+             Catch::Contains("toy/tiny_mlp  -     1 (default SYNTH_V1)  Two-layer perceptron"));
 }
 
 TEST_CASE("plugins lists every file with status and reason", "[cli]") {
@@ -160,7 +161,7 @@ TEST_CASE("info and help describe an entrypoint", "[cli]") {
   CHECK(info["input"]["shape"] == json::parse(R"(["N", 1, 28, 28])"));
   CHECK(info["input"]["preprocess"]["mean"][0] == 0.286);
   r = modelzoo_cli({"info", "tiny_cnn"}, kGood);
-  CHECK_THAT(r.out, Catch::Contains("input:    [N, 1, 28, 28] float32"));
+  CHECK_THAT(r.out, Catch::Contains("input:    tensor [N, 1, 28, 28] float32"));
   r = modelzoo_cli({"help", "toy/tiny_mlp"}, kGood);
   REQUIRE(r.exit_code == 0);
   CHECK_THAT(r.out, Catch::Contains("Linear(in_features, hidden) -> ReLU"));
@@ -424,7 +425,7 @@ TEST_CASE("a setuid modelzoo ignores the caller's plugin path and cache settings
   CHECK_THAT(r.out, Catch::Contains("chosen-by-caller"));
 }
 
-TEST_CASE("warn loads an unsigned plugin and says why on stderr; off is silent", "[cli][trust]") {
+TEST_CASE("warn loads an unsigned plugin and says why on stderr: off is silent", "[cli][trust]") {
   TempDir dir;
   const std::string plugins = dir.path() + "/plugins";
   std::filesystem::create_directories(plugins);

@@ -7,6 +7,7 @@
 
 #include "modelzoo/host/discovery.h"
 #include "modelzoo/hub.h"
+#include "modelzoo/sdk/abi_version.h"
 #include "modelzoo/sdk/error.h"
 #include "paths.h"
 #include "process.h"
@@ -39,7 +40,9 @@ TEST_CASE("bad plugins are refused with their reason while good ones register", 
       {"bad_malformed_json.so", "not well-formed JSON"},
       {"bad_missing_fields.so", "'plugin.vendor': missing"},
       {"bad_sdk_abi.so", "SDK ABI 2.0, host supports 1.x — rebuild against modelzoo SDK 1"},
-      {"bad_sdk_abi_minor.so", "SDK ABI 1.1 is newer than this host's 1.0 — update modelzoo"},
+      {"bad_sdk_abi_minor.so", "SDK ABI 1." + std::to_string(MODELZOO_SDK_ABI_MINOR + 1) +
+                                   " is newer than this host's 1." +
+                                   std::to_string(MODELZOO_SDK_ABI_MINOR) + " — update modelzoo"},
       {"bad_torch_version.so", "built with LibTorch 2.1.0, host uses 1.13.0"},
       {"bad_cxx11_abi.so", "_GLIBCXX_USE_CXX11_ABI=0, host uses 1"},
       {"bad_duplicate_entrypoint.so", "duplicate entrypoint 'tiny_mlp'"},
@@ -109,14 +112,16 @@ TEST_CASE("runtime registration adds entrypoints without a plugin file", "[host]
   spec.inputs[0].shape = {{"N", -1}, {"", 4}};
   WeightVariant v;
   v.tag = "V1";
-  v.file = "my_net-v1.safetensors";
-  v.format = "safetensors";
-  v.urls = {"https://models.example/my_net-v1.safetensors"};
-  v.sha256 = {std::string(64, 'a'), false};
+  VariantFile f;
+  f.file = "my_net-v1.safetensors";
+  f.format = "safetensors";
+  f.urls = {"https://models.example/my_net-v1.safetensors"};
+  f.sha256 = {std::string(64, 'a'), false};
+  v.files = {f};
   spec.variants = {v};
   spec.default_tag = "V1";
   hub.register_entrypoint("app", spec, [](const nlohmann::json&) { return nullptr; });
-  CHECK(hub.resolve("my_net.DEFAULT").variant->file == "my_net-v1.safetensors");
+  CHECK(hub.resolve("my_net.DEFAULT").variant->weights().file == "my_net-v1.safetensors");
   CHECK(hub.resolve("app/my_net").entry->provider == kRuntimeProvider);
   Query pretrained;
   pretrained.pretrained_only = true;

@@ -5,8 +5,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "modelzoo/sdk/atomic_file.h"
 #include "modelzoo/hub.h"
+#include "modelzoo/sdk/atomic_file.h"
 #include "modelzoo/sdk/error.h"
 #include "modelzoo/trust/crypto.h"
 #include "modelzoo/trust/plugin_signing.h"
@@ -41,7 +41,9 @@ struct TrustBed {
     fs::copy_file(source, target, fs::copy_options::overwrite_existing);
     return target.string();
   }
-  void sign(const std::string& plugin, const Vendor& v) { sign_plugin_file(plugin, v.key.private_pem, today_utc()); }
+  void sign(const std::string& plugin, const Vendor& v) {
+    sign_plugin_file(plugin, v.key.private_pem, today_utc());
+  }
   void trust(const Vendor& v, std::vector<std::string> scopes, const std::string& expires = "") {
     const fs::path pub = fs::path(root.path()) / (v.name + ".pub");
     write_public_key_file(pub, {v.name, key_id(v.key.public_key), v.key.public_key});
@@ -227,7 +229,7 @@ TEST_CASE("another vendor's newer release of a family is not a downgrade", "[tru
   }
 }
 
-TEST_CASE("warn loads unsigned plugins with a warning; off checks nothing", "[trust]") {
+TEST_CASE("warn loads unsigned plugins with a warning: off checks nothing", "[trust]") {
   TrustBed bed;
   Vendor acme{"acme"};
   const auto plugin = bed.install(kToy);

@@ -39,4 +39,27 @@ if ldd "$work/pkgconfig_app" | grep -q libtorch; then
 fi
 # The installed CLI lists the vendor plugin from the install's layout.
 MODELZOO_PLUGIN_PATH="$work/build" "$work/prefix/bin/modelzoo" list | grep -q "vendor/scale"
+# The vendor's own task and option through the installed CLI: a table, and
+# --json (the model has no weights: --random-init builds it from its config).
+cli() { MODELZOO_PLUGIN_PATH="$work/build" MODELZOO_TRUST=off MODELZOO_HOME="$work/home" \
+          "$work/prefix/bin/modelzoo" "$@"; }
+table=$(cli run vendor/scale --random-init --vector 1 2.5 --round-to 1 -c factor=3)
+echo "$table"
+grep -Eq "^ *1 +2.5 +7.5 *$" <<<"$table" || { echo "no scaled row in the table" >&2; exit 1; }
+json=$(cli run vendor/scale --random-init --vector 0.5 --json)
+grep -q '"output": 1.0' <<<"$json" || { echo "no JSON result: $json" >&2; exit 1; }
+grep -q '"task": "vector-scaling"' <<<"$json"
+# Its --help comes from the manifest, without loading LibTorch.
+help=$(LD_DEBUG=libs cli run vendor/scale --help 2>"$work/ld.log")
+grep -q -- "--round-to" <<<"$help" && grep -q "Decimal places" <<<"$help"
+if grep -q "libtorch" "$work/ld.log"; then
+  echo "run vendor/scale --help loaded LibTorch" >&2
+  exit 1
+fi
+# A missing required option is refused before anything loads.
+if cli run vendor/scale --random-init 2>"$work/err.log"; then
+  echo "run without --vector succeeded" >&2
+  exit 1
+fi
+grep -q -- "--vector" "$work/err.log"
 echo "packaging test passed"

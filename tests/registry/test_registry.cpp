@@ -11,7 +11,8 @@ using namespace modelzoo;
 namespace {
 
 RegisteredEntrypoint make(const std::string& family, const std::string& name,
-                          std::vector<std::string> tags = {}, const std::string& provider = "a.so") {
+                          std::vector<std::string> tags = {},
+                          const std::string& provider = "a.so") {
   RegisteredEntrypoint e;
   e.family = family;
   e.spec.name = name;
@@ -20,8 +21,10 @@ RegisteredEntrypoint make(const std::string& family, const std::string& name,
   for (const auto& t : tags) {
     WeightVariant v;
     v.tag = t;
-    v.file = name + "-" + t + ".pth";
-    v.format = "pth";
+    VariantFile f;
+    f.file = name + "-" + t + ".pth";
+    f.format = "pth";
+    v.files.push_back(f);
     e.spec.variants.push_back(v);
   }
   if (!tags.empty()) e.spec.default_tag = tags.back();
@@ -62,7 +65,8 @@ TEST_CASE("names resolve bare, qualified, with a tag and DEFAULT", "[registry]")
 TEST_CASE("ambiguous, unknown names and tags say what to do", "[registry]") {
   const Registry r = sample();
   CHECK_THROWS_WITH(r.resolve("tiny"), Catch::Contains("ambiguous") &&
-                                           Catch::Contains("lut/tiny") && Catch::Contains("toy/tiny"));
+                                           Catch::Contains("lut/tiny") &&
+                                           Catch::Contains("toy/tiny"));
   CHECK_THROWS_WITH(r.resolve("resnt50"), Catch::Contains("did you mean resnet50"));
   CHECK_THROWS_WITH(r.resolve("vision/resnet5"), Catch::Contains("vision/resnet50"));
   CHECK_THROWS_WITH(r.resolve("resnet50.IMAGENET1K_V3"),
@@ -86,10 +90,10 @@ TEST_CASE("suggestions rank by edit distance", "[registry]") {
 TEST_CASE("queries filter by pattern, exclusion, family and weights, in natural order",
           "[registry]") {
   const Registry r = sample();
-  CHECK(names(r.query({})) ==
-        std::vector<std::string>{"lut/fashion_mnist_small", "lut/tiny", "toy/tiny",
-                                 "vision/resnet18", "vision/resnet50", "vision/resnet101",
-                                 "vision/vit_b_16"});
+  CHECK(names(r.query({})) == std::vector<std::string>{"lut/fashion_mnist_small", "lut/tiny",
+                                                       "toy/tiny", "vision/resnet18",
+                                                       "vision/resnet50", "vision/resnet101",
+                                                       "vision/vit_b_16"});
   Query q;
   q.include = {"resnet*"};
   CHECK(names(r.query(q)) ==
@@ -98,7 +102,8 @@ TEST_CASE("queries filter by pattern, exclusion, family and weights, in natural 
   CHECK(names(r.query(q)) == std::vector<std::string>{"vision/resnet50"});
   Query by_family;
   by_family.families = {"lut"};
-  CHECK(names(r.query(by_family)) == std::vector<std::string>{"lut/fashion_mnist_small", "lut/tiny"});
+  CHECK(names(r.query(by_family)) ==
+        std::vector<std::string>{"lut/fashion_mnist_small", "lut/tiny"});
   Query pretrained;
   pretrained.pretrained_only = true;
   pretrained.include = {"*tiny*", "lut/*"};
@@ -124,8 +129,8 @@ TEST_CASE("the first provider of a name wins and later ones are shadowed", "[reg
 TEST_CASE("natural order and edit distance", "[registry]") {
   std::vector<std::string> v = {"resnet152", "resnet18", "b0", "resnet101", "a10", "a9", "a09x"};
   std::sort(v.begin(), v.end(), natural_less);
-  CHECK(v == std::vector<std::string>{"a9", "a09x", "a10", "b0", "resnet18", "resnet101",
-                                      "resnet152"});
+  CHECK(v ==
+        std::vector<std::string>{"a9", "a09x", "a10", "b0", "resnet18", "resnet101", "resnet152"});
   CHECK_FALSE(natural_less("x", "x"));
   CHECK(natural_less("x", "x1"));
   CHECK(edit_distance("resnet50", "resnet50") == 0);

@@ -66,12 +66,14 @@ TEST_CASE("a complete manifest parses into typed fields", "[manifest]") {
   CHECK(e.input().preprocess.mean.size() == 3);
   CHECK(e.default_tag == "IMAGENET1K_V2");
   REQUIRE(e.variants.size() == 2);
-  CHECK(e.variants[0].sha256.is_prefix);
-  CHECK(e.variants[0].sha256.hex == "0676ba61");
-  CHECK_FALSE(e.variants[1].sha256.is_prefix);
-  CHECK(e.variants[1].sha256.hex.substr(0, 8) == "11ad3fa6");  // normalised to lower case
-  CHECK(e.variants[1].size == 102540417u);
-  CHECK(e.variants[1].urls.size() == 2);
+  REQUIRE(e.variants[0].files.size() == 1);  // the single-file form is one file of role weights
+  CHECK(e.variants[0].weights().role == "weights");
+  CHECK(e.variants[0].weights().sha256.is_prefix);
+  CHECK(e.variants[0].weights().sha256.hex == "0676ba61");
+  CHECK_FALSE(e.variants[1].weights().sha256.is_prefix);
+  CHECK(e.variants[1].weights().sha256.hex.substr(0, 8) == "11ad3fa6");  // normalised to lower case
+  CHECK(e.variants[1].weights().size == 102540417u);
+  CHECK(e.variants[1].weights().urls.size() == 2);
   CHECK(e.find_variant("DEFAULT") == &e.variants[1]);
   CHECK(e.find_variant("IMAGENET1K_V1") == &e.variants[0]);
   CHECK(e.find_variant("IMAGENET1K_V3") == nullptr);
@@ -129,7 +131,7 @@ TEST_CASE("each flaw is refused with the field's path", "[manifest]") {
   }
   SECTION("unknown format") {
     p["entrypoints"][0]["variants"][0]["format"] = "onnx";
-    CHECK_THAT(error_of(p), Catch::Contains("unknown format 'onnx'"));
+    CHECK_THAT(error_of(p), Catch::Contains("unknown weights format 'onnx'"));
   }
   SECTION("file given as a path") {
     p["entrypoints"][0]["variants"][0]["file"] = "../../etc/passwd";
@@ -184,6 +186,90 @@ TEST_CASE("each flaw is refused with the field's path", "[manifest]") {
   SECTION("a URL that is not one") {
     p["entrypoints"][0]["variants"][0]["urls"] = {"download.pytorch.org/x.pth"};
     CHECK_THAT(error_of(p), Catch::Contains("is not a URL"));
+  }
+}
+
+namespace {
+
+// GPT-2 as Hugging Face publishes it: sharded weights with their index, and
+// the tokenizer's two files, each pinned to a commit.
+json several_file_variant() {
+  const std::string base =
+      "https://huggingface.co/openai-community/gpt2/resolve/"
+      "607a30d783dfa663caf39e06633721c8d4cfcd7e/";
+  auto file = [&](const char* role, const char* name, const char* format, char digit) {
+    return json{{"role", role},
+                {"file", name},
+                {"format", format},
+                {"urls", {base + name}},
+                {"sha256", std::string(64, digit)}};
+  };
+  return {{"tag", "OPENAI"},
+          {"default", true},
+          {"files",
+           {file("weights", "model.safetensors.index.json", "safetensors-index", '1'),
+            file("weights", "model-00001-of-00002.safetensors", "safetensors", '2'),
+            file("weights", "model-00002-of-00002.safetensors", "safetensors", '3'),
+            file("vocab", "vocab.json", "json", '4'), file("merges", "merges.txt", "text", '5')}},
+          {"meta", {{"license", "MIT"}}}};
+}
+
+}  // namespace
+
+TEST_CASE("a variant of several files: roles, shards, pinned URLs", "[manifest]") {
+  json p = valid_plugin();
+  p["entrypoints"][0]["variants"] = {several_file_variant()};
+  const auto m = modelzoo::parse_plugin_manifest(p);
+  const auto& v = m.entrypoints[0].variants.at(0);
+  REQUIRE(v.files.size() == 5);
+  CHECK(v.weights().file == "model.safetensors.index.json");
+  CHECK(v.find_file("merges")->file == "merges.txt");
+  CHECK(v.find_file("merges")->format == "text");
+  CHECK(v.find_file("tokenizer") == nullptr);
+  // It round-trips in the several-file form.
+  const auto again = modelzoo::parse_entrypoint(modelzoo::to_json(m.entrypoints[0]), "e");
+  CHECK(modelzoo::to_json(again) == modelzoo::to_json(m.entrypoints[0]));
+  CHECK(again.variants[0].files.size() == 5);
+
+  auto& files = p["entrypoints"][0]["variants"][0]["files"];
+  SECTION("a URL on a moving branch") {
+    files[3]["urls"] = {"https://huggingface.co/openai-community/gpt2/resolve/main/vocab.json"};
+    CHECK_THAT(error_of(p), Catch::Contains("files[3].urls[0]") &&
+                                Catch::Contains("moving revision 'main'") &&
+                                Catch::Contains("pin it to a commit"));
+  }
+  SECTION("a role twice") {
+    files[4]["role"] = "vocab";
+    CHECK_THAT(error_of(p),
+               Catch::Contains("files[4].role") && Catch::Contains("role 'vocab' appears twice"));
+  }
+  SECTION("a file twice") {
+    files[2]["file"] = "model-00001-of-00002.safetensors";
+    CHECK_THAT(error_of(p), Catch::Contains("appears twice in the variant"));
+  }
+  SECTION("no weights") {
+    p["entrypoints"][0]["variants"][0]["files"] = {files[3], files[4]};
+    CHECK_THAT(error_of(p), Catch::Contains("no file has role \"weights\""));
+  }
+  SECTION("an index alone") {
+    p["entrypoints"][0]["variants"][0]["files"] = {files[0], files[3]};
+    CHECK_THAT(error_of(p), Catch::Contains("needs its shards"));
+  }
+  SECTION("a weights file in a data format") {
+    files[1]["format"] = "json";
+    CHECK_THAT(error_of(p), Catch::Contains("unknown weights format 'json'"));
+  }
+  SECTION("a file name the cache cannot alias") {
+    files[3]["file"] = "vocab file.json";
+    CHECK_THAT(error_of(p), Catch::Contains("files[3].file"));
+  }
+  SECTION("the single-file fields beside files") {
+    p["entrypoints"][0]["variants"][0]["file"] = "x.pth";
+    CHECK_THAT(error_of(p), Catch::Contains("variants[0].file': unknown field"));
+  }
+  SECTION("a file without a role") {
+    files[3].erase("role");
+    CHECK_THAT(error_of(p), Catch::Contains("files[3].role': missing"));
   }
 }
 

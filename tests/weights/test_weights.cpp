@@ -9,6 +9,8 @@
 #undef CHECK
 #include <catch2/catch.hpp>
 
+#include <fstream>
+
 #include <nlohmann/json.hpp>
 
 #include "modelzoo/sdk/error.h"
@@ -163,4 +165,122 @@ TEST_CASE("a checkpoint without BatchNorm's step counter loads strictly", "[weig
   Weights::save(state, path);
   CHECK_THROWS_WITH(Weights::from_file(path).load_into(target),
                     Catch::Contains("missing from the checkpoint: bn.running_var"));
+}
+
+namespace {
+
+// SmallNet's state split over two safetensors shards, with the index
+// Hugging Face writes beside them. Returns the full state for comparison.
+torch::OrderedDict<std::string, torch::Tensor> write_shards(const std::string& dir,
+                                                            nlohmann::json* index_out = nullptr) {
+  torch::manual_seed(3);
+  SmallNet net(5);
+  torch::OrderedDict<std::string, torch::Tensor> all, first, second;
+  for (const auto& p : net.named_parameters()) all.insert(p.key(), p.value());
+  for (const auto& b : net.named_buffers()) all.insert(b.key(), b.value());
+  nlohmann::json index = {{"metadata", {{"total_size", 0}}},
+                          {"weight_map", nlohmann::json::object()}};
+  for (const auto& item : all) {
+    const bool in_first = item.key().rfind("conv", 0) == 0;
+    (in_first ? first : second).insert(item.key(), item.value());
+    index["weight_map"][item.key()] =
+        in_first ? "model-00001-of-00002.safetensors" : "model-00002-of-00002.safetensors";
+  }
+  Weights::save(first, dir + "/model-00001-of-00002.safetensors");
+  Weights::save(second, dir + "/model-00002-of-00002.safetensors");
+  std::ofstream(dir + "/model.safetensors.index.json") << index.dump(2);
+  if (index_out) *index_out = index;
+  return all;
+}
+
+void check_same(const SmallNet& net, const torch::OrderedDict<std::string, torch::Tensor>& state) {
+  for (const auto& p : net.named_parameters()) CHECK(torch::equal(p.value(), state[p.key()]));
+  for (const auto& b : net.named_buffers()) CHECK(torch::equal(b.value(), state[b.key()]));
+}
+
+}  // namespace
+
+TEST_CASE("a sharded safetensors checkpoint loads from its index, its shards or its directory",
+          "[weights][shards]") {
+  TempDir dir;
+  const auto state = write_shards(dir.path());
+  const std::string index = dir.path() + "/model.safetensors.index.json";
+  const std::string s1 = dir.path() + "/model-00001-of-00002.safetensors";
+  const std::string s2 = dir.path() + "/model-00002-of-00002.safetensors";
+
+  SmallNet from_index(5), from_files(5), from_dir(5);
+  const auto report = Weights::from_file(index).load_into(from_index);
+  CHECK(report.clean());
+  CHECK(report.loaded == state.size());
+  check_same(from_index, state);
+  // The cache names files by digest: the index matches shards by published name.
+  Weights::from_files({{"model.safetensors.index.json", index},
+                       {"model-00001-of-00002.safetensors", s1},
+                       {"model-00002-of-00002.safetensors", s2}})
+      .load_into(from_files);
+  check_same(from_files, state);
+  const Weights w = Weights::from_path(dir.path());
+  CHECK_THAT(w.source(), Catch::Contains("(2 shards)"));
+  CHECK(w.files().size() == 2);
+  w.load_into(from_dir);
+  check_same(from_dir, state);
+  // Shards without an index merge too.
+  SmallNet merged(5);
+  Weights::from_files({{"a", s1}, {"b", s2}}).load_into(merged);
+  check_same(merged, state);
+}
+
+TEST_CASE("a sharded checkpoint whose parts disagree is refused, naming the part",
+          "[weights][shards]") {
+  TempDir dir;
+  nlohmann::json index;
+  write_shards(dir.path(), &index);
+  const std::string index_path = dir.path() + "/model.safetensors.index.json";
+  const std::string s1 = dir.path() + "/model-00001-of-00002.safetensors";
+  const std::string s2 = dir.path() + "/model-00002-of-00002.safetensors";
+  auto rewrite_index = [&](const nlohmann::json& j) { std::ofstream(index_path) << j.dump(); };
+
+  SECTION("a shard missing") {
+    CHECK_THROWS_WITH(
+        Weights::from_files({{"model.safetensors.index.json", index_path},
+                             {"model-00001-of-00002.safetensors", s1}}),
+        Catch::Contains("shard model-00002-of-00002.safetensors") && Catch::Contains("missing"));
+  }
+  SECTION("a shard the index does not name") {
+    CHECK_THROWS_WITH(Weights::from_files({{"model.safetensors.index.json", index_path},
+                                           {"model-00001-of-00002.safetensors", s1},
+                                           {"other.safetensors", s2}}),
+                      Catch::Contains("other.safetensors") && Catch::Contains("not a shard"));
+  }
+  SECTION("a tensor in the wrong shard") {
+    index["weight_map"]["fc.bias"] = "model-00001-of-00002.safetensors";
+    rewrite_index(index);
+    CHECK_THROWS_WITH(Weights::from_file(index_path),
+                      Catch::Contains("'fc.bias'") && Catch::Contains("model-00002-of-00002"));
+  }
+  SECTION("a tensor the index names that no shard holds") {
+    index["weight_map"]["head.weight"] = "model-00002-of-00002.safetensors";
+    rewrite_index(index);
+    CHECK_THROWS_WITH(Weights::from_file(index_path),
+                      Catch::Contains("'head.weight'") && Catch::Contains("no shard holds it"));
+  }
+  SECTION("a tensor in a shard but not in the index") {
+    index["weight_map"].erase("fc.bias");
+    rewrite_index(index);
+    CHECK_THROWS_WITH(Weights::from_file(index_path),
+                      Catch::Contains("'fc.bias'") && Catch::Contains("not in"));
+  }
+  SECTION("overlapping shards") {
+    CHECK_THROWS_WITH(Weights::from_files({{"a", s1}, {"b", s1}}),
+                      Catch::Contains("must not overlap"));
+  }
+  SECTION("a malformed index") {
+    std::ofstream(index_path) << R"({"weight_map": {"fc.bias": 3}})";
+    CHECK_THROWS_WITH(Weights::from_file(index_path),
+                      Catch::Contains(index_path) && Catch::Contains("not a file name"));
+    std::ofstream(index_path) << "{\"weight_map\": " + std::string(100000, '[');
+    CHECK_THROWS_WITH(Weights::from_file(index_path), Catch::Contains("nested too deeply"));
+    std::ofstream(index_path) << R"({"weight_map": {"fc.bias": "../../etc/passwd"}})";
+    CHECK_THROWS_WITH(Weights::from_file(index_path), Catch::Contains("plain file name"));
+  }
 }

@@ -4,6 +4,7 @@
 #include <ctime>
 #include <iomanip>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "command.h"
@@ -17,10 +18,14 @@ namespace {
 std::string bytes_text(uint64_t bytes) {
   std::ostringstream out;
   out << std::fixed << std::setprecision(1);
-  if (bytes >= (1ull << 30)) out << bytes / double(1ull << 30) << " GiB";
-  else if (bytes >= (1ull << 20)) out << bytes / double(1ull << 20) << " MiB";
-  else if (bytes >= 1024) out << bytes / 1024.0 << " KiB";
-  else out << bytes << " B";
+  if (bytes >= (1ull << 30))
+    out << bytes / double(1ull << 30) << " GiB";
+  else if (bytes >= (1ull << 20))
+    out << bytes / double(1ull << 20) << " MiB";
+  else if (bytes >= 1024)
+    out << bytes / 1024.0 << " KiB";
+  else
+    out << bytes << " B";
   return out.str();
 }
 
@@ -34,9 +39,10 @@ std::string date_text(std::chrono::system_clock::time_point t) {
   return buffer;
 }
 
-// NAME[.TAG] → a pull request; DEFAULT when no tag is given.
-cache::PullRequest request_for(Hub& hub, const std::string& name) {
+// NAME[.TAG] → its alias and variant; DEFAULT when no tag is given.
+std::pair<std::string, WeightVariant> variant_for(Hub& hub, const std::string& name) {
   Resolved r = hub.resolve(name.find('.') == std::string::npos ? name + ".DEFAULT" : name);
+  if (!r.variant) throw Error(r.entry->qualified_name() + " has no pretrained weights to pull");
   return {r.entry->qualified_name() + "." + r.variant->tag, *r.variant};
 }
 
@@ -55,44 +61,57 @@ void add_pull_command(CLI::App& app, Context& context) {
   auto quiet = std::make_shared<bool>(false);
   pull->add_option("names", *names, "[family/]entrypoint[.TAG] (DEFAULT when no tag)");
   pull->add_option("--url", *url, "Pull a file by URL instead of by name");
-  pull->add_option("--sha256", *sha256, "Expected SHA-256 (64 hex digits, or a prefix of 8+) for --url");
+  pull->add_option("--sha256", *sha256,
+                   "Expected SHA-256 (64 hex digits, or a prefix of 8+) for --url");
   pull->add_option("--name", *alias, "Alias to record for --url (family/entrypoint.TAG)");
   pull->add_flag("-q,--quiet", *quiet, "No progress output");
   pull->callback([&context, names, url, sha256, alias, quiet] {
-    std::vector<cache::PullRequest> requests;
+    std::optional<cache::PullRequest> by_url;
     if (!url->empty()) {
-      if (sha256->empty()) throw Error("--url needs --sha256: modelzoo never keeps unverified bytes");
-      requests.push_back(cache::make_url_request(*url, *sha256, *alias));
+      if (sha256->empty())
+        throw Error("--url needs --sha256: modelzoo never keeps unverified bytes");
+      by_url = cache::make_url_request(*url, *sha256, *alias);
     } else if (!sha256->empty()) {
       throw Error("--sha256 goes with --url");
     }
-    for (const auto& n : *names) requests.push_back(request_for(context.hub(), n));
-    if (requests.empty()) throw Error("nothing to pull: give model names, or --url with --sha256");
+    std::vector<std::pair<std::string, WeightVariant>> variants;
+    for (const auto& n : *names) variants.push_back(variant_for(context.hub(), n));
+    if (!by_url && variants.empty())
+      throw Error("nothing to pull: give model names, or --url with --sha256");
     cache::Store store;
     auto sink = progress_sink(context.json, *quiet);
     nlohmann::json results = nlohmann::json::array();
-    for (const auto& request : requests) {
-      const cache::PullResult r = store.pull(request, {}, sink.get());
+    auto report = [&](const std::string& name, const std::string& role, const std::string& file,
+                      const cache::PullResult& r) {
       if (context.json) {
         nlohmann::json j = cache::to_json(r);
-        j["name"] = request.alias;
+        j["name"] = name;
+        if (!role.empty()) j["role"] = role;
+        j["file"] = file;
         results.push_back(j);
-      } else {
-        std::cout << (request.alias.empty() ? request.variant.file : request.alias) << ": "
-                  << cache::to_string(r.source) << ", " << bytes_text(r.size) << ", sha256 "
-                  << r.sha256.substr(0, 16) << "… ("
-                  << (r.verification == cache::Verification::tofu ? "prefix checked, digest recorded"
-                                                                  : "verified")
-                  << ")\n  " << r.path.string() << '\n';
+        return;
       }
+      std::cout << (name.empty() ? file : name) << (role.empty() ? "" : " [" + role + "]") << ": "
+                << cache::to_string(r.source) << ", " << bytes_text(r.size) << ", sha256 "
+                << r.sha256.substr(0, 16) << "… ("
+                << (r.verification == cache::Verification::tofu ? "prefix checked, digest recorded"
+                                                                : "verified")
+                << ")\n  " << r.path.string() << '\n';
+    };
+    if (by_url) report(by_url->alias, "", by_url->file.file, store.pull(*by_url, {}, sink.get()));
+    for (const auto& [variant_alias, variant] : variants) {
+      const cache::VariantPull pulled = store.pull_variant(variant_alias, variant, {}, sink.get());
+      const bool several = pulled.files.size() > 1;
+      for (const auto& f : pulled.files)
+        report(variant_alias, several ? f.role : "", f.file, f.result);
     }
     if (context.json) std::cout << results.dump(2) << '\n';
   });
 }
 
 void add_cache_subcommands(CLI::App& app, Context& context) {
-  auto* cache_cmd = app.add_subcommand("cache", "Inspect and manage the weights cache")
-                        ->require_subcommand(1);
+  auto* cache_cmd =
+      app.add_subcommand("cache", "Inspect and manage the weights cache")->require_subcommand(1);
 
   cache_cmd->add_subcommand("ls", "Cached files, their aliases, size and how they were verified")
       ->callback([&context] {
@@ -138,17 +157,21 @@ void add_cache_subcommands(CLI::App& app, Context& context) {
         rehashed += item.rehashed ? 1 : 0;
         if (!item.ok)
           std::cout << "BAD " << item.sha256.substr(0, 16) << "…: " << item.problem
-                    << (item.quarantined_to.empty() ? "" : " (moved to " + item.quarantined_to.string() + ")")
+                    << (item.quarantined_to.empty()
+                            ? ""
+                            : " (moved to " + item.quarantined_to.string() + ")")
                     << '\n';
       }
       for (const auto& p : report.problems) std::cout << "problem: " << p << '\n';
       std::cout << report.items.size() << " files checked, " << rehashed << " re-hashed, "
-                << report.bad() << " bad" << (report.intact() ? "; the store is intact" : "") << '\n';
+                << report.bad() << " bad" << (report.intact() ? "; the store is intact" : "")
+                << '\n';
     }
     if (!report.intact()) throw CLI::RuntimeError(1);
   });
 
-  auto* prune = cache_cmd->add_subcommand("prune", "Remove least recently used files (pinned ones stay)");
+  auto* prune =
+      cache_cmd->add_subcommand("prune", "Remove least recently used files (pinned ones stay)");
   auto max_size = std::make_shared<std::string>();
   auto older_than = std::make_shared<std::string>();
   auto dry_run = std::make_shared<bool>(false);
@@ -172,7 +195,8 @@ void add_cache_subcommands(CLI::App& app, Context& context) {
                 << bytes_text(e.size) << '\n';
     std::cout << (*dry_run ? "would free " : "freed ") << bytes_text(report.freed) << ", "
               << bytes_text(report.remaining) << " remain";
-    if (!report.kept_pinned.empty()) std::cout << ", " << report.kept_pinned.size() << " kept as pinned";
+    if (!report.kept_pinned.empty())
+      std::cout << ", " << report.kept_pinned.size() << " kept as pinned";
     std::cout << '\n';
   });
 
@@ -223,9 +247,11 @@ void add_cache_subcommands(CLI::App& app, Context& context) {
 }
 
 void add_mirror_command(CLI::App& app, Context& context) {
-  auto* mirror = app.add_subcommand("mirror", "Serve weights to other machines")->require_subcommand(1);
-  auto* exp = mirror->add_subcommand(
-      "export", "Write cached (or pulled) files in a tree any static HTTP server can serve as MODELZOO_MIRROR");
+  auto* mirror =
+      app.add_subcommand("mirror", "Serve weights to other machines")->require_subcommand(1);
+  auto* exp = mirror->add_subcommand("export",
+                                     "Write cached (or pulled) files in a tree any static HTTP "
+                                     "server can serve as MODELZOO_MIRROR");
   auto dir = std::make_shared<std::string>();
   auto names = std::make_shared<std::vector<std::string>>();
   exp->add_option("dir", *dir, "Output directory")->required();
@@ -237,20 +263,27 @@ void add_mirror_command(CLI::App& app, Context& context) {
       report = store.export_mirror(*dir);
     } else {
       std::vector<cache::PullRequest> requests;
-      for (const auto& n : *names) requests.push_back(request_for(context.hub(), n));
+      for (const auto& n : *names) {
+        const auto [variant_alias, variant] = variant_for(context.hub(), n);
+        for (auto& r : cache::variant_requests(variant_alias, variant))
+          requests.push_back(std::move(r));
+      }
       auto sink = progress_sink(context.json, false);
       report = store.export_mirror(*dir, requests, {}, sink.get());
     }
     if (context.json) {
-      std::cout << nlohmann::json{{"dir", report.dir.string()}, {"digests", report.digests},
-                                  {"names", report.names}, {"skipped", report.skipped},
+      std::cout << nlohmann::json{{"dir", report.dir.string()},
+                                  {"digests", report.digests},
+                                  {"names", report.names},
+                                  {"skipped", report.skipped},
                                   {"bytes", report.bytes}}
                        .dump(2)
                 << '\n';
       return;
     }
     std::cout << "exported " << report.digests.size() << " files (" << bytes_text(report.bytes)
-              << ") to " << report.dir.string() << "; serve it and set MODELZOO_MIRROR to its URL\n";
+              << ") to " << report.dir.string()
+              << "; serve it and set MODELZOO_MIRROR to its URL\n";
     for (const auto& s : report.skipped) std::cout << "  not under its name (clash): " << s << '\n';
   });
 }

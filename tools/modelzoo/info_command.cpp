@@ -5,6 +5,7 @@
 
 #include "command.h"
 #include "modelzoo/cache/store.h"
+#include "modelzoo/sdk/error.h"
 #include "table.h"
 
 namespace modelzoo::cli {
@@ -57,12 +58,12 @@ void print_meta(const nlohmann::json& meta, bool full) {
 // Whether the variant is in the local cache, and how its bytes were
 // verified; never touches the network nor re-hashes, and changes nothing
 // in the cache (a description must not count as a use).
-std::string cache_status(const std::string& alias, const WeightVariant& v) {
+std::string cache_status(const cache::PullRequest& request) {
   cache::PullOptions no_rehash;
   no_rehash.verify_hits = false;
   try {
-    const auto hit = cache::Store().lookup({alias, v}, no_rehash);
-    if (!hit) return "not cached (modelzoo pull " + alias + ")";
+    const auto hit = cache::Store().lookup(request, no_rehash);
+    if (!hit) return "not cached";
     return std::string("cached, ") + (hit->verification == cache::Verification::tofu
                                           ? "trust on first use: prefix checked, full digest " +
                                                 hit->sha256.substr(0, 16) + "… recorded"
@@ -72,13 +73,88 @@ std::string cache_status(const std::string& alias, const WeightVariant& v) {
   }
 }
 
+void print_file(const cache::PullRequest& request, bool with_role, const std::string& alias) {
+  const VariantFile& f = request.file;
+  const std::string indent = with_role ? "      " : "    ";
+  if (with_role) std::cout << "    " << f.role << ":\n";
+  std::string status = cache_status(request);
+  if (status == "not cached") status += " (modelzoo pull " + alias + ")";
+  std::cout << indent << "file:   " << f.file << " (" << f.format
+            << (f.size ? ", " + size_text(*f.size) : std::string()) << ")\n"
+            << indent << "sha256: " << f.sha256.hex << (f.sha256.is_prefix ? "… (prefix)" : "")
+            << '\n'
+            << indent << "cache:  " << status << '\n';
+  for (const auto& url : f.urls) std::cout << indent << "url:    " << url << '\n';
+}
+
+// "cached, full digest verified" for a variant: every file, or which are not.
+std::string variant_cache_status(const std::string& alias, const WeightVariant& v) {
+  const auto requests = cache::variant_requests(alias, v);
+  if (requests.size() == 1) {
+    const std::string status = cache_status(requests.front());
+    return status == "not cached" ? status + " (modelzoo pull " + alias + ")" : status;
+  }
+  size_t cached = 0;
+  for (const auto& r : requests) cached += cache_status(r).rfind("cached", 0) == 0;
+  if (cached == requests.size()) return "cached, all " + std::to_string(cached) + " files verified";
+  return (cached ? "partly cached (" + std::to_string(cached) + " of " +
+                       std::to_string(requests.size()) + " files)"
+                 : std::string("not cached")) +
+         " (modelzoo pull " + alias + ")";
+}
+
+void print_input(const InputSpec& input, bool named) {
+  std::cout << (named ? "input " + input.name + ":" : std::string("input:")) << "    " << input.kind
+            << " " << shape_text(input) << " " << input.dtype;
+  if (input.sample_rate) std::cout << ", " << *input.sample_rate << " Hz";
+  if (input.channels) std::cout << ", " << *input.channels << " channel(s)";
+  std::cout << '\n';
+  const Preprocess& p = input.preprocess;
+  if (p.resize || p.crop || !p.mean.empty()) {
+    std::vector<std::string> steps;
+    if (p.resize) steps.push_back("resize " + std::to_string(*p.resize));
+    if (p.crop) steps.push_back("crop " + std::to_string(*p.crop));
+    if (!p.interpolation.empty()) steps.push_back(p.interpolation);
+    if (!p.mean.empty())
+      steps.push_back("mean [" + numbers_text(p.mean) + "], std [" + numbers_text(p.std) + "]");
+    std::cout << "preprocess:";
+    for (size_t i = 0; i < steps.size(); ++i) std::cout << (i ? ", " : " ") << steps[i];
+    std::cout << '\n';
+  }
+}
+
+// The plugin commands that run on this entrypoint (run, eval, …).
+std::vector<std::pair<std::string, const CommandSpec*>> commands_of(Hub& hub,
+                                                                    const std::string& name) {
+  std::vector<std::pair<std::string, const CommandSpec*>> out;
+  for (const char* verb : {"run", "eval", "train"}) {
+    try {
+      const CommandTarget target = hub.find_command(verb, name);
+      if (target.command && target.entry) out.emplace_back(verb, target.command);
+    } catch (const Error&) {
+      // the family has no such command for this entrypoint
+    }
+  }
+  return out;
+}
+
+void print_commands(Hub& hub, const std::string& name) {
+  const auto commands = commands_of(hub, name);
+  if (commands.empty()) return;
+  std::cout << "\ncommands:\n";
+  for (const auto& [verb, command] : commands) {
+    std::cout << "  modelzoo " << verb << " " << name;
+    for (const auto& option : command->options)
+      if (option.required) std::cout << " --" << option.name << " " << to_string(option.type);
+    std::cout << "   " << command->summary << '\n';
+  }
+  std::cout << "  (modelzoo VERB " << name << " --help for every option)\n";
+}
+
 void print_variant(const std::string& alias, const WeightVariant& v, bool is_default, bool full) {
-  std::cout << "  " << v.tag << (is_default ? "  (DEFAULT)" : "") << '\n'
-            << "    file:   " << v.file << " (" << v.format
-            << (v.size ? ", " + size_text(*v.size) : std::string()) << ")\n"
-            << "    sha256: " << v.sha256.hex << (v.sha256.is_prefix ? "… (prefix)" : "") << '\n'
-            << "    cache:  " << cache_status(alias, v) << '\n';
-  for (const auto& url : v.urls) std::cout << "    url:    " << url << '\n';
+  std::cout << "  " << v.tag << (is_default ? "  (DEFAULT)" : "") << '\n';
+  const auto requests = cache::variant_requests(alias, v);
+  for (const auto& request : requests) print_file(request, requests.size() > 1, alias);
   if (!v.meta.empty()) {
     std::cout << "    meta:\n";
     print_meta(v.meta, full);
@@ -105,29 +181,23 @@ void add_info_command(CLI::App& app, Context& context) {
       out["plugin_version"] = e.plugin_version;
       out["default"] = e.spec.default_tag;
       if (r.variant) out["variant"] = to_json(*r.variant);
-      for (auto& v : out["variants"])
-        v["cache"] = cache_status(e.qualified_name() + "." + v["tag"].get<std::string>(),
-                                  *e.spec.find_variant(v["tag"].get<std::string>()));
+      for (auto& v : out["variants"]) {
+        const std::string tag = v["tag"].get<std::string>();
+        v["cache"] =
+            variant_cache_status(e.qualified_name() + "." + tag, *e.spec.find_variant(tag));
+      }
+      out["commands"] = nlohmann::json::array();
+      for (const auto& [verb, command] : commands_of(context.hub(), *name))
+        out["commands"].push_back(to_json(*command));
       std::cout << out.dump(2) << '\n';
       return;
     }
     std::cout << e.qualified_name() << " — " << e.spec.summary << "\n\n"
               << "provider: " << e.provider;
     if (!e.vendor.empty()) std::cout << " (" << e.vendor << ", " << e.plugin_version << ")";
-    std::cout << "\ninput:    " << shape_text(e.spec.input()) << " " << e.spec.input().dtype
-              << '\n';
-    const Preprocess& p = e.spec.input().preprocess;
-    if (p.resize || p.crop || !p.mean.empty()) {
-      std::vector<std::string> steps;
-      if (p.resize) steps.push_back("resize " + std::to_string(*p.resize));
-      if (p.crop) steps.push_back("crop " + std::to_string(*p.crop));
-      if (!p.interpolation.empty()) steps.push_back(p.interpolation);
-      if (!p.mean.empty())
-        steps.push_back("mean [" + numbers_text(p.mean) + "], std [" + numbers_text(p.std) + "]");
-      std::cout << "preprocess:";
-      for (size_t i = 0; i < steps.size(); ++i) std::cout << (i ? ", " : " ") << steps[i];
-      std::cout << '\n';
-    }
+    std::cout << '\n';
+    if (!e.spec.task.empty()) std::cout << "task:     " << e.spec.task << '\n';
+    for (const auto& input : e.spec.inputs) print_input(input, e.spec.inputs.size() > 1);
     std::cout << "config:   " << e.spec.config.dump() << '\n';
     if (r.variant) {
       std::cout << "\nvariant:\n";
@@ -140,6 +210,7 @@ void add_info_command(CLI::App& app, Context& context) {
       for (const auto& v : e.spec.variants)
         print_variant(e.qualified_name() + "." + v.tag, v, v.tag == e.spec.default_tag, false);
     }
+    print_commands(context.hub(), *name);
   });
 }
 

@@ -125,10 +125,13 @@ struct MODELZOO_API PretrainedOptions {
 
 /// One local file of a loaded variant.
 struct PretrainedFile {
-  std::string role;  ///< "weights", "tokenizer", …
-  std::string file;  ///< its published name
+  std::string role;    ///< "weights", "tokenizer", …
+  std::string file;    ///< its published name
+  std::string format;  ///< the manifest's ("safetensors", "json", …); "" for a file given by path
   std::filesystem::path path;
 };
+/// {"role", "file", "format", "path"}: how files reach a plugin's loader.
+MODELZOO_API nlohmann::json to_json(const PretrainedFile& file);
 
 /// A model with its weights loaded, and how it came to be.
 struct MODELZOO_API Pretrained {

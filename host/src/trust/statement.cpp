@@ -60,19 +60,27 @@ PluginStatement make_statement(const Manifest& manifest, const std::string& mani
   s.file_size = file_size;
   s.manifest_sha256 = sha256_hex(manifest_text);
   const json build = to_json(manifest.build);
-  s.build = {{"sdk_abi", build["sdk_abi"]}, {"torch", build["torch"]}, {"cxx11_abi", build["cxx11_abi"]}};
+  s.build = {
+      {"sdk_abi", build["sdk_abi"]}, {"torch", build["torch"]}, {"cxx11_abi", build["cxx11_abi"]}};
   for (const auto& e : manifest.entrypoints) {
     for (const auto& v : e.variants) {
-      json w = {{"entrypoint", e.name}, {"tag", v.tag}, {"urls", v.urls}};
-      w[v.sha256.is_prefix ? "sha256_prefix" : "sha256"] = v.sha256.hex;
-      s.weights.push_back(std::move(w));
+      // One line per file; a single-file variant's line is as it always was,
+      // so statements signed before several-file variants still match.
+      for (const auto& f : v.files) {
+        json w = {{"entrypoint", e.name}, {"tag", v.tag}, {"urls", f.urls}};
+        w[f.sha256.is_prefix ? "sha256_prefix" : "sha256"] = f.sha256.hex;
+        if (v.files.size() > 1) w["file"] = f.file;
+        s.weights.push_back(std::move(w));
+      }
     }
   }
   s.issued = issued;
   return s;
 }
 
-std::string statement_path(const std::string& plugin_path) { return plugin_path + ".sig"; }
+std::string statement_path(const std::string& plugin_path) {
+  return plugin_path + ".sig";
+}
 
 std::optional<SignedStatement> read_statement(const std::string& plugin_path) {
   const std::string path = statement_path(plugin_path);

@@ -80,7 +80,7 @@ TEST_CASE("probabilistic node: gradients match finite differences", "[lut][nodes
   }
 }
 
-TEST_CASE("hard mode is a lookup; binary inputs make the expectation a lookup too",
+TEST_CASE("hard mode is a lookup: binary inputs make the expectation a lookup too",
           "[lut][nodes]") {
   LutLayerOptions o;
   o.inputs = 20;

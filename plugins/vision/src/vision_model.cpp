@@ -40,7 +40,7 @@ VisionModel::VisionModel(std::string name, std::shared_ptr<VisionNet> net, bool 
 LoadReport VisionModel::load_weights(const Weights& weights, const LoadOptions& options) {
   const std::string head = net_->head_prefix();
   const std::string stem = net_->stem_weight();
-  const std::string file = weights.file().file->path();
+  const std::string file = weights.source();
 
   LoadOptions mapped = options;
   mapped.strict = false;  // the checks below decide; load_into only copies
@@ -65,7 +65,8 @@ LoadReport VisionModel::load_weights(const Weights& weights, const LoadOptions& 
   bool head_replaced = false, stem_adapted = false, fills_missing = false;
   int64_t checkpoint_classes = -1, checkpoint_chans = -1;
   std::string stem_checkpoint_name;
-  for (const auto& view : weights.file().tensors) {
+  for (const auto* view_ptr : weights.views()) {
+    const formats::TensorView& view = *view_ptr;
     const std::string name = model_name(view.name);
     const bool is_head = starts_with(name, head);
     if (is_head && ends_with(name, "weight") && view.shape.size() == 2)

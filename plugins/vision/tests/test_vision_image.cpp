@@ -116,7 +116,7 @@ TEST_CASE("preprocessing from a variant's metadata, and its errors", "[vision][i
                     Catch::Contains("cannot decode JPEG") && Catch::Contains("bad.jpg"));
 }
 
-TEST_CASE("to_gray is PIL's integer luma; fit_into_square centres on black", "[vision][image]") {
+TEST_CASE("to_gray is PIL's integer luma: fit_into_square centres on black", "[vision][image]") {
   auto rgb = torch::zeros({3, 1, 4}, torch::kUInt8);
   rgb.select(2, 0).fill_(200);  // gray stays exact
   rgb[0][0][1] = 255;           // pure red, green, blue

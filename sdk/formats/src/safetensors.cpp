@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_depth.h"
 #include "modelzoo/sdk/atomic_file.h"
 #include "modelzoo/sdk/error.h"
 
@@ -64,6 +65,8 @@ TensorFile read_safetensors(std::shared_ptr<MappedFile> file) {
     corrupt(path, "header length " + std::to_string(header_len) + " exceeds the file (" +
                       std::to_string(size) + " bytes)");
   const char* header_begin = reinterpret_cast<const char*>(data + 8);
+  if (!detail::json_depth_within(std::string_view(header_begin, header_len), 8))
+    corrupt(path, "header nests too deeply");
   const json header = json::parse(header_begin, header_begin + header_len, nullptr,
                                   /*allow_exceptions=*/false);
   if (header.is_discarded() || !header.is_object()) corrupt(path, "header is not a JSON object");

@@ -48,15 +48,14 @@ void CommandContext::emit(const nlohmann::json& record) const {
 }
 
 Weights weights_of_files(const nlohmann::json& files) {
-  std::vector<std::string> weights;
-  for (const auto& f : files) {
-    const std::string role = f.value("role", "");
-    if (role == "weights-index") throw Error("MERGE: sharded");
-    if (role == "weights") weights.push_back(f.at("path").get<std::string>());
-  }
+  std::vector<WeightsFile> weights;
+  for (const auto& f : files)
+    if (f.value("role", "") == "weights")
+      weights.push_back({f.value("file", ""), f.at("path").get<std::string>()});
   if (weights.empty()) throw Error("the variant has no file of role 'weights'");
-  if (weights.size() == 1) return Weights::from_file(weights.front());
-  throw Error("MERGE: shards");
+  // A local file (or snapshot directory) the user gave stands alone.
+  if (weights.size() == 1) return Weights::from_path(weights.front().path);
+  return Weights::from_files(weights);
 }
 
 nlohmann::json to_json(const LoadReport& report) {

@@ -3,15 +3,20 @@
 #include <torch/csrc/autograd/grad_mode.h>
 
 #include <cstring>
+#include <filesystem>
+#include <optional>
 #include <set>
 #include <sstream>
 
 #include "modelzoo/formats/safetensors.h"
+#include "modelzoo/formats/shard_index.h"
 #include "modelzoo/model.h"
 #include "modelzoo/sdk/error.h"
 
 namespace modelzoo {
 namespace {
+
+namespace fs = std::filesystem;
 
 std::string model_name_of(const std::string& checkpoint_name, const LoadOptions& options) {
   std::string name = checkpoint_name;
@@ -97,27 +102,139 @@ std::string LoadReport::describe() const {
   return out.str();
 }
 
+void Weights::add(std::shared_ptr<const formats::TensorFile> file) {
+  const std::size_t index = files_.size();
+  for (const auto& view : file->tensors) {
+    auto [it, inserted] = by_name_.emplace(view.name, views_.size());
+    if (!inserted)
+      throw Error("tensor '" + view.name + "' is in both " +
+                  files_[file_of_view_[it->second]]->file->path() + " and " + file->file->path() +
+                  "; the shards of one checkpoint must not overlap");
+    views_.push_back(&view);
+    file_of_view_.push_back(index);
+  }
+  files_.push_back(std::move(file));
+}
+
 Weights Weights::from_file(const std::string& path) {
+  auto mapped = formats::MappedFile::open(path);
+  if (formats::looks_like_shard_index(mapped->data(), mapped->size())) {
+    // The shards lie beside their index, under their published names.
+    const formats::ShardIndex index = formats::parse_shard_index(
+        std::string_view(reinterpret_cast<const char*>(mapped->data()), mapped->size()), path);
+    std::vector<WeightsFile> files{{fs::path(path).filename().string(), path}};
+    std::set<std::string> shards;
+    for (const auto& [tensor, shard] : index.weight_map) shards.insert(shard);
+    for (const auto& shard : shards)
+      files.push_back({shard, (fs::path(path).parent_path() / shard).string()});
+    return from_files(files);
+  }
   Weights w;
-  w.file_ = std::make_shared<const formats::TensorFile>(formats::read_tensor_file(path));
+  w.add(std::make_shared<const formats::TensorFile>(formats::read_tensor_file(path)));
+  w.source_ = path;
   return w;
+}
+
+Weights Weights::from_files(const std::vector<WeightsFile>& files) {
+  if (files.empty()) throw Error("no weights file given");
+  std::optional<formats::ShardIndex> index;
+  std::string index_path;
+  std::vector<const WeightsFile*> shards;
+  for (const auto& f : files) {
+    auto mapped = formats::MappedFile::open(f.path);
+    if (!formats::looks_like_shard_index(mapped->data(), mapped->size())) {
+      shards.push_back(&f);
+      continue;
+    }
+    if (index) throw Error("two shard indexes given: " + index_path + " and " + f.path);
+    index = formats::parse_shard_index(
+        std::string_view(reinterpret_cast<const char*>(mapped->data()), mapped->size()), f.path);
+    index_path = f.path;
+  }
+  if (shards.empty()) throw Error(index_path + " is a shard index, but no shard was given");
+  if (index) {
+    std::set<std::string> named, given;
+    for (const auto& [tensor, shard] : index->weight_map) named.insert(shard);
+    for (const auto* s : shards) {
+      given.insert(s->name);
+      if (!named.count(s->name))
+        throw Error(s->path + " (" + s->name + ") is not a shard that " + index_path + " names");
+    }
+    for (const auto& shard : named)
+      if (!given.count(shard))
+        throw Error("shard " + shard + " that " + index_path +
+                    " names is missing; a sharded checkpoint loads only with all its shards");
+  }
+  Weights w;
+  for (const auto* s : shards) {
+    try {
+      w.add(std::make_shared<const formats::TensorFile>(formats::read_tensor_file(s->path)));
+    } catch (const Error& e) {
+      if (shards.size() == 1) throw;
+      throw Error(std::string(e.what()) + " (shard " + s->name + ")");
+    }
+  }
+  if (index) {
+    // The index and the shards must agree on every tensor's home, or a
+    // checkpoint mixed from two releases would load silently.
+    for (const auto& [tensor, shard] : index->weight_map) {
+      auto it = w.by_name_.find(tensor);
+      if (it == w.by_name_.end())
+        throw Error(index_path + " names tensor '" + tensor + "' in " + shard +
+                    ", but no shard holds it");
+      const std::string& holder = shards[w.file_of_view_[it->second]]->name;
+      if (holder != shard)
+        throw Error(index_path + " puts tensor '" + tensor + "' in " + shard + ", but " + holder +
+                    " holds it");
+    }
+    for (const auto* view : w.views_)
+      if (!index->weight_map.count(view->name))
+        throw Error("tensor '" + view->name + "' is in a shard but not in " + index_path);
+  }
+  w.source_ = index ? index_path + " (" + std::to_string(shards.size()) + " shards)"
+              : shards.size() == 1
+                  ? shards.front()->path
+                  : std::to_string(shards.size()) + " shards from " + shards.front()->path;
+  return w;
+}
+
+Weights Weights::from_path(const std::string& path) {
+  std::error_code ec;
+  if (!fs::is_directory(path, ec)) return from_file(path);
+  std::vector<fs::path> indexes, weights;
+  for (const auto& entry : fs::directory_iterator(path, ec)) {
+    const std::string name = entry.path().filename().string();
+    auto ends = [&](const std::string& suffix) {
+      return name.size() >= suffix.size() &&
+             name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+    };
+    if (ends(".safetensors.index.json"))
+      indexes.push_back(entry.path());
+    else if (ends(".safetensors") || ends(".pth") || ends(".pt") || ends(".bin"))
+      weights.push_back(entry.path());
+  }
+  if (indexes.size() == 1) return from_file(indexes.front().string());
+  if (indexes.empty() && weights.size() == 1) return from_file(weights.front().string());
+  throw Error(path + " holds " + std::to_string(indexes.size()) + " shard indexes and " +
+              std::to_string(weights.size()) +
+              " weights files; name the file (or the index) to load");
 }
 
 std::vector<std::string> Weights::names() const {
   std::vector<std::string> out;
-  for (const auto& t : file_->tensors) out.push_back(t.name);
+  for (const auto* t : views_) out.push_back(t->name);
   return out;
 }
 
 torch::Tensor Weights::tensor(const std::string& name) const {
-  const formats::TensorView* v = file_->find(name);
-  if (!v) throw Error("no tensor '" + name + "' in " + file_->file->path());
-  return tensor_of(*v);
+  auto it = by_name_.find(name);
+  if (it == by_name_.end()) throw Error("no tensor '" + name + "' in " + source_);
+  return tensor_of(*views_[it->second]);
 }
 
 torch::Tensor Weights::tensor_of(const formats::TensorView& v) const {
   const size_t element = formats::dtype_size(v.dtype);
-  auto keep_alive = file_;  // the deleter holds the mapping
+  auto keep_alive = files_;  // the deleter holds the mappings
   void* base = const_cast<uint8_t*>(v.storage) + static_cast<size_t>(v.storage_offset) * element;
   return torch::from_blob(
       base, v.shape, v.strides, [keep_alive](void*) {},
@@ -126,7 +243,7 @@ torch::Tensor Weights::tensor_of(const formats::TensorView& v) const {
 
 torch::OrderedDict<std::string, torch::Tensor> Weights::state_dict() const {
   torch::OrderedDict<std::string, torch::Tensor> out;
-  for (const auto& t : file_->tensors) out.insert(t.name, tensor_of(t));
+  for (const auto* t : views_) out.insert(t->name, tensor_of(*t));
   return out;
 }
 
@@ -137,12 +254,12 @@ LoadReport Weights::load_into(torch::nn::Module& module, const LoadOptions& opti
 
   LoadReport report;
   std::map<std::string, const formats::TensorView*> by_model_name;
-  for (const auto& v : file_->tensors) {
-    const std::string name = model_name_of(v.name, options);
+  for (const auto* v : views_) {
+    const std::string name = model_name_of(v->name, options);
     if (!targets.contains(name)) {
-      report.unexpected.push_back(v.name);
+      report.unexpected.push_back(v->name);
     } else {
-      by_model_name[name] = &v;
+      by_model_name[name] = v;
     }
   }
   std::vector<std::pair<torch::Tensor, const formats::TensorView*>> copies;
@@ -160,7 +277,7 @@ LoadReport Weights::load_into(torch::nn::Module& module, const LoadOptions& opti
     copies.emplace_back(item.value(), it->second);
   }
   if (options.strict && !report.clean())
-    throw Error("loading " + file_->file->path() + " (strict): " + report.describe() +
+    throw Error("loading " + source_ + " (strict): " + report.describe() +
                 "\n  (load non-strict to keep what fits, e.g. for a new head)");
   torch::NoGradGuard no_grad;
   for (auto& [target, view] : copies) {

@@ -93,12 +93,20 @@ struct PullOptions {
   bool fsync = false;                       ///< fsync the file before it enters the store
 };
 
-/// What to pull: a resolved variant and a readable alias for it
+/// What to pull: one file of a resolved variant and a readable alias for it
 /// ("vision/resnet50.IMAGENET1K_V2"); the alias may be empty (pull by URL).
+/// variant_requests() makes these for every file of a variant.
 struct PullRequest {
   std::string alias;
-  WeightVariant variant;
+  VariantFile file;
 };
+
+/// One request per file of `variant`, aliased under `variant_alias`
+/// ("family/entrypoint.TAG"): a single-file variant's file keeps the alias
+/// itself (as every earlier cache has it); each file of a several-file
+/// variant gets "family/entrypoint.TAG/<file name>".
+MODELZOO_API std::vector<PullRequest> variant_requests(const std::string& variant_alias,
+                                                       const WeightVariant& variant);
 
 /// A request for a bare URL + expected digest (full or prefix), as
 /// `modelzoo pull --url U --sha256 H [--name N]`. The file name is the URL's
@@ -128,6 +136,19 @@ struct PullResult {
   bool waited_for_other_process = false;
 };
 MODELZOO_API const char* to_string(PullResult::Source source);
+
+/// One file of a pulled variant.
+struct PulledFile {
+  std::string role;
+  std::string file;  ///< the manifest's file name
+  PullResult result;
+};
+
+/// A variant with every one of its files verified, in manifest order.
+struct VariantPull {
+  std::string alias;
+  std::vector<PulledFile> files;
+};
 
 /// One blob in `cache ls`.
 struct CacheEntry {
@@ -224,6 +245,18 @@ class MODELZOO_API Store {
   /// only describes. A bad copy is reported as not cached.
   std::optional<PullResult> lookup(const PullRequest& request,
                                    const PullOptions& options = {}) const;
+
+  /// Every file of a variant, verified: pull() for each file in turn. A
+  /// variant is complete or absent: when one file cannot be had (missing
+  /// offline, unreachable, wrong digest or size), this throws naming that
+  /// file and nothing is returned. Files verified before it stay in the
+  /// cache (they are correct bytes, and the next try reuses them).
+  VariantPull pull_variant(const std::string& alias, const WeightVariant& variant,
+                           const PullOptions& options = {}, ProgressSink* progress = nullptr);
+  /// The variant when every file is cached and valid, or nullopt; never uses
+  /// the network. Records the use as find() does.
+  std::optional<VariantPull> find_variant(const std::string& alias, const WeightVariant& variant,
+                                          const PullOptions& options = {});
 
   /// `cache ls`.
   std::vector<CacheEntry> list() const;

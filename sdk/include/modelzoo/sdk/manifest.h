@@ -107,14 +107,33 @@ struct Digest {
   bool is_prefix = false;  ///< true when only a prefix is known
 };
 
-struct WeightVariant {
-  std::string tag;                ///< "IMAGENET1K_V2"; never renamed once published
+/// One file of a weight variant. A variant has one or more: the weights
+/// (several files with role "weights" are the shards of one checkpoint,
+/// optionally with their Hugging Face index), and whatever else the model
+/// needs to run, each under a role its family names ("vocab", "merges",
+/// "tokenizer", "config", …).
+struct VariantFile {
+  std::string role = "weights";   ///< what the file is to the model
   std::string file;               ///< file name, "resnet50-11ad3fa6.pth"
-  std::string format;             ///< "pth" or "safetensors"
+  std::string format;             ///< "pth", "safetensors", "safetensors-index", or a data
+                                  ///< format for other roles ("json", "text", …)
   std::vector<std::string> urls;  ///< tried in order
   Digest sha256;
-  std::optional<uint64_t> size;                    ///< bytes, when known
+  std::optional<uint64_t> size;  ///< bytes, when known
+};
+
+struct WeightVariant {
+  std::string tag;  ///< "IMAGENET1K_V2"; never renamed once published
+  /// Every file of the variant, in manifest order; a complete spec has at
+  /// least one with role "weights". A variant is usable only with all of them.
+  std::vector<VariantFile> files;
   nlohmann::json meta = nlohmann::json::object();  ///< num_classes, categories, metrics, ...
+
+  /// The first file with `role`, or nullptr.
+  MODELZOO_API const VariantFile* find_file(std::string_view role) const;
+  /// The first weights file (the checkpoint, its index or first shard);
+  /// throws when the variant has none (a listing index's variants).
+  MODELZOO_API const VariantFile& weights() const;
 };
 
 struct Entrypoint {

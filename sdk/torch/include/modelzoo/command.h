@@ -76,8 +76,9 @@ MODELZOO_API LoadResult
 load_pretrained(const std::function<std::shared_ptr<Model>(const nlohmann::json&)>& factory,
                 const nlohmann::json& request);
 
-/// The weights of a load request's files: the `weights-index` file with
-/// its shards, else every `weights` file (one, or shards), else an error.
+/// The weights of a load request's files: its files of role "weights" —
+/// one file, a snapshot directory, or shards with or without their
+/// safetensors index — else an error.
 MODELZOO_API Weights weights_of_files(const nlohmann::json& files);
 
 /// A LoadReport as the JSON a loader returns.

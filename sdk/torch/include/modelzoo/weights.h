@@ -1,7 +1,9 @@
-// Weights: a weights file (safetensors or PyTorch .pth, told apart by magic
-// bytes) seen as tensors, and applied to a model.
+// Weights: a checkpoint (one safetensors or PyTorch .pth file, told apart
+// by magic bytes, or the shards of a sharded safetensors checkpoint) seen as
+// tensors, and applied to a model.
 //
 //   auto w = modelzoo::Weights::from_file("resnet50-11ad3fa6.pth");
+//   auto s = modelzoo::Weights::from_file("model.safetensors.index.json");  // + its shards
 //   auto report = w.load_into(model);            // strict: throws on any mismatch
 //   modelzoo::Weights::save(model.state_dict(), "out.safetensors");
 //
@@ -66,14 +68,37 @@ struct MODELZOO_API LoadReport {
   std::string describe() const;
 };
 
+/// One file of a checkpoint: its published name (what a shard index refers
+/// to) and where it is here (a cache blob is named by its digest).
+struct WeightsFile {
+  std::string name;
+  std::string path;
+};
+
 class MODELZOO_API Weights {
  public:
-  /// Throws modelzoo::Error naming the file and what is wrong with it.
+  /// A checkpoint file, or a shard index (model.safetensors.index.json)
+  /// whose shards lie beside it. Throws modelzoo::Error naming the file and
+  /// what is wrong with it.
   static Weights from_file(const std::string& path);
+  /// The files of one checkpoint: a single file; shards, merged (no tensor
+  /// may appear twice); or shards with their index, which must then name
+  /// exactly the tensors the shards hold, each in its own shard.
+  static Weights from_files(const std::vector<WeightsFile>& files);
+  /// from_file for a file; for a directory (a snapshot), its shard index
+  /// (*.safetensors.index.json) or else its one weights file.
+  static Weights from_path(const std::string& path);
 
-  const formats::TensorFile& file() const { return *file_; }
-  const std::string& format() const { return file_->format; }
+  /// The first (for a single file, the only) file.
+  const formats::TensorFile& file() const { return *files_.front(); }
+  /// Every file, in shard order.
+  const std::vector<std::shared_ptr<const formats::TensorFile>>& files() const { return files_; }
+  const std::string& format() const { return files_.front()->format; }
+  /// The file's path, or "<index> (N shards)": for messages.
+  const std::string& source() const { return source_; }
   std::vector<std::string> names() const;
+  /// Every tensor's view, across shards, in file order.
+  const std::vector<const formats::TensorView*>& views() const { return views_; }
   /// The tensor `name`, aliasing the mapped file (read-only: clone() before
   /// writing to it). Throws if there is no such tensor.
   torch::Tensor tensor(const std::string& name) const;
@@ -92,8 +117,13 @@ class MODELZOO_API Weights {
                    const std::map<std::string, std::string>& metadata = {});
 
  private:
+  void add(std::shared_ptr<const formats::TensorFile> file);
   torch::Tensor tensor_of(const formats::TensorView& view) const;
-  std::shared_ptr<const formats::TensorFile> file_;
+  std::vector<std::shared_ptr<const formats::TensorFile>> files_;
+  std::vector<const formats::TensorView*> views_;
+  std::vector<std::size_t> file_of_view_;       ///< views_[i] lies in files_[file_of_view_[i]]
+  std::map<std::string, std::size_t> by_name_;  ///< name -> index into views_
+  std::string source_;
 };
 
 /// The LibTorch dtype of a file dtype, and back.
