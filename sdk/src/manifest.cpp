@@ -394,6 +394,13 @@ void check_meta(const json& meta, const std::string& path, const std::string& wh
       }
     } else if (key == "license" || key == "recipe") {
       if (!value.is_string()) bad(key, "a string", value);
+    } else if (key == "config") {
+      // Applied over the entrypoint's config, under the user's overrides.
+      if (!value.is_object()) bad(key, "an object of config keys", value);
+    } else if (key == "transforms") {
+      // The variant's own preprocessing, over the input's declared one.
+      if (!value.is_object()) bad(key, "an object like input.preprocess", value);
+      parse_preprocess(value, path + "." + key);
     }
   }
 }
@@ -418,7 +425,7 @@ void check_pinned_url(const std::string& url, const std::string& path) {
 }
 
 bool is_weights_format(const std::string& format) {
-  return format == "pth" || format == "safetensors" || format == "safetensors-index";
+  return format == "pth" || format == "safetensors";
 }
 
 // One file: the single-file variant's own fields, or one of `files`.
@@ -440,8 +447,11 @@ VariantFile parse_variant_file(const json& object, const std::string& path, bool
       fail(path + ".file", "'" + f.file + "': use letters, digits, '.', '_', '-' or '+'");
   f.format = required_string(object, path, "format");
   if (f.role == "weights" && !is_weights_format(f.format))
-    fail(path + ".format", "unknown weights format '" + f.format +
-                               "' (expected pth, safetensors or safetensors-index)");
+    fail(path + ".format",
+         "unknown weights format '" + f.format + "' (expected pth or safetensors" +
+             (f.format == "safetensors-index" ? "; a shard index has role weights-index)" : ")"));
+  if (f.role == "weights-index" && f.format != "safetensors-index")
+    fail(path + ".format", "a weights-index is a safetensors-index (got '" + f.format + "')");
   if (f.role != "weights" && !is_task_name(f.format))
     fail(path + ".format", "'" + f.format + "' is not a format name (lower-case, as \"json\")");
   const json& urls = require(object, path, "urls");
@@ -461,27 +471,19 @@ VariantFile parse_variant_file(const json& object, const std::string& path, bool
 
 void check_files(const std::vector<VariantFile>& files, const std::string& path) {
   std::set<std::string> names, roles;
-  bool has_weights = false, has_index = false;
+  bool has_weights = false;
   for (size_t i = 0; i < files.size(); ++i) {
     const VariantFile& f = files[i];
     const std::string file_path = path + "[" + std::to_string(i) + "]";
     if (!names.insert(f.file).second)
       fail(file_path + ".file", "'" + f.file + "' appears twice in the variant");
-    if (f.role == "weights") {
+    if (f.role == "weights")
       has_weights = true;
-      if (f.format == "safetensors-index") {
-        if (has_index) fail(file_path, "a variant has at most one safetensors-index");
-        has_index = true;
-      }
-    } else if (!roles.insert(f.role).second) {
+    else if (!roles.insert(f.role).second)
       fail(file_path + ".role",
            "role '" + f.role + "' appears twice (only \"weights\" may repeat, for shards)");
-    }
   }
   if (!has_weights) fail(path, "no file has role \"weights\"");
-  const auto weights = std::count_if(files.begin(), files.end(),
-                                     [](const VariantFile& f) { return f.role == "weights"; });
-  if (has_index && weights < 2) fail(path, "a safetensors-index needs its shards beside it");
 }
 
 WeightVariant parse_variant(const json& object, const std::string& path,

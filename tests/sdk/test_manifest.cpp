@@ -182,6 +182,14 @@ TEST_CASE("each flaw is refused with the field's path", "[manifest]") {
     meta["license"] = "BSD-3-Clause";
     meta["recipe"] = 3;
     CHECK_THAT(error_of(p), Catch::Contains("meta.recipe': expected a string"));
+    meta["recipe"] = "https://github.com/pytorch/vision/tree/main/references/classification";
+    meta["config"] = json::array({1000});
+    CHECK_THAT(error_of(p), Catch::Contains("meta.config': expected an object of config keys"));
+    meta["config"] = {{"num_classes", 1000}};
+    meta["transforms"] = {{"crop", "224"}};
+    CHECK_THAT(error_of(p), Catch::Contains("meta.transforms.crop"));
+    meta["transforms"] = {{"resize", 384}, {"crop", 384}};
+    CHECK(error_of(p) == "(no error)");
   }
   SECTION("a URL that is not one") {
     p["entrypoints"][0]["variants"][0]["urls"] = {"download.pytorch.org/x.pth"};
@@ -207,7 +215,7 @@ json several_file_variant() {
   return {{"tag", "OPENAI"},
           {"default", true},
           {"files",
-           {file("weights", "model.safetensors.index.json", "safetensors-index", '1'),
+           {file("weights-index", "model.safetensors.index.json", "safetensors-index", '1'),
             file("weights", "model-00001-of-00002.safetensors", "safetensors", '2'),
             file("weights", "model-00002-of-00002.safetensors", "safetensors", '3'),
             file("vocab", "vocab.json", "json", '4'), file("merges", "merges.txt", "text", '5')}},
@@ -222,7 +230,8 @@ TEST_CASE("a variant of several files: roles, shards, pinned URLs", "[manifest]"
   const auto m = modelzoo::parse_plugin_manifest(p);
   const auto& v = m.entrypoints[0].variants.at(0);
   REQUIRE(v.files.size() == 5);
-  CHECK(v.weights().file == "model.safetensors.index.json");
+  CHECK(v.weights().file == "model-00001-of-00002.safetensors");
+  CHECK(v.find_file("weights-index")->format == "safetensors-index");
   CHECK(v.find_file("merges")->file == "merges.txt");
   CHECK(v.find_file("merges")->format == "text");
   CHECK(v.find_file("tokenizer") == nullptr);
@@ -251,9 +260,13 @@ TEST_CASE("a variant of several files: roles, shards, pinned URLs", "[manifest]"
     p["entrypoints"][0]["variants"][0]["files"] = {files[3], files[4]};
     CHECK_THAT(error_of(p), Catch::Contains("no file has role \"weights\""));
   }
-  SECTION("an index alone") {
+  SECTION("an index without shards") {
     p["entrypoints"][0]["variants"][0]["files"] = {files[0], files[3]};
-    CHECK_THAT(error_of(p), Catch::Contains("needs its shards"));
+    CHECK_THAT(error_of(p), Catch::Contains("no file has role \"weights\""));
+  }
+  SECTION("an index as weights") {
+    files[0]["role"] = "weights";
+    CHECK_THAT(error_of(p), Catch::Contains("a shard index has role weights-index"));
   }
   SECTION("a weights file in a data format") {
     files[1]["format"] = "json";

@@ -50,9 +50,10 @@ void CommandContext::emit(const nlohmann::json& record) const {
 Weights weights_of_files(const nlohmann::json& files) {
   std::vector<WeightsFile> weights;
   for (const auto& f : files)
-    if (f.value("role", "") == "weights")
+    if (f.value("role", "") == "weights" || f.value("role", "") == "weights-index")
       weights.push_back({f.value("file", ""), f.at("path").get<std::string>()});
   if (weights.empty()) throw Error("the variant has no file of role 'weights'");
+  // (a weights-index alone is caught by from_files: an index without shards)
   // A local file (or snapshot directory) the user gave stands alone.
   if (weights.size() == 1) return Weights::from_path(weights.front().path);
   return Weights::from_files(weights);

@@ -108,15 +108,16 @@ struct Digest {
 };
 
 /// One file of a weight variant. A variant has one or more: the weights
-/// (several files with role "weights" are the shards of one checkpoint,
-/// optionally with their Hugging Face index), and whatever else the model
-/// needs to run, each under a role its family names ("vocab", "merges",
-/// "tokenizer", "config", …).
+/// (several files with role "weights" are the shards of one checkpoint; the
+/// Hugging Face index beside them has role "weights-index"), and whatever
+/// else the model needs to run, each under a role its family names
+/// ("vocab", "merges", "tokenizer", "config", "labels", …).
 struct VariantFile {
   std::string role = "weights";   ///< what the file is to the model
   std::string file;               ///< file name, "resnet50-11ad3fa6.pth"
-  std::string format;             ///< "pth", "safetensors", "safetensors-index", or a data
-                                  ///< format for other roles ("json", "text", …)
+  std::string format;             ///< weights: "pth" or "safetensors"; weights-index:
+                                  ///< "safetensors-index"; other roles: a data format
+                                  ///< ("json", "text", "sentencepiece", …)
   std::vector<std::string> urls;  ///< tried in order
   Digest sha256;
   std::optional<uint64_t> size;  ///< bytes, when known
@@ -131,8 +132,8 @@ struct WeightVariant {
 
   /// The first file with `role`, or nullptr.
   MODELZOO_API const VariantFile* find_file(std::string_view role) const;
-  /// The first weights file (the checkpoint, its index or first shard);
-  /// throws when the variant has none (a listing index's variants).
+  /// The first weights file (the checkpoint, or its first shard); throws
+  /// when the variant has none (a listing index's variants).
   MODELZOO_API const VariantFile& weights() const;
 };
 
