@@ -10,7 +10,7 @@ build=${MODELZOO_FUZZ_BUILD_DIR:-$root/build-fuzz}
 runs=${1:-1000000}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_safetensors fuzz_zip fuzz_unpickler)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_safetensors fuzz_zip fuzz_unpickler fuzz_shard_index)
 
 "$root/scripts/install-deps.sh"
 if ! command -v clang++ >/dev/null; then  # libFuzzer ships with Debian's clang
@@ -25,7 +25,8 @@ cmake --build "$build" -j"$(nproc)" --target "${targets[@]}"
 # Seed corpora from the fixtures the tests use.
 seeds=$build/seeds
 if [ ! -d "$seeds" ]; then
-  mkdir -p "$seeds/files" "$seeds/safetensors" "$seeds/zip" "$seeds/pickle"
+  mkdir -p "$seeds/files" "$seeds/safetensors" "$seeds/zip" "$seeds/pickle" "$seeds/index"
+  cp "$root"/tests/plugins/files/*.index.json "$seeds/index/"
   /usr/bin/python3 "$root/tests/formats/make_pth_fixtures.py" "$seeds/files" > /dev/null
   /usr/bin/python3 "$root/tests/formats/safetensors_peer.py" write "$seeds/safetensors/peer.safetensors" > /dev/null
   cp "$root"/tests/plugins/toy/weights/*.safetensors "$seeds/safetensors/"
@@ -52,6 +53,7 @@ for target in "${targets[@]}"; do
     fuzz_safetensors) corpus=safetensors ;;
     fuzz_zip) corpus=zip ;;
     fuzz_unpickler) corpus=pickle ;;
+    fuzz_shard_index) corpus=index ;;
   esac
   work=$build/corpus/$target
   mkdir -p "$work"
