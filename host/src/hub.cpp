@@ -204,11 +204,11 @@ nlohmann::json Hub::config_for(const RegisteredEntrypoint& entry, const WeightVa
     // recipe), as torchvision's builders overwrite num_classes from the
     // weights' metadata; keys the entrypoint lacks are the variant's error.
     const std::string where = entry.qualified_name() + "." + variant->tag + " (meta.config)";
-    if (auto it = variant->meta.find("config"); it != variant->meta.end())
-      config = merged(std::move(config), *it, where);
-    if (auto it = variant->meta.find("num_classes");
-        it != variant->meta.end() && config.contains("num_classes"))
-      config["num_classes"] = *it;
+    if (const nlohmann::json* own = variant->meta_value("config"))
+      config = merged(std::move(config), *own, where);
+    if (const nlohmann::json* classes = variant->meta_value("num_classes");
+        classes && config.contains("num_classes"))
+      config["num_classes"] = *classes;
   }
   return merged(std::move(config), overrides, entry.qualified_name());
 }

@@ -40,7 +40,7 @@ nlohmann::json Pretrained::info() const {
   return {{"name", name},
           {"inputs", inputs_json},
           {"variant", variant ? nlohmann::json(variant->tag) : nlohmann::json(nullptr)},
-          {"meta", variant ? variant->meta : nlohmann::json::object()},
+          {"meta", variant ? variant->resolved_meta() : nlohmann::json::object()},
           {"files", files_json},
           {"config", config},
           {"notes", notes()},

@@ -70,8 +70,12 @@ std::vector<double> read_number_list(const json& value, const std::string& path)
   return numbers;
 }
 
+void check_known_keys(const json& object, const std::string& path,
+                      std::initializer_list<const char*> known);
+
 Preprocess parse_preprocess(const json& object, const std::string& path) {
   if (!object.is_object()) fail(path, "expected an object (got " + type_name(object) + ")");
+  check_known_keys(object, path, {"resize", "crop", "interpolation", "mean", "std"});
   Preprocess p;
   if (auto it = object.find("resize"); it != object.end())
     p.resize = read_positive_int(*it, path + ".resize");
@@ -93,9 +97,6 @@ Preprocess parse_preprocess(const json& object, const std::string& path) {
     if (s <= 0) fail(path + ".std", "every std must be positive");
   return p;
 }
-
-void check_known_keys(const json& object, const std::string& path,
-                      std::initializer_list<const char*> known);
 
 bool is_option_name(const std::string& name) {
   if (name.empty() || !std::islower(static_cast<unsigned char>(name[0]))) return false;
@@ -321,27 +322,22 @@ CommandSpec parse_command(const json& object, const std::string& path) {
 
 // Manifests name a metadata table once (1000 ImageNet categories) and
 // refer to it from each variant's meta: {"categories": {"$table": "imagenet"}}.
-void resolve_table_references(json& entrypoints, const json& tables, const std::string& path) {
-  for (size_t i = 0; i < entrypoints.size(); ++i) {
-    auto variants = entrypoints[i].find("variants");
-    if (variants == entrypoints[i].end() || !variants->is_array()) continue;
-    for (size_t j = 0; j < variants->size(); ++j) {
-      auto meta = (*variants)[j].find("meta");
-      if (meta == (*variants)[j].end() || !meta->is_object()) continue;
-      for (auto it = meta->begin(); it != meta->end(); ++it) {
-        if (!it->is_object() || !it->contains("$table")) continue;
-        const std::string ref_path = path + ".entrypoints[" + std::to_string(i) + "].variants[" +
-                                     std::to_string(j) + "].meta." + it.key();
-        if (it->size() != 1 || !(*it)["$table"].is_string())
-          fail(ref_path, "a table reference is {\"$table\": \"NAME\"} and nothing else");
-        const std::string name = (*it)["$table"].get<std::string>();
-        auto table = tables.find(name);
-        if (table == tables.end())
-          fail(ref_path, "refers to table '" + name + "', which plugin.tables does not define");
-        *it = *table;
-      }
-    }
-  }
+// The reference stays in memory too (WeightVariant::tables is shared), so a
+// table costs one copy per plugin, not one per variant.
+bool is_table_reference(const json& value) {
+  return value.is_object() && value.contains("$table");
+}
+
+// The table `value` refers to; fails with the reference's path when it is
+// malformed or names no table.
+const json& follow_table_reference(const json& value, const json* tables, const std::string& path) {
+  if (value.size() != 1 || !value["$table"].is_string())
+    fail(path, "a table reference is {\"$table\": \"NAME\"} and nothing else");
+  const std::string name = value["$table"].get<std::string>();
+  auto table = tables ? tables->find(name) : json::const_iterator();
+  if (!tables || table == tables->end())
+    fail(path, "refers to table '" + name + "', which plugin.tables does not define");
+  return *table;
 }
 
 Digest parse_digest(const json& object, const std::string& path) {
@@ -367,13 +363,18 @@ Digest parse_digest(const json& object, const std::string& path) {
 
 // The metadata fields the SDK gives a meaning to are typed; others are free.
 // `where` names the entrypoint and variant, for errors a user can place.
-void check_meta(const json& meta, const std::string& path, const std::string& where) {
+void check_meta(const json& meta, const std::string& path, const std::string& where,
+                const json* tables) {
   auto bad = [&](const std::string& key, const std::string& expected, const json& got) {
-    fail(path + "." + key, "expected " + expected + " (got " + got.dump() + ") in " + where);
+    std::string text = got.dump();
+    if (text.size() > 80) text = text.substr(0, 77) + "...";
+    fail(path + "." + key, "expected " + expected + " (got " + text + ") in " + where);
   };
   for (auto it = meta.begin(); it != meta.end(); ++it) {
     const std::string& key = it.key();
-    const json& value = it.value();
+    const json& value = is_table_reference(it.value())
+                            ? follow_table_reference(it.value(), tables, path + "." + key)
+                            : it.value();
     if (key == "num_classes" || key == "num_params") {
       if (!value.is_number_integer() || value.get<int64_t>() < 0)
         bad(key, "a non-negative integer", value);
@@ -487,7 +488,8 @@ void check_files(const std::vector<VariantFile>& files, const std::string& path)
 }
 
 WeightVariant parse_variant(const json& object, const std::string& path,
-                            const std::string& entrypoint, bool* is_default) {
+                            const std::string& entrypoint, bool* is_default,
+                            const std::shared_ptr<const json>& tables) {
   if (!object.is_object()) fail(path, "expected an object (got " + type_name(object) + ")");
   WeightVariant v;
   v.tag = required_string(object, path, "tag");
@@ -516,8 +518,10 @@ WeightVariant parse_variant(const json& object, const std::string& path,
   }
   if (auto it = object.find("meta"); it != object.end()) {
     if (!it->is_object()) fail(path + ".meta", "expected an object");
-    check_meta(*it, path + ".meta", "entrypoint '" + entrypoint + "', variant '" + v.tag + "'");
+    check_meta(*it, path + ".meta", "entrypoint '" + entrypoint + "', variant '" + v.tag + "'",
+               tables.get());
     v.meta = *it;
+    v.tables = tables;
   }
   *is_default = false;
   if (auto it = object.find("default"); it != object.end()) {
@@ -558,6 +562,23 @@ BuildInfo parse_build(const json& object) {
 }
 
 }  // namespace
+
+const nlohmann::json* WeightVariant::meta_value(const std::string& key) const {
+  auto it = meta.find(key);
+  if (it == meta.end()) return nullptr;
+  if (is_table_reference(*it) && tables) {
+    auto table = tables->find(it->at("$table").get<std::string>());
+    if (table != tables->end()) return &*table;
+  }
+  return &*it;
+}
+
+nlohmann::json WeightVariant::resolved_meta() const {
+  nlohmann::json out = meta;
+  for (auto it = out.begin(); it != out.end(); ++it)
+    if (const json* value = meta_value(it.key())) *it = *value;
+  return out;
+}
 
 const VariantFile* WeightVariant::find_file(std::string_view role) const {
   for (const auto& f : files)
@@ -626,7 +647,8 @@ bool is_reserved_option_name(std::string_view name) {
                      [&](const char* r) { return name == r; });
 }
 
-Entrypoint parse_entrypoint(const json& object, const std::string& path) {
+Entrypoint parse_entrypoint(const json& object, const std::string& path,
+                            const std::shared_ptr<const json>& tables) {
   if (!object.is_object()) fail(path, "expected an object (got " + type_name(object) + ")");
   check_known_keys(object, path,
                    {"name", "summary", "doc", "task", "config", "input", "inputs", "variants"});
@@ -653,7 +675,7 @@ Entrypoint parse_entrypoint(const json& object, const std::string& path) {
     for (size_t i = 0; i < it->size(); ++i) {
       const std::string variant_path = path + ".variants[" + std::to_string(i) + "]";
       bool is_default = false;
-      WeightVariant v = parse_variant((*it)[i], variant_path, e.name, &is_default);
+      WeightVariant v = parse_variant((*it)[i], variant_path, e.name, &is_default, tables);
       if (!tags.insert(v.tag).second) fail(variant_path + ".tag", "duplicate tag '" + v.tag + "'");
       if (is_default) {
         if (!e.default_tag.empty())
@@ -680,21 +702,18 @@ Manifest parse_plugin_manifest(const json& plugin) {
     fail(path + ".family", "'" + m.family + "' is not a valid family name (letters, digits, '_')");
   m.plugin_version = required_string(plugin, path, "plugin_version");
   m.vendor = required_string(plugin, path, "vendor");
-  const json* entrypoints_in = &require(plugin, path, "entrypoints");
-  if (!entrypoints_in->is_array() || entrypoints_in->empty())
+  const json& entrypoints = require(plugin, path, "entrypoints");
+  if (!entrypoints.is_array() || entrypoints.empty())
     fail(path + ".entrypoints", "expected a non-empty array");
-  json resolved_entrypoints;
-  if (auto tables = plugin.find("tables"); tables != plugin.end()) {
-    if (!tables->is_object()) fail(path + ".tables", "expected an object of named tables");
-    resolved_entrypoints = *entrypoints_in;
-    resolve_table_references(resolved_entrypoints, *tables, path);
-    entrypoints_in = &resolved_entrypoints;
+  std::shared_ptr<const json> tables;
+  if (auto it = plugin.find("tables"); it != plugin.end()) {
+    if (!it->is_object()) fail(path + ".tables", "expected an object of named tables");
+    tables = std::make_shared<const json>(*it);
   }
-  const json& entrypoints = *entrypoints_in;
   std::set<std::string> names;
   for (size_t i = 0; i < entrypoints.size(); ++i) {
     const std::string entry_path = path + ".entrypoints[" + std::to_string(i) + "]";
-    Entrypoint e = parse_entrypoint(entrypoints[i], entry_path);
+    Entrypoint e = parse_entrypoint(entrypoints[i], entry_path, tables);
     if (!names.insert(e.name).second)
       fail(entry_path + ".name",
            "duplicate entrypoint '" + e.name + "' in family '" + m.family + "'");
@@ -862,7 +881,7 @@ json to_json(const WeightVariant& v) {
     for (const auto& f : v.files) out["files"].push_back(file_json(f, /*with_role=*/true));
   }
   out["tag"] = v.tag;
-  out["meta"] = v.meta;
+  out["meta"] = v.resolved_meta();  // self-contained: no table to refer to
   return out;
 }
 

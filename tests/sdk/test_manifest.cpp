@@ -112,6 +112,10 @@ TEST_CASE("each flaw is refused with the field's path", "[manifest]") {
     p["entrypoints"][0]["input"].erase("shape");
     CHECK_THAT(error_of(p), Catch::Contains("input.shape': missing"));
   }
+  SECTION("a misspelt preprocessing step") {
+    p["entrypoints"][0]["input"]["preprocess"]["resise"] = 256;
+    CHECK_THAT(error_of(p), Catch::Contains("preprocess.resise': unknown field"));
+  }
   SECTION("mean and std of different lengths") {
     p["entrypoints"][0]["input"]["preprocess"]["std"] = {0.2};
     CHECK_THAT(error_of(p), Catch::Contains("one value per channel"));
@@ -283,6 +287,44 @@ TEST_CASE("a variant of several files: roles, shards, pinned URLs", "[manifest]"
   SECTION("a file without a role") {
     files[3].erase("role");
     CHECK_THAT(error_of(p), Catch::Contains("files[3].role': missing"));
+  }
+}
+
+TEST_CASE("a metadata table is named once and shared by the variants that refer to it",
+          "[manifest]") {
+  json p = valid_plugin();
+  p["tables"] = {{"imagenet", {"tench", "goldfish"}}};
+  for (auto& v : p["entrypoints"][0]["variants"])
+    v["meta"]["categories"] = {{"$table", "imagenet"}};
+  const auto m = modelzoo::parse_plugin_manifest(p);
+  const auto& v1 = m.entrypoints[0].variants[0];
+  const auto& v2 = m.entrypoints[0].variants[1];
+  REQUIRE(v1.meta_value("categories"));
+  CHECK(*v1.meta_value("categories") == json({"tench", "goldfish"}));
+  CHECK(v1.meta_value("categories") == v2.meta_value("categories"));  // one copy, shared
+  CHECK(v1.meta_value("license") == nullptr);
+  CHECK(v2.resolved_meta()["categories"][1] == "goldfish");
+  CHECK(v2.resolved_meta()["metrics"]["ImageNet-1K"]["acc@1"] == 80.858);
+  // The JSON form is self-contained, and parses again without the tables.
+  const auto again = modelzoo::parse_entrypoint(modelzoo::to_json(m.entrypoints[0]), "e");
+  CHECK(again.variants[0].meta["categories"] == json({"tench", "goldfish"}));
+
+  SECTION("a reference to no table") {
+    p["entrypoints"][0]["variants"][1]["meta"]["categories"] = {{"$table", "imagenet22k"}};
+    CHECK_THAT(error_of(p), Catch::Contains("variants[1].meta.categories") &&
+                                Catch::Contains("table 'imagenet22k'"));
+  }
+  SECTION("a reference with more than the name") {
+    p["entrypoints"][0]["variants"][0]["meta"]["categories"]["extra"] = 1;
+    CHECK_THAT(error_of(p), Catch::Contains("{\"$table\": \"NAME\"} and nothing else"));
+  }
+  SECTION("a table whose value does not fit the key") {
+    p["tables"]["imagenet"] = {"tench", 3};
+    CHECK_THAT(error_of(p), Catch::Contains("meta.categories[1]': expected a string (got 3)"));
+  }
+  SECTION("a reference without tables") {
+    p.erase("tables");
+    CHECK_THAT(error_of(p), Catch::Contains("which plugin.tables does not define"));
   }
 }
 

@@ -157,7 +157,7 @@ void print_variant(const std::string& alias, const WeightVariant& v, bool is_def
   for (const auto& request : requests) print_file(request, requests.size() > 1, alias);
   if (!v.meta.empty()) {
     std::cout << "    meta:\n";
-    print_meta(v.meta, full);
+    print_meta(v.resolved_meta(), full);
   }
 }
 

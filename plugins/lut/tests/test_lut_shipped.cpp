@@ -230,6 +230,20 @@ TEST_CASE("modelzoo train writes weights that modelzoo eval reads", "[lut][cli][
   CHECK(result["acc@1"].get<double>() > 30.0);
   CHECK(result["config"]["layer_widths"] == json({400, 200}));
 
+  // Training again into a finished run does nothing, and says what the
+  // weights there scored.
+  auto again = modelzoo_cli(
+      {"train", "lut", std::string(MODELZOO_SOURCE_DIR) + "/plugins/lut/configs/tiny.yaml",
+       "--data", "fashion-mnist", "--train-samples", "1000", "-o", out, "--json"},
+      home.path());
+  INFO(again.err);
+  REQUIRE(again.exit_code == 0);
+  CHECK_THAT(again.err, Contains("were already done") && Contains("--fresh"));
+  const std::string last_line = again.out.substr(again.out.rfind('{'));
+  const auto summary = json::parse(last_line);
+  CHECK(summary["epoch"].get<int64_t>() >= 1);
+  CHECK(summary["test_accuracy_hard"].get<double>() > 0.3);
+
   // Fine-tuning from those weights, with straight-through epochs that a
   // shorter --epochs cuts down (with a note) rather than refusing.
   auto tuned = LutConfig::from_yaml_file(out + "/config.yaml");

@@ -187,7 +187,7 @@ TEST_CASE("hub.load: a pretrained model in one call, through the mirror and the 
   CHECK_FALSE(loaded.model->is_training());
 
   // Its logits are what `modelzoo run` reports for the same image.
-  const auto preprocess = image::preprocess_from_json(loaded.variant->meta.at("transforms"));
+  const auto preprocess = image::preprocess_from_json(*loaded.variant->meta_value("transforms"));
   torch::Tensor logits;
   {
     torch::InferenceMode guard;

@@ -3,6 +3,7 @@
 // model's weights (with its config and test accuracy) after every epoch.
 #include <modelzoo/sdk/error.h>
 #include <modelzoo/threads.h>
+#include <modelzoo/weights.h>
 
 #include <unistd.h>
 
@@ -90,12 +91,13 @@ nlohmann::json train_command(CommandContext& ctx) {
   train.max_epochs = options.value("max_epochs", int64_t{0});
   train.init_weights = options.value("init_weights", "");
   const fs::path model_file = out / (stem + ".safetensors");
-  int64_t current_epoch = 0;
+  int64_t current_epoch = 0, epochs_run = 0;
   train.on_batch = [&](int64_t b, int64_t batches, double loss) {
     draw_batch(current_epoch + 1, config.training.epochs, b, batches, loss);
   };
   train.on_epoch = [&](const EpochReport& r) {
     current_epoch = r.epoch;
+    ++epochs_run;
     ctx.emit({{"epoch", r.epoch},
               {"epochs", config.training.epochs},
               {"loss", r.loss},
@@ -111,7 +113,23 @@ nlohmann::json train_command(CommandContext& ctx) {
   };
   if (train.resume && fs::exists(train.checkpoint))
     ctx.emit({{"message", "resuming from " + train.checkpoint}});
-  const auto report = lut::train(network, train_set, test_set, train);
+  auto report = lut::train(network, train_set, test_set, train);
+  if (epochs_run == 0 && fs::exists(model_file)) {
+    // The checkpoint had every epoch done: report what the weights scored
+    // when they were written rather than an empty run.
+    const Weights weights = Weights::from_file(model_file.string());
+    const auto& saved = weights.file().metadata;
+    auto field = [&](const char* key) {
+      auto it = saved.find(key);
+      return it == saved.end() ? std::string() : it->second;
+    };
+    if (!field("epoch").empty()) report.epoch = std::stoll(field("epoch"));
+    if (!field("test_accuracy_hard").empty())
+      report.eval_accuracy = std::stod(field("test_accuracy_hard"));
+    ctx.emit({{"note", "all " + std::to_string(config.training.epochs) +
+                           " epochs were already done in " + out.string() +
+                           "; nothing to train (--fresh starts over)"}});
+  }
   return {
       {"task", "training"},
       {"weights", model_file.string()},

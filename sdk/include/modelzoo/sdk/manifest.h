@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -128,7 +129,17 @@ struct WeightVariant {
   /// Every file of the variant, in manifest order; a complete spec has at
   /// least one with role "weights". A variant is usable only with all of them.
   std::vector<VariantFile> files;
-  nlohmann::json meta = nlohmann::json::object();  ///< num_classes, categories, metrics, ...
+  /// num_classes, categories, metrics, … as the manifest writes them: a value
+  /// may be a reference {"$table": NAME} into the plugin's tables, shared
+  /// rather than copied into every variant. Read values through
+  /// meta_value() or resolved_meta(), which follow references.
+  nlohmann::json meta = nlohmann::json::object();
+  std::shared_ptr<const nlohmann::json> tables;  ///< the plugin's tables, or null
+
+  /// meta[key], a table reference followed; nullptr when absent.
+  MODELZOO_API const nlohmann::json* meta_value(const std::string& key) const;
+  /// meta with every table reference replaced by its table (a copy).
+  MODELZOO_API nlohmann::json resolved_meta() const;
 
   /// The first file with `role`, or nullptr.
   MODELZOO_API const VariantFile* find_file(std::string_view role) const;
@@ -182,7 +193,9 @@ MODELZOO_API Manifest parse_manifest_document(std::string_view text);
 MODELZOO_API Manifest parse_plugin_manifest(const nlohmann::json& plugin);
 
 /// Validates one entrypoint object; `path` prefixes error messages.
-MODELZOO_API Entrypoint parse_entrypoint(const nlohmann::json& object, const std::string& path);
+MODELZOO_API Entrypoint
+parse_entrypoint(const nlohmann::json& object, const std::string& path,
+                 const std::shared_ptr<const nlohmann::json>& tables = nullptr);
 
 /// A manifest's listing index: family, version, vendor, build, and per
 /// entrypoint its name, summary and variant tags — what listing needs, and

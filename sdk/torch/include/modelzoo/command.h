@@ -40,7 +40,9 @@ struct LoadedModel {
   MODELZOO_API const nlohmann::json& meta() const;
   /// The local path of the first file with `role`, or "" when there is none.
   MODELZOO_API std::string file(const std::string& role) const;
-  /// The variant's tag, or "" (random init, a local weights file).
+  /// The tag of the variant the user named (or DEFAULT's), whose config the
+  /// model was built with, even under random init or a local weights file
+  /// (info["weights"] then says where the values came from); "" without one.
   MODELZOO_API std::string variant() const;
   /// What the load adapted ("fc: new head for 10 classes").
   MODELZOO_API std::vector<std::string> notes() const;
