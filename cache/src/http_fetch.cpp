@@ -8,20 +8,12 @@
 #include <cstring>
 #include <mutex>
 
-#include <curl/curl.h>
+#include "curl_api.h"
 
 #include "modelzoo/sdk/error.h"
 
 namespace modelzoo::cache {
 namespace {
-
-void global_init() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-      throw Error("libcurl: global init failed");
-  });
-}
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -63,7 +55,7 @@ std::optional<std::chrono::milliseconds> parse_retry_after(const std::string& va
   if (value.empty()) return std::nullopt;
   if (std::all_of(value.begin(), value.end(), [](unsigned char c) { return std::isdigit(c); }))
     return std::chrono::seconds(std::stoll(value));
-  time_t when = curl_getdate(value.c_str(), nullptr);
+  time_t when = detail::curl_api().getdate(value.c_str(), nullptr);
   if (when < 0) return std::nullopt;
   time_t now = std::time(nullptr);
   return std::chrono::seconds(when > now ? when - now : 0);
@@ -224,11 +216,11 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
 }
 
 struct CurlHandle {
-  CURL* handle = curl_easy_init();
+  CURL* handle = detail::curl_api().easy_init();
   curl_slist* headers = nullptr;
   ~CurlHandle() {
-    curl_slist_free_all(headers);
-    if (handle) curl_easy_cleanup(handle);
+    detail::curl_api().slist_free_all(headers);
+    if (handle) detail::curl_api().easy_cleanup(handle);
   }
 };
 
@@ -260,50 +252,51 @@ FetchOutcome::Status classify_curl(CURLcode code) {
 }
 
 std::string url_host(const std::string& url) {
-  CURLU* u = curl_url();
+  CURLU* u = detail::curl_api().url();
   std::string host;
-  if (curl_url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
+  if (detail::curl_api().url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
     char* h = nullptr;
-    if (curl_url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK) {
+    if (detail::curl_api().url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK) {
       host = lower(h);
-      curl_free(h);
+      detail::curl_api().free(h);
     }
   }
-  curl_url_cleanup(u);
+  detail::curl_api().url_cleanup(u);
   return host;
 }
 
 // `location` resolved against the URL of the response that carries it.
 std::string resolve_redirect(CURL* handle, const std::string& location) {
   char* current = nullptr;
-  curl_easy_getinfo(handle, CURLINFO_EFFECTIVE_URL, &current);
-  CURLU* u = curl_url();
+  detail::curl_api().easy_getinfo(handle, CURLINFO_EFFECTIVE_URL, &current);
+  CURLU* u = detail::curl_api().url();
   std::string target;
-  if ((!current || curl_url_set(u, CURLUPART_URL, current, 0) == CURLUE_OK) &&
-      curl_url_set(u, CURLUPART_URL, location.c_str(), 0) == CURLUE_OK) {
+  if ((!current || detail::curl_api().url_set(u, CURLUPART_URL, current, 0) == CURLUE_OK) &&
+      detail::curl_api().url_set(u, CURLUPART_URL, location.c_str(), 0) == CURLUE_OK) {
     char* full = nullptr;
-    if (curl_url_get(u, CURLUPART_URL, &full, 0) == CURLUE_OK) {
+    if (detail::curl_api().url_get(u, CURLUPART_URL, &full, 0) == CURLUE_OK) {
       target = full;
-      curl_free(full);
+      detail::curl_api().free(full);
     }
   }
-  curl_url_cleanup(u);
+  detail::curl_api().url_cleanup(u);
   return target;
 }
 
 }  // namespace
 
 std::string url_scheme(const std::string& url) {
-  CURLU* u = curl_url();
+  CURLU* u = detail::curl_api().url();
   std::string scheme;
-  if (curl_url_set(u, CURLUPART_URL, url.c_str(), CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK) {
+  if (detail::curl_api().url_set(u, CURLUPART_URL, url.c_str(), CURLU_NON_SUPPORT_SCHEME) ==
+      CURLUE_OK) {
     char* s = nullptr;
-    if (curl_url_get(u, CURLUPART_SCHEME, &s, 0) == CURLUE_OK) {
+    if (detail::curl_api().url_get(u, CURLUPART_SCHEME, &s, 0) == CURLUE_OK) {
       scheme = lower(s);
-      curl_free(s);
+      detail::curl_api().free(s);
     }
   }
-  curl_url_cleanup(u);
+  detail::curl_api().url_cleanup(u);
   return scheme;
 }
 
@@ -324,7 +317,7 @@ bool is_loopback_url(const std::string& url) {
 }
 
 FetchOutcome fetch_once(const FetchRequest& request, HashingWriter& writer) {
-  global_init();
+  detail::curl_api();  // loads libcurl (and initialises it) on the first download
   CurlHandle curl;
   if (!curl.handle) throw Error("libcurl: curl_easy_init failed");
   Transfer t;
@@ -334,43 +327,46 @@ FetchOutcome fetch_once(const FetchRequest& request, HashingWriter& writer) {
   t.offset = writer.size();
 
   CURL* h = curl.handle;
-  curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR,
-                   request.allow_http_redirects || request.allow_loopback_http_redirects
-                       ? "http,https"
-                       : "https");
-  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(h, CURLOPT_MAXREDIRS, 10L);
-  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(h, CURLOPT_USERAGENT, "modelzoo/0.1 (libcurl)");
-  curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-  if (!request.ca_bundle.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, request.ca_bundle.c_str());
-  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, static_cast<long>(request.connect_timeout.count()));
-  curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1024L);
-  curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, static_cast<long>(request.low_speed_time.count()));
-  curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+  detail::curl_api().easy_setopt(h, CURLOPT_URL, request.url.c_str());
+  detail::curl_api().easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+  detail::curl_api().easy_setopt(
+      h, CURLOPT_REDIR_PROTOCOLS_STR,
+      request.allow_http_redirects || request.allow_loopback_http_redirects ? "http,https"
+                                                                            : "https");
+  detail::curl_api().easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+  detail::curl_api().easy_setopt(h, CURLOPT_MAXREDIRS, 10L);
+  detail::curl_api().easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  detail::curl_api().easy_setopt(h, CURLOPT_USERAGENT, "modelzoo/0.1 (libcurl)");
+  detail::curl_api().easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+  detail::curl_api().easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!request.ca_bundle.empty())
+    detail::curl_api().easy_setopt(h, CURLOPT_CAINFO, request.ca_bundle.c_str());
+  detail::curl_api().easy_setopt(h, CURLOPT_CONNECTTIMEOUT,
+                                 static_cast<long>(request.connect_timeout.count()));
+  detail::curl_api().easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1024L);
+  detail::curl_api().easy_setopt(h, CURLOPT_LOW_SPEED_TIME,
+                                 static_cast<long>(request.low_speed_time.count()));
+  detail::curl_api().easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
   // Large receive buffer: fewer callbacks, fewer copies.
-  curl_easy_setopt(h, CURLOPT_BUFFERSIZE, static_cast<long>(CURL_MAX_READ_SIZE));
-  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(h, CURLOPT_HEADERDATA, &t);
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &t);
+  detail::curl_api().easy_setopt(h, CURLOPT_BUFFERSIZE, static_cast<long>(CURL_MAX_READ_SIZE));
+  detail::curl_api().easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+  detail::curl_api().easy_setopt(h, CURLOPT_HEADERDATA, &t);
+  detail::curl_api().easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+  detail::curl_api().easy_setopt(h, CURLOPT_WRITEDATA, &t);
   // Identity encoding only: the digest is over the file's bytes.
-  curl.headers = curl_slist_append(curl.headers, "Accept-Encoding: identity");
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, curl.headers);
+  curl.headers = detail::curl_api().slist_append(curl.headers, "Accept-Encoding: identity");
+  detail::curl_api().easy_setopt(h, CURLOPT_HTTPHEADER, curl.headers);
   std::string range;
   if (t.offset > 0) {
     range = std::to_string(t.offset) + "-";
-    curl_easy_setopt(h, CURLOPT_RANGE, range.c_str());
+    detail::curl_api().easy_setopt(h, CURLOPT_RANGE, range.c_str());
   }
   char error_buffer[CURL_ERROR_SIZE] = {};
-  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_buffer);
+  detail::curl_api().easy_setopt(h, CURLOPT_ERRORBUFFER, error_buffer);
 
-  CURLcode code = curl_easy_perform(h);
+  CURLcode code = detail::curl_api().easy_perform(h);
   long http_code = 0;
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &http_code);
+  detail::curl_api().easy_getinfo(h, CURLINFO_RESPONSE_CODE, &http_code);
 
   FetchOutcome out;
   out.http_code = http_code;
@@ -399,7 +395,7 @@ FetchOutcome fetch_once(const FetchRequest& request, HashingWriter& writer) {
   }
   if (code != CURLE_OK) {
     out.status = classify_curl(code);
-    out.message = std::string(curl_easy_strerror(code)) +
+    out.message = std::string(detail::curl_api().easy_strerror(code)) +
                   (error_buffer[0] ? std::string(": ") + error_buffer : "");
     if (code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE)
       out.message +=

@@ -14,8 +14,7 @@
 #include <random>
 #include <thread>
 
-#include <curl/curl.h>
-
+#include "curl_api.h"
 #include "hashing_writer.h"
 #include "http_fetch.h"
 #include "modelzoo/cache/cache_paths.h"
@@ -312,9 +311,10 @@ fs::path file_url_path(const std::string& url) {
   if (rest.empty() || rest.front() != '/')
     throw Error("unsupported file URL " + url + " (expected file:///absolute/path)");
   int length = 0;
-  char* decoded = curl_easy_unescape(nullptr, rest.c_str(), static_cast<int>(rest.size()), &length);
+  char* decoded = detail::curl_api().easy_unescape(nullptr, rest.c_str(),
+                                                   static_cast<int>(rest.size()), &length);
   fs::path path(std::string(decoded, static_cast<std::size_t>(length)));
-  curl_free(decoded);
+  detail::curl_api().free(decoded);
   return path;
 }
 
