@@ -15,20 +15,6 @@
 namespace modelzoo::cli {
 namespace {
 
-std::string bytes_text(uint64_t bytes) {
-  std::ostringstream out;
-  out << std::fixed << std::setprecision(1);
-  if (bytes >= (1ull << 30))
-    out << bytes / double(1ull << 30) << " GiB";
-  else if (bytes >= (1ull << 20))
-    out << bytes / double(1ull << 20) << " MiB";
-  else if (bytes >= 1024)
-    out << bytes / 1024.0 << " KiB";
-  else
-    out << bytes << " B";
-  return out.str();
-}
-
 std::string date_text(std::chrono::system_clock::time_point t) {
   if (t.time_since_epoch().count() == 0) return "-";
   const std::time_t c = std::chrono::system_clock::to_time_t(t);

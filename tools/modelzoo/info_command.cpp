@@ -26,21 +26,6 @@ std::string numbers_text(const std::vector<double>& values) {
   return out.str();
 }
 
-std::string size_text(uint64_t bytes) {
-  std::ostringstream out;
-  out.precision(1);
-  out << std::fixed;
-  if (bytes >= (1ull << 30))
-    out << bytes / double(1ull << 30) << " GiB";
-  else if (bytes >= (1ull << 20))
-    out << bytes / double(1ull << 20) << " MiB";
-  else if (bytes >= 1024)
-    out << bytes / 1024.0 << " KiB";
-  else
-    out << bytes << " B";
-  return out.str();
-}
-
 void print_meta(const nlohmann::json& meta, bool full) {
   for (auto it = meta.begin(); it != meta.end(); ++it) {
     if (it.key() == "categories" && it->is_array()) {
@@ -80,7 +65,7 @@ void print_file(const cache::PullRequest& request, bool with_role, const std::st
   std::string status = cache_status(request);
   if (status == "not cached") status += " (modelzoo pull " + alias + ")";
   std::cout << indent << "file:   " << f.file << " (" << f.format
-            << (f.size ? ", " + size_text(*f.size) : std::string()) << ")\n"
+            << (f.size ? ", " + bytes_text(*f.size) : std::string()) << ")\n"
             << indent << "sha256: " << f.sha256.hex << (f.sha256.is_prefix ? "… (prefix)" : "")
             << '\n'
             << indent << "cache:  " << status << '\n';

@@ -1,6 +1,8 @@
 #include "table.h"
 
 #include <algorithm>
+#include <iomanip>
+#include <sstream>
 
 namespace modelzoo::cli {
 
@@ -41,6 +43,20 @@ void Table::print(std::ostream& out) const {
   };
   emit(header_);
   for (const auto& row : rows_) emit(row);
+}
+
+std::string bytes_text(uint64_t bytes) {
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(1);
+  if (bytes >= (1ull << 30))
+    out << bytes / double(1ull << 30) << " GiB";
+  else if (bytes >= (1ull << 20))
+    out << bytes / double(1ull << 20) << " MiB";
+  else if (bytes >= 1024)
+    out << bytes / 1024.0 << " KiB";
+  else
+    out << bytes << " B";
+  return out.str();
 }
 
 }  // namespace modelzoo::cli

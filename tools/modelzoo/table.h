@@ -2,6 +2,7 @@
 // (counted in UTF-8 code points), the last column left unpadded.
 #pragma once
 
+#include <cstdint>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -23,6 +24,9 @@ class Table {
 /// Number of code points in a UTF-8 string (its width in a terminal, for
 /// the text modelzoo prints).
 size_t display_width(const std::string& text);
+
+/// "1.5 GiB", "97.6 MiB", "12.0 KiB", "80 B".
+std::string bytes_text(uint64_t bytes);
 
 /// `text` cut to `width` code points, with "…" when cut.
 std::string ellipsize(const std::string& text, size_t width);
