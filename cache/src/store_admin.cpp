@@ -40,12 +40,27 @@ bool looks_like_digest(const std::string& s) {
                      [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
-// Digests under blobs/ that `name` denotes: an alias, or a digest prefix.
+// The aliases of a several-file variant's files ("family/entry.TAG/<file>")
+// when `name` is the variant's alias; empty otherwise.
+std::vector<std::string> file_aliases_of_variant(const Layout& layout, const std::string& name) {
+  std::vector<std::string> out;
+  if (name.find('/') == std::string::npos) return out;
+  const std::string prefix = name + "/";
+  for (const auto& [alias, ref] : read_refs(layout))
+    if (alias.rfind(prefix, 0) == 0) out.push_back(alias);
+  return out;
+}
+
+// Digests under blobs/ that `name` denotes: an alias (a several-file
+// variant's denotes all its files), or a digest prefix.
 std::vector<std::string> resolve(const Layout& layout, const std::string& name) {
   if (name.find('/') != std::string::npos || !looks_like_digest(name)) {
     if (auto ref = read_json(layout.ref(name))) return {ref->value("sha256", "")};
   }
   std::vector<std::string> out;
+  for (const auto& alias : file_aliases_of_variant(layout, name))
+    if (auto ref = read_json(layout.ref(alias))) out.push_back(ref->value("sha256", ""));
+  if (!out.empty()) return out;
   if (looks_like_digest(name)) {
     std::string prefix = name.rfind("sha256:", 0) == 0 ? name.substr(7) : name;
     std::error_code ec;
@@ -78,6 +93,15 @@ std::string resolve_one(const Layout& layout, const std::string& name) {
     throw Error("\"" + name + "\" is ambiguous: it matches " + std::to_string(found.size()) +
                 " cached files; give more digits or the full alias");
   return found.front();
+}
+
+// Every digest `name` denotes; throws when none.
+std::vector<std::string> resolve_some(const Layout& layout, const std::string& name) {
+  auto found = resolve(layout, name);
+  if (found.empty())
+    throw Error("\"" + name + "\" is not in the cache at " + layout.root.string() +
+                " (see `modelzoo cache ls`)");
+  return found;
 }
 
 void remove_blob(const Layout& layout, const std::string& hex) {
@@ -164,7 +188,8 @@ VerifyReport Store::verify(const VerifyOptions& options) {
   if (!fs::exists(layout.root / "CACHEDIR.TAG"))
     report.problems.push_back("CACHEDIR.TAG is missing");
   std::set<std::string> selected;
-  for (const auto& name : options.names) selected.insert(resolve_one(layout, name));
+  for (const auto& name : options.names)
+    for (const auto& hex : resolve_some(layout, name)) selected.insert(hex);
 
   std::error_code ec;
   for (auto it = fs::directory_iterator(layout.blobs(), ec); !ec && it != fs::directory_iterator();
@@ -300,6 +325,35 @@ RemoveReport Store::remove(const std::string& name_or_digest, bool force) {
   Layout layout{config_.root};
   RemoveReport report;
   MetaLock lock(layout);
+  if (const auto files = file_aliases_of_variant(layout, name_or_digest);
+      !files.empty() && !read_json(layout.ref(name_or_digest))) {
+    // A several-file variant goes as a whole: every file's alias, and each
+    // blob no other alias uses.
+    for (const auto& alias : files)
+      if (read_json(layout.ref(alias)).value_or(nlohmann::json::object()).value("pinned", false) &&
+          !force)
+        throw Error("alias " + alias + " is pinned; unpin it first or force the removal");
+    std::set<std::string> digests;
+    for (const auto& alias : files) {
+      digests.insert(
+          read_json(layout.ref(alias)).value_or(nlohmann::json::object()).value("sha256", ""));
+      std::error_code ec;
+      fs::remove(layout.ref(alias), ec);
+      report.removed_aliases.push_back(alias);
+    }
+    std::error_code ec;
+    fs::remove(layout.refs() / name_or_digest, ec);  // the variant's now empty directory
+    for (const auto& hex : digests) {
+      bool used = false;
+      for (const auto& [alias, other] : read_refs(layout))
+        used = used || other.value("sha256", "") == hex;
+      if (!used && fs::exists(layout.blob(hex))) {
+        remove_blob(layout, hex);
+        report.removed_blobs.push_back(hex);
+      }
+    }
+    return report;
+  }
   if (auto ref = read_json(layout.ref(name_or_digest))) {
     if (ref->value("pinned", false) && !force)
       throw Error("alias " + name_or_digest + " is pinned; unpin it first or force the removal");
@@ -339,10 +393,16 @@ fs::path Store::path_of(const std::string& name_or_digest) const {
 void Store::pin(const std::string& alias, bool pinned) {
   Layout layout{config_.root};
   MetaLock lock(layout);
-  auto ref = read_json(layout.ref(alias));
-  if (!ref) throw Error("cannot pin " + alias + ": no such alias in the cache (pull it first)");
-  (*ref)["pinned"] = pinned;
-  write_json_atomic(layout.ref(alias), *ref);
+  std::vector<std::string> aliases{alias};
+  if (!fs::exists(layout.ref(alias))) aliases = file_aliases_of_variant(layout, alias);
+  if (aliases.empty())
+    throw Error("cannot pin " + alias + ": no such alias in the cache (pull it first)");
+  for (const auto& a : aliases) {
+    auto ref = read_json(layout.ref(a));
+    if (!ref) throw Error("cannot pin " + a + ": no such alias in the cache (pull it first)");
+    (*ref)["pinned"] = pinned;
+    write_json_atomic(layout.ref(a), *ref);
+  }
 }
 
 MirrorExportReport Store::export_mirror(const fs::path& dir,
@@ -352,7 +412,8 @@ MirrorExportReport Store::export_mirror(const fs::path& dir,
   report.dir = dir;
   std::vector<CacheEntry> all = list();
   std::set<std::string> selected;
-  for (const auto& name : names) selected.insert(resolve_one(layout, name));
+  for (const auto& name : names)
+    for (const auto& hex : resolve_some(layout, name)) selected.insert(hex);
   std::vector<const CacheEntry*> chosen;
   for (const auto& e : all)
     if (selected.empty() || selected.count(e.sha256)) chosen.push_back(&e);

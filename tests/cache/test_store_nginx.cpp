@@ -507,6 +507,31 @@ TEST_CASE("a several-file variant is complete or absent: the error names the bad
     CHECK_FALSE(offline.find_variant("language/gpt2.OPENAI", variant, Fixture::fast()));
     CHECK_THROWS_WITH(offline.pull_variant("language/gpt2.OPENAI", variant, Fixture::fast()),
                       Catch::Contains("merges.txt") && Catch::Contains("file 5 of 5"));
+    variant.files.pop_back();
+    CHECK(store_intact(f.root));
+
+    // The variant's alias names all its files: a mirror exported by it
+    // serves another cache with every original URL dead.
+    const fs::path mirror = f.dir / "mirror";
+    const auto exported = store.export_mirror(mirror, {"language/gpt2.OPENAI"});
+    CHECK(exported.digests.size() == 4);
+    CHECK(fs::exists(mirror / "sha256" / shard2));
+    CHECK(fs::exists(mirror / "vocab.json"));
+    Nginx mirror_server(mirror);
+    CacheConfig other = f.config();
+    other.root = f.dir / "other-cache";
+    other.mirror = mirror_server.url("/");
+    const auto via_mirror =
+        Store(other).pull_variant("language/gpt2.OPENAI", variant, Fixture::fast());
+    CHECK(sha256_file(via_mirror.files[2].result.path) == shard2);
+    // Pinned as a whole, removed as a whole.
+    store.pin("language/gpt2.OPENAI");
+    CHECK_THROWS_WITH(store.remove("language/gpt2.OPENAI"), Catch::Contains("pinned"));
+    store.pin("language/gpt2.OPENAI", false);
+    const auto removed = store.remove("language/gpt2.OPENAI");
+    CHECK(removed.removed_aliases.size() == 4);
+    CHECK(removed.removed_blobs.size() == 4);
+    CHECK(store.list().empty());
     CHECK(store_intact(f.root));
   }
 }
