@@ -265,11 +265,16 @@ CommandOption parse_option(const json& object, const std::string& path) {
                                             [&](const json& v) { return fits_type(v, o.type); })
             : fits_type(*it, o.type);
     if (!ok)
-      fail(path + ".default", "expected " + std::string(o.multiple ? "an array of " : "a ") +
+      fail(path + ".default", "expected " + std::string(o.multiple ? "an array of " : "type ") +
                                   to_string(o.type) + " (got " + it->dump() + ")");
     if (o.required) fail(path + ".default", "a required option has no default");
     o.default_value = *it;
   }
+  if (o.type == CommandOption::Type::kBool && o.default_value == true)
+    fail(path + ".default",
+         "a bool option is a flag, off unless given; name it for what turning it on does "
+         "(\"no-" +
+             o.name + "\") rather than default it to true");
   return o;
 }
 

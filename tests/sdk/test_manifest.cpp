@@ -328,6 +328,83 @@ TEST_CASE("a metadata table is named once and shared by the variants that refer 
   }
 }
 
+TEST_CASE("commands and their options: what parses, and the error each flaw gets",
+          "[manifest][commands]") {
+  json p = valid_plugin();
+  p["commands"] = json::parse(R"([
+    {"verb": "run", "task": "image-classification", "summary": "Classify an image",
+     "options": [{"name": "image", "short": "i", "type": "path", "required": true, "help": "Image"},
+                 {"name": "topk", "short": "k", "type": "int", "default": 5},
+                 {"name": "mode", "type": "string", "choices": ["fast", "exact"], "default": "fast"},
+                 {"name": "labels", "type": "string", "multiple": true, "default": []},
+                 {"name": "no-crop", "type": "bool"}]},
+    {"verb": "train", "scope": "family", "summary": "Train from a config",
+     "options": [{"name": "config-file", "type": "path", "positional": true, "required": true}]}])");
+  const auto m = modelzoo::parse_plugin_manifest(p);
+  REQUIRE(m.commands.size() == 2);
+  const auto& run = m.commands[0];
+  CHECK(run.key() == "run:image-classification");
+  CHECK(m.commands[1].key() == "train");
+  CHECK(m.commands[1].scope == modelzoo::CommandSpec::Scope::kFamily);
+  REQUIRE(run.options.size() == 5);
+  CHECK(run.options[0].required);
+  CHECK(run.options[0].short_name == "i");
+  CHECK(run.options[1].type == modelzoo::CommandOption::Type::kInt);
+  CHECK(run.options[1].default_value == 5);
+  CHECK(run.options[2].choices == std::vector<std::string>{"fast", "exact"});
+  CHECK(run.options[3].multiple);
+  CHECK(m.find_command("run", &m.entrypoints[0]) == nullptr);  // resnet50 declares no task here
+  CHECK(m.find_command("train", nullptr) == &m.commands[1]);
+
+  auto& options = p["commands"][0]["options"];
+  SECTION("an option every command already has") {
+    options[1]["name"] = "threads";
+    CHECK_THAT(error_of(p), Catch::Contains("options[1].name") &&
+                                Catch::Contains("one of the options every command has"));
+  }
+  SECTION("an unknown type") {
+    options[1]["type"] = "float";
+    CHECK_THAT(error_of(p), Catch::Contains("unknown option type 'float'"));
+  }
+  SECTION("a default of the wrong type") {
+    options[1]["default"] = "5";
+    CHECK_THAT(error_of(p), Catch::Contains("options[1].default': expected type int (got \"5\")"));
+  }
+  SECTION("a required option with a default") {
+    options[0]["default"] = "x.png";
+    CHECK_THAT(error_of(p), Catch::Contains("a required option has no default"));
+  }
+  SECTION("a bool flag that defaults to on") {
+    options[4]["default"] = true;
+    CHECK_THAT(error_of(p),
+               Catch::Contains("options[4].default") && Catch::Contains("a bool option is a flag"));
+  }
+  SECTION("choices on a number") {
+    options[1]["choices"] = {"1", "5"};
+    CHECK_THAT(error_of(p), Catch::Contains("options[1].choices"));
+  }
+  SECTION("a short name twice") {
+    options[1]["short"] = "i";
+    CHECK_THAT(error_of(p), Catch::Contains("duplicate short name 'i'"));
+  }
+  SECTION("-h and -c belong to every command") {
+    options[1]["short"] = "h";
+    CHECK_THAT(error_of(p), Catch::Contains("other than c and h"));
+  }
+  SECTION("run without a task") {
+    p["commands"][0].erase("task");
+    CHECK_THAT(error_of(p), Catch::Contains("a run command serves the entrypoints of one task"));
+  }
+  SECTION("the same command twice") {
+    p["commands"].push_back(p["commands"][1]);
+    CHECK_THAT(error_of(p), Catch::Contains("duplicate command 'train'"));
+  }
+  SECTION("a misspelt field") {
+    options[1]["defualt"] = 3;
+    CHECK_THAT(error_of(p), Catch::Contains("options[1].defualt': unknown field"));
+  }
+}
+
 TEST_CASE("document-level flaws", "[manifest]") {
   CHECK_THROWS_WITH(modelzoo::parse_manifest_document("{\"format\": 1, "),
                     Catch::Contains("not well-formed JSON"));
