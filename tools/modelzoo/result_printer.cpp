@@ -1,5 +1,6 @@
 #include "result_printer.h"
 
+#include <algorithm>
 #include <iomanip>
 #include <sstream>
 #include <string>
@@ -53,6 +54,15 @@ void print_table(const std::string& name, const json& rows, std::ostream& out) {
     else if (!constant)
       shown.push_back(c);
   }
+  // Long cells (paths, text) go last, where the table leaves the column
+  // unpadded, so that the short ones before stay aligned on one line each.
+  auto widest = [&](const std::string& c) {
+    size_t w = 0;
+    for (const auto& row : rows) w = std::max(w, display_width(cell(row.value(c, json()))));
+    return w;
+  };
+  std::stable_partition(shown.begin(), shown.end(),
+                        [&](const std::string& c) { return widest(c) <= 40; });
   out << name << ":\n";
   std::vector<std::string> header;
   for (const auto& c : shown) header.push_back(upper(c));
