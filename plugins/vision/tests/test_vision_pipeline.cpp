@@ -199,7 +199,8 @@ TEST_CASE("hub.load: a pretrained model in one call, through the mirror and the 
   auto r = cli({"run", "resnet18", "--image", image_path, "--json", "--topk", "3"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  for (const auto& row : nlohmann::json::parse(r.out)["predictions"])
+  const nlohmann::json result = nlohmann::json::parse(r.out);  // outlives the loop
+  for (const auto& row : result["predictions"])
     CHECK(row["probability"].get<double>() ==
           Approx(probs[row["index"].get<int64_t>()].item<double>()).epsilon(1e-9));
 
