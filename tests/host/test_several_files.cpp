@@ -160,9 +160,26 @@ TEST_CASE("modelzoo run on a several-file variant prints the command's result",
   REQUIRE(table.exit_code == 0);
   CHECK_THAT(table.out, Catch::Contains("label: " + result.at("label").get<std::string>()));
   CHECK_THAT(table.out, Catch::Contains("labels.txt") && Catch::Contains("ROLE"));
+  // `pull` reports every file by role.
+  const auto pull =
+      test::run_process({test::cli_path(), "pull", "files/sharded_mlp", "--json", "-q"}, env);
+  INFO(pull.err);
+  REQUIRE(pull.exit_code == 0);
+  const auto pulled = nlohmann::json::parse(pull.out);
+  REQUIRE(pulled.size() == 4);
+  CHECK(pulled[0]["role"] == "weights-index");
+  CHECK(pulled[3]["file"] == "labels.txt");
+  CHECK(pulled[3]["source"] == "cache");
   // `info` lists the files by role and the command.
   const auto info = test::run_process({test::cli_path(), "info", "files/sharded_mlp"}, env);
   CHECK_THAT(info.out, Catch::Contains("labels:") && Catch::Contains("model-00002-of-00002") &&
                            Catch::Contains("task:     tabular-classification") &&
                            Catch::Contains("modelzoo run files/sharded_mlp"));
+  // `cache rm` of the variant's alias removes every file of it.
+  const auto rm =
+      test::run_process({test::cli_path(), "cache", "rm", "files/sharded_mlp.SHARDED_V1"}, env);
+  INFO(rm.err);
+  CHECK(rm.exit_code == 0);
+  const auto ls = test::run_process({test::cli_path(), "cache", "ls", "--json"}, env);
+  CHECK(nlohmann::json::parse(ls.out).empty());
 }
