@@ -1,5 +1,6 @@
 #include "modelzoo/host/plugin_library.h"
 
+#include <dlfcn.h>
 #include <unistd.h>
 
 #include <mutex>
@@ -37,7 +38,13 @@ std::shared_ptr<PluginLibrary> PluginLibrary::open(int fd, const Manifest& manif
   // Local symbols: two plugins may define the same internal names.
   plugin->library_.load(path, ec,
                         boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
-  if (ec) throw Error("cannot load the shared object: " + ec.message());
+  if (ec) {
+    // Boost reports every dlopen failure as "Bad file descriptor"; the
+    // loader's own message names the cause (a library it cannot find, an
+    // undefined symbol), which is what a user can act on.
+    const char* why = ::dlerror();
+    throw Error("cannot load the shared object: " + (why ? std::string(why) : ec.message()));
+  }
   if (!plugin->library_.has(kPluginEntrySymbol))
     throw Error(std::string("exports no '") + kPluginEntrySymbol +
                 "' entry: built against an incompatible modelzoo SDK; rebuild it with "

@@ -90,7 +90,10 @@ TEST_CASE("a plugin that crashes or hangs the scanner is blacklisted with the re
 TEST_CASE("the registry cache follows changed, new and removed plugins", "[scanner][cache]") {
   ScanBed bed;
   bed.add(plugin_dir("good") + "/toy.so", "a_toy.so");
-  { Hub first(bed.options()); CHECK(first.scan_summary().probed == 1); }
+  {
+    Hub first(bed.options());
+    CHECK(first.scan_summary().probed == 1);
+  }
   {
     Hub warm(bed.options());
     CHECK(warm.scan_summary().from_cache == 1);
@@ -165,4 +168,16 @@ TEST_CASE("without the scanner, discovery reads manifests in-process and says so
   CHECK_THAT(hub.scan_summary().note, Catch::Contains("not load-tested"));
   CHECK(hub.list().size() == 2);
   CHECK(hub.create("tiny_mlp") != nullptr);
+}
+
+TEST_CASE("a plugin whose library is missing fails naming that library", "[scanner]") {
+  ScanBed bed;
+  // Its run path does not reach libmodelzoo_test_dependency.so.
+  bed.add(plugin_dir("extra") + "/needs_dependency.so", "needs_dependency.so");
+  Hub hub(bed.options());
+  const auto p = by_name(hub)["needs_dependency.so"];
+  CHECK(p.state == PluginInfo::State::kFailed);
+  CHECK_THAT(p.reason, Catch::Contains("libmodelzoo_test_dependency.so") &&
+                           Catch::Contains("cannot open shared object file") &&
+                           !Catch::Contains("Bad file descriptor"));
 }
