@@ -896,7 +896,7 @@ VariantPull Store::pull_variant(const std::string& alias, const WeightVariant& v
   for (size_t i = 0; i < requests.size(); ++i) {
     const VariantFile& file = variant.files[i];
     try {
-      out.files.push_back({file.role, file.file, pull(requests[i], options, progress)});
+      out.files.push_back({file, pull(requests[i], options, progress)});
     } catch (const Error& e) {
       if (requests.size() == 1) throw;
       throw Error(std::string(e.what()) + "\n" + alias + " is unusable without " + file.file +
@@ -916,7 +916,7 @@ std::optional<VariantPull> Store::find_variant(const std::string& alias,
   for (size_t i = 0; i < requests.size(); ++i) {
     auto found = find(requests[i], options);
     if (!found) return std::nullopt;
-    out.files.push_back({variant.files[i].role, variant.files[i].file, std::move(*found)});
+    out.files.push_back({variant.files[i], std::move(*found)});
   }
   return out;
 }

@@ -325,48 +325,36 @@ RemoveReport Store::remove(const std::string& name_or_digest, bool force) {
   Layout layout{config_.root};
   RemoveReport report;
   MetaLock lock(layout);
-  if (const auto files = file_aliases_of_variant(layout, name_or_digest);
-      !files.empty() && !read_json(layout.ref(name_or_digest))) {
-    // A several-file variant goes as a whole: every file's alias, and each
-    // blob no other alias uses.
-    for (const auto& alias : files)
-      if (read_json(layout.ref(alias)).value_or(nlohmann::json::object()).value("pinned", false) &&
-          !force)
+  // An alias, or a several-file variant's alias (all its files' aliases):
+  // the aliases go, and each blob no other alias uses.
+  std::vector<std::string> aliases{name_or_digest};
+  if (!fs::exists(layout.ref(name_or_digest)))
+    aliases = file_aliases_of_variant(layout, name_or_digest);
+  if (!aliases.empty()) {
+    std::vector<nlohmann::json> refs;
+    for (const auto& alias : aliases) {
+      refs.push_back(read_json(layout.ref(alias)).value_or(nlohmann::json::object()));
+      if (refs.back().value("pinned", false) && !force)
         throw Error("alias " + alias + " is pinned; unpin it first or force the removal");
-    std::set<std::string> digests;
-    for (const auto& alias : files) {
-      digests.insert(
-          read_json(layout.ref(alias)).value_or(nlohmann::json::object()).value("sha256", ""));
-      std::error_code ec;
+    }
+    std::error_code ec;
+    for (const auto& alias : aliases) {
       fs::remove(layout.ref(alias), ec);
       report.removed_aliases.push_back(alias);
     }
-    std::error_code ec;
-    fs::remove(layout.refs() / name_or_digest, ec);  // the variant's now empty directory
-    for (const auto& hex : digests) {
-      bool used = false;
-      for (const auto& [alias, other] : read_refs(layout))
-        used = used || other.value("sha256", "") == hex;
-      if (!used && fs::exists(layout.blob(hex))) {
+    if (aliases.front() != name_or_digest) fs::remove(layout.refs() / name_or_digest, ec);
+    const auto remaining = read_refs(layout);
+    for (const auto& ref : refs) {
+      const std::string hex = ref.value("sha256", "");
+      const bool used = std::any_of(remaining.begin(), remaining.end(), [&](const auto& other) {
+        return other.second.value("sha256", "") == hex;
+      });
+      if (!used && fs::exists(layout.blob(hex)) &&
+          std::find(report.removed_blobs.begin(), report.removed_blobs.end(), hex) ==
+              report.removed_blobs.end()) {
         remove_blob(layout, hex);
         report.removed_blobs.push_back(hex);
       }
-    }
-    return report;
-  }
-  if (auto ref = read_json(layout.ref(name_or_digest))) {
-    if (ref->value("pinned", false) && !force)
-      throw Error("alias " + name_or_digest + " is pinned; unpin it first or force the removal");
-    std::string hex = ref->value("sha256", "");
-    std::error_code ec;
-    fs::remove(layout.ref(name_or_digest), ec);
-    report.removed_aliases.push_back(name_or_digest);
-    bool used = false;
-    for (const auto& [alias, other] : read_refs(layout))
-      used = used || other.value("sha256", "") == hex;
-    if (!used && fs::exists(layout.blob(hex))) {
-      remove_blob(layout, hex);
-      report.removed_blobs.push_back(hex);
     }
     return report;
   }

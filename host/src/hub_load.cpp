@@ -63,9 +63,8 @@ std::vector<PretrainedFile> Hub::pull_files(const RegisteredEntrypoint& entry,
   const std::string alias = entry.qualified_name() + "." + variant.tag;
   const cache::VariantPull pulled = store.pull_variant(alias, variant, pull, options.progress);
   std::vector<PretrainedFile> files;
-  for (size_t i = 0; i < pulled.files.size(); ++i)
-    files.push_back({pulled.files[i].role, pulled.files[i].file, variant.files[i].format,
-                     pulled.files[i].result.path});
+  for (const auto& f : pulled.files)
+    files.push_back({f.file.role, f.file.file, f.file.format, f.result.path});
   return files;
 }
 

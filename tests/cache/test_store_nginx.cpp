@@ -491,8 +491,8 @@ TEST_CASE("a several-file variant is complete or absent: the error names the bad
   SECTION("all files good: each arrives verified, by role, and later without the server") {
     const VariantPull pulled = store.pull_variant("language/gpt2.OPENAI", variant, Fixture::fast());
     REQUIRE(pulled.files.size() == 4);
-    CHECK(pulled.files[3].role == "vocab");
-    CHECK(pulled.files[3].file == "vocab.json");
+    CHECK(pulled.files[3].file.role == "vocab");
+    CHECK(pulled.files[3].file.file == "vocab.json");
     CHECK(sha256_file(pulled.files[3].result.path) == vocab);
     CHECK(sha256_file(pulled.files[1].result.path) == shard1);
     // Each file has its own alias under the variant's.

@@ -89,7 +89,7 @@ void add_pull_command(CLI::App& app, Context& context) {
       const cache::VariantPull pulled = store.pull_variant(variant_alias, variant, {}, sink.get());
       const bool several = pulled.files.size() > 1;
       for (const auto& f : pulled.files)
-        report(variant_alias, several ? f.role : "", f.file, f.result);
+        report(variant_alias, several ? f.file.role : "", f.file.file, f.result);
     }
     if (context.json) std::cout << results.dump(2) << '\n';
   });

@@ -40,52 +40,62 @@ void print_meta(const nlohmann::json& meta, bool full) {
   }
 }
 
-// Whether the variant is in the local cache, and how its bytes were
-// verified; never touches the network nor re-hashes, and changes nothing
-// in the cache (a description must not count as a use).
-std::string cache_status(const cache::PullRequest& request) {
+// Whether a file is in the local cache, and how its bytes were verified;
+// never touches the network nor re-hashes, and changes nothing in the
+// cache (a description must not count as a use).
+struct CacheStatus {
+  enum class State { kCached, kMissing, kUnreadable } state;
+  std::string text;
+};
+
+CacheStatus cache_status(const cache::PullRequest& request) {
   cache::PullOptions no_rehash;
   no_rehash.verify_hits = false;
   try {
     const auto hit = cache::Store().lookup(request, no_rehash);
-    if (!hit) return "not cached";
-    return std::string("cached, ") + (hit->verification == cache::Verification::tofu
-                                          ? "trust on first use: prefix checked, full digest " +
-                                                hit->sha256.substr(0, 16) + "… recorded"
-                                          : "full digest verified");
+    if (!hit) return {CacheStatus::State::kMissing, "not cached"};
+    return {CacheStatus::State::kCached,
+            std::string("cached, ") + (hit->verification == cache::Verification::tofu
+                                           ? "trust on first use: prefix checked, full digest " +
+                                                 hit->sha256.substr(0, 16) + "… recorded"
+                                           : "full digest verified")};
   } catch (const std::exception& e) {
-    return std::string("cache unreadable: ") + e.what();
+    return {CacheStatus::State::kUnreadable, std::string("cache unreadable: ") + e.what()};
   }
+}
+
+std::string pull_hint(const std::string& alias) {
+  return " (modelzoo pull " + alias + ")";
 }
 
 void print_file(const cache::PullRequest& request, bool with_role, const std::string& alias) {
   const VariantFile& f = request.file;
   const std::string indent = with_role ? "      " : "    ";
   if (with_role) std::cout << "    " << f.role << ":\n";
-  std::string status = cache_status(request);
-  if (status == "not cached") status += " (modelzoo pull " + alias + ")";
+  const CacheStatus status = cache_status(request);
   std::cout << indent << "file:   " << f.file << " (" << f.format
             << (f.size ? ", " + bytes_text(*f.size) : std::string()) << ")\n"
             << indent << "sha256: " << f.sha256.hex << (f.sha256.is_prefix ? "… (prefix)" : "")
             << '\n'
-            << indent << "cache:  " << status << '\n';
+            << indent << "cache:  " << status.text
+            << (status.state == CacheStatus::State::kMissing ? pull_hint(alias) : "") << '\n';
   for (const auto& url : f.urls) std::cout << indent << "url:    " << url << '\n';
 }
 
-// "cached, full digest verified" for a variant: every file, or which are not.
+// For `info --json`: the one file's status, or how many of the files are cached.
 std::string variant_cache_status(const std::string& alias, const WeightVariant& v) {
   const auto requests = cache::variant_requests(alias, v);
   if (requests.size() == 1) {
-    const std::string status = cache_status(requests.front());
-    return status == "not cached" ? status + " (modelzoo pull " + alias + ")" : status;
+    const CacheStatus status = cache_status(requests.front());
+    return status.text + (status.state == CacheStatus::State::kMissing ? pull_hint(alias) : "");
   }
   size_t cached = 0;
-  for (const auto& r : requests) cached += cache_status(r).rfind("cached", 0) == 0;
+  for (const auto& r : requests) cached += cache_status(r).state == CacheStatus::State::kCached;
   if (cached == requests.size()) return "cached, all " + std::to_string(cached) + " files verified";
   return (cached ? "partly cached (" + std::to_string(cached) + " of " +
                        std::to_string(requests.size()) + " files)"
                  : std::string("not cached")) +
-         " (modelzoo pull " + alias + ")";
+         pull_hint(alias);
 }
 
 void print_input(const InputSpec& input, bool named) {
@@ -112,7 +122,7 @@ void print_input(const InputSpec& input, bool named) {
 std::vector<std::pair<std::string, const CommandSpec*>> commands_of(Hub& hub,
                                                                     const std::string& name) {
   std::vector<std::pair<std::string, const CommandSpec*>> out;
-  for (const char* verb : {"run", "eval", "train"}) {
+  for (const char* verb : {"run", "eval"}) {  // train takes a family, not a model
     try {
       const CommandTarget target = hub.find_command(verb, name);
       if (target.command && target.entry) out.emplace_back(verb, target.command);

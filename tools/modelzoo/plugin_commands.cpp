@@ -198,12 +198,7 @@ int run_command_line(const std::string& verb, std::vector<std::string> args, boo
   const bool as_json = common.json;
   const json result =
       context.hub().run_command(verb, target, options, load, [as_json](const json& record) {
-        // Notes and warnings are for the reader, whatever the format.
-        for (const char* kind : {"note", "warning"})
-          if (record.size() == 1 && record.contains(kind)) {
-            std::cerr << "modelzoo: " << kind << ": " << record[kind].get<std::string>() << '\n';
-            return;
-          }
+        if (print_note_record(record, std::cerr)) return;  // for the reader, in either format
         if (as_json)
           std::cout << record.dump() << std::endl;
         else

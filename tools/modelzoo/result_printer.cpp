@@ -96,6 +96,15 @@ void print_result(const json& result, std::ostream& out, std::ostream& notes) {
     if (is_table(it.value())) print_table(it.key(), it.value(), out);
 }
 
+bool print_note_record(const json& record, std::ostream& notes) {
+  for (const char* kind : {"note", "warning"})
+    if (record.size() == 1 && record.contains(kind)) {
+      notes << "modelzoo: " << kind << ": " << cell(record[kind]) << '\n';
+      return true;
+    }
+  return false;
+}
+
 void print_record(const json& record, std::ostream& out) {
   if (record.contains("message")) {
     out << cell(record["message"]) << '\n' << std::flush;

@@ -14,6 +14,11 @@ namespace modelzoo::cli {
 /// Prints a command's result for a reader (not --json).
 void print_result(const nlohmann::json& result, std::ostream& out, std::ostream& notes);
 
+/// A streamed record that is only {"note": …} or {"warning": …} goes to
+/// `notes` ("modelzoo: note: …") whatever the output format; returns
+/// whether `record` was one.
+bool print_note_record(const nlohmann::json& record, std::ostream& notes);
+
 /// Prints one streamed record: its "message" as is, else "key value" pairs.
 void print_record(const nlohmann::json& record, std::ostream& out);
 

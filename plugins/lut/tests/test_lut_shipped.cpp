@@ -208,10 +208,13 @@ TEST_CASE("modelzoo train writes weights that modelzoo eval reads", "[lut][cli][
   if (!have_fashion_mnist()) return;
   modelzoo::test::TempDir home;
   const std::string out = home.path() + "/run";
-  auto r = modelzoo_cli(
-      {"train", "lut", std::string(MODELZOO_SOURCE_DIR) + "/plugins/lut/configs/tiny.yaml",
-       "--data", "fashion-mnist", "--train-samples", "1000", "-o", out, "--json"},
-      home.path());
+  auto train_tiny = [&] {
+    return modelzoo_cli(
+        {"train", "lut", std::string(MODELZOO_SOURCE_DIR) + "/plugins/lut/configs/tiny.yaml",
+         "--data", "fashion-mnist", "--train-samples", "1000", "-o", out, "--json"},
+        home.path());
+  };
+  auto r = train_tiny();
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   // One JSON line per epoch, then the summary.
@@ -232,10 +235,7 @@ TEST_CASE("modelzoo train writes weights that modelzoo eval reads", "[lut][cli][
 
   // Training again into a finished run does nothing, and says what the
   // weights there scored.
-  auto again = modelzoo_cli(
-      {"train", "lut", std::string(MODELZOO_SOURCE_DIR) + "/plugins/lut/configs/tiny.yaml",
-       "--data", "fashion-mnist", "--train-samples", "1000", "-o", out, "--json"},
-      home.path());
+  const auto again = train_tiny();
   INFO(again.err);
   REQUIRE(again.exit_code == 0);
   CHECK_THAT(again.err, Contains("were already done") && Contains("--fresh"));

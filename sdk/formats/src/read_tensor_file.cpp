@@ -7,7 +7,11 @@
 namespace modelzoo::formats {
 
 TensorFile read_tensor_file(const std::string& path) {
-  auto file = MappedFile::open(path);
+  return read_tensor_file(MappedFile::open(path));
+}
+
+TensorFile read_tensor_file(std::shared_ptr<MappedFile> file) {
+  const std::string& path = file->path();
   const std::string format = detect_format(file->data(), file->size());
   if (format == "safetensors") return read_safetensors(file);
   if (format == "pth") return read_pth(file);

@@ -32,18 +32,7 @@ ShardIndex parse_shard_index(std::string_view text, const std::string& path) {
       malformed(path, "the shard of '" + it.key() + "' ('" + shard + "') is not a plain file name");
     index.weight_map.emplace(it.key(), shard);
   }
-  if (auto meta = j.find("metadata"); meta != j.end() && meta->is_object()) {
-    auto total = meta->find("total_size");
-    if (total != meta->end() && total->is_number_unsigned())
-      index.total_size = total->get<std::uint64_t>();
-  }
   return index;
-}
-
-ShardIndex read_shard_index(const std::string& path) {
-  auto file = MappedFile::open(path);
-  return parse_shard_index(
-      std::string_view(reinterpret_cast<const char*>(file->data()), file->size()), path);
 }
 
 bool looks_like_shard_index(const std::uint8_t* data, std::size_t size) {

@@ -53,8 +53,8 @@ Weights weights_of_files(const nlohmann::json& files) {
     if (f.value("role", "") == "weights" || f.value("role", "") == "weights-index")
       weights.push_back({f.value("file", ""), f.at("path").get<std::string>()});
   if (weights.empty()) throw Error("the variant has no file of role 'weights'");
-  // (a weights-index alone is caught by from_files: an index without shards)
-  // A local file (or snapshot directory) the user gave stands alone.
+  // One file is a checkpoint, or a local file or snapshot directory the
+  // user gave; several are shards, with or without their index.
   if (weights.size() == 1) return Weights::from_path(weights.front().path);
   return Weights::from_files(weights);
 }

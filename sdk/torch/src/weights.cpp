@@ -116,49 +116,62 @@ void Weights::add(std::shared_ptr<const formats::TensorFile> file) {
   files_.push_back(std::move(file));
 }
 
+namespace {
+
+struct OpenedFile {
+  std::string name;  // published name, what an index refers to
+  std::shared_ptr<formats::MappedFile> mapping;
+};
+
+formats::ShardIndex parse_index(const formats::MappedFile& file) {
+  return formats::parse_shard_index(
+      std::string_view(reinterpret_cast<const char*>(file.data()), file.size()), file.path());
+}
+
+}  // namespace
+
 Weights Weights::from_file(const std::string& path) {
-  auto mapped = formats::MappedFile::open(path);
-  if (formats::looks_like_shard_index(mapped->data(), mapped->size())) {
-    // The shards lie beside their index, under their published names.
-    const formats::ShardIndex index = formats::parse_shard_index(
-        std::string_view(reinterpret_cast<const char*>(mapped->data()), mapped->size()), path);
-    std::vector<WeightsFile> files{{fs::path(path).filename().string(), path}};
-    std::set<std::string> shards;
-    for (const auto& [tensor, shard] : index.weight_map) shards.insert(shard);
-    for (const auto& shard : shards)
-      files.push_back({shard, (fs::path(path).parent_path() / shard).string()});
-    return from_files(files);
+  auto mapping = formats::MappedFile::open(path);
+  if (!formats::looks_like_shard_index(mapping->data(), mapping->size())) {
+    Weights w;
+    w.add(std::make_shared<const formats::TensorFile>(formats::read_tensor_file(mapping)));
+    w.source_ = path;
+    return w;
   }
-  Weights w;
-  w.add(std::make_shared<const formats::TensorFile>(formats::read_tensor_file(path)));
-  w.source_ = path;
-  return w;
+  // An index: its shards lie beside it, under their published names.
+  std::vector<WeightsFile> files{{fs::path(path).filename().string(), path}};
+  std::set<std::string> shards;
+  for (const auto& [tensor, shard] : parse_index(*mapping).weight_map) shards.insert(shard);
+  for (const auto& shard : shards)
+    files.push_back({shard, (fs::path(path).parent_path() / shard).string()});
+  return from_files(files);
 }
 
 Weights Weights::from_files(const std::vector<WeightsFile>& files) {
   if (files.empty()) throw Error("no weights file given");
+  // Each file is opened once: told apart by its first bytes, then read.
   std::optional<formats::ShardIndex> index;
   std::string index_path;
-  std::vector<const WeightsFile*> shards;
+  std::vector<OpenedFile> shards;
   for (const auto& f : files) {
-    auto mapped = formats::MappedFile::open(f.path);
-    if (!formats::looks_like_shard_index(mapped->data(), mapped->size())) {
-      shards.push_back(&f);
+    auto mapping = formats::MappedFile::open(f.path);
+    if (!formats::looks_like_shard_index(mapping->data(), mapping->size())) {
+      shards.push_back({f.name, std::move(mapping)});
       continue;
     }
     if (index) throw Error("two shard indexes given: " + index_path + " and " + f.path);
-    index = formats::parse_shard_index(
-        std::string_view(reinterpret_cast<const char*>(mapped->data()), mapped->size()), f.path);
+    index = parse_index(*mapping);
     index_path = f.path;
   }
   if (shards.empty()) throw Error(index_path + " is a shard index, but no shard was given");
   if (index) {
     std::set<std::string> named, given;
     for (const auto& [tensor, shard] : index->weight_map) named.insert(shard);
-    for (const auto* s : shards) {
-      given.insert(s->name);
-      if (!named.count(s->name))
-        throw Error(s->path + " (" + s->name + ") is not a shard that " + index_path + " names");
+    for (const auto& s : shards) {
+      given.insert(s.name);
+      if (!named.count(s.name))
+        throw Error(s.mapping->path() + " (" + s.name + ") is not a shard that " + index_path +
+                    " names");
     }
     for (const auto& shard : named)
       if (!given.count(shard))
@@ -166,12 +179,12 @@ Weights Weights::from_files(const std::vector<WeightsFile>& files) {
                     " names is missing; a sharded checkpoint loads only with all its shards");
   }
   Weights w;
-  for (const auto* s : shards) {
+  for (const auto& s : shards) {
     try {
-      w.add(std::make_shared<const formats::TensorFile>(formats::read_tensor_file(s->path)));
+      w.add(std::make_shared<const formats::TensorFile>(formats::read_tensor_file(s.mapping)));
     } catch (const Error& e) {
       if (shards.size() == 1) throw;
-      throw Error(std::string(e.what()) + " (shard " + s->name + ")");
+      throw Error(std::string(e.what()) + " (shard " + s.name + ")");
     }
   }
   if (index) {
@@ -182,7 +195,7 @@ Weights Weights::from_files(const std::vector<WeightsFile>& files) {
       if (it == w.by_name_.end())
         throw Error(index_path + " names tensor '" + tensor + "' in " + shard +
                     ", but no shard holds it");
-      const std::string& holder = shards[w.file_of_view_[it->second]]->name;
+      const std::string& holder = shards[w.file_of_view_[it->second]].name;
       if (holder != shard)
         throw Error(index_path + " puts tensor '" + tensor + "' in " + shard + ", but " + holder +
                     " holds it");
@@ -191,10 +204,10 @@ Weights Weights::from_files(const std::vector<WeightsFile>& files) {
       if (!index->weight_map.count(view->name))
         throw Error("tensor '" + view->name + "' is in a shard but not in " + index_path);
   }
-  w.source_ = index ? index_path + " (" + std::to_string(shards.size()) + " shards)"
-              : shards.size() == 1
-                  ? shards.front()->path
-                  : std::to_string(shards.size()) + " shards from " + shards.front()->path;
+  const std::string& first = shards.front().mapping->path();
+  w.source_ = index                ? index_path + " (" + std::to_string(shards.size()) + " shards)"
+              : shards.size() == 1 ? first
+                                   : std::to_string(shards.size()) + " shards from " + first;
   return w;
 }
 

@@ -139,8 +139,7 @@ MODELZOO_API const char* to_string(PullResult::Source source);
 
 /// One file of a pulled variant.
 struct PulledFile {
-  std::string role;
-  std::string file;  ///< the manifest's file name
+  VariantFile file;  ///< as the manifest lists it (role, name, format, …)
   PullResult result;
 };
 

@@ -10,7 +10,6 @@
 
 #include <cstdint>
 #include <map>
-#include <optional>
 #include <string>
 #include <string_view>
 
@@ -20,13 +19,10 @@ namespace modelzoo::formats {
 
 struct ShardIndex {
   std::map<std::string, std::string> weight_map;  ///< tensor name -> shard file name
-  std::optional<std::uint64_t> total_size;        ///< metadata.total_size, bytes of tensor data
 };
 
 /// Parses an index's text; `path` names it in errors. Throws modelzoo::Error.
 MODELZOO_API ShardIndex parse_shard_index(std::string_view text, const std::string& path);
-/// Reads and parses the index at `path`.
-MODELZOO_API ShardIndex read_shard_index(const std::string& path);
 /// Whether `data` looks like a shard index (a JSON object, not a tensor file).
 MODELZOO_API bool looks_like_shard_index(const std::uint8_t* data, std::size_t size);
 

@@ -89,5 +89,7 @@ MODELZOO_API std::string detect_format(const uint8_t* data, size_t size);
 /// Reads a weights file, choosing the reader by its magic bytes, never by
 /// its extension. Throws modelzoo::Error naming the file and the problem.
 MODELZOO_API TensorFile read_tensor_file(const std::string& path);
+/// The same for a file already mapped.
+MODELZOO_API TensorFile read_tensor_file(std::shared_ptr<MappedFile> file);
 
 }  // namespace modelzoo::formats
