@@ -3,13 +3,28 @@
 #                     MANIFEST manifest.json
 #                     [LIBS target...]
 #                     [NO_INSTALL]
+#                     [SIGN_KEY private-key]
+#                     [SHIPPED subdir file...]
 #                     [TESTS dir-or-file...])
 #
 # Builds a model-family plugin: a shared object with hidden visibility that
 # links LibTorch and the modelzoo SDK, embeds MANIFEST (the "plugin" part of
 # the manifest document, see docs/manifest.md) in its `.modelzoo_manifest`
-# ELF section together with the build tuple, and installs to the plugin
-# directory. In-tree and out-of-tree plugins use this same function.
+# ELF section together with the build tuple, and installs to
+# MODELZOO_PLUGIN_INSTALL_DIR (default <libdir>/modelzoo/plugins, relative
+# to CMAKE_INSTALL_PREFIX: a vendor's plugin goes under the vendor's own
+# prefix, which its users put on MODELZOO_PLUGIN_PATH). In-tree and
+# out-of-tree plugins use this same function.
+#
+# SIGN_KEY signs the plugin after every build with `modelzoo sign` (the
+# build tree's CLI, or the installed one from find_package) and installs
+# the statement (NAME.so.sig) beside it: a rebuilt plugin is never left with
+# a stale signature. Keep the key out of the source tree.
+#
+# SHIPPED installs the files under <datadir>/modelzoo/<subdir>/ and stages
+# them in the build tree where the host looks for them (the nearest
+# share/modelzoo/ at or above the plugin's directory); the manifest names
+# each one shipped://<subdir>/<file>.
 #
 # The manifest is validated at configure time for well-formed JSON; the SDK
 # parser validates it fully when the test suite or the host reads it.
@@ -34,8 +49,13 @@
 #                modelzoo_add_test() where that exists (modelzoo's build),
 #                else one CTest test whose files bring their own main().
 #                Labelled with the family either way.
+include(GNUInstallDirs)
+if(NOT DEFINED MODELZOO_PLUGIN_INSTALL_DIR)
+  set(MODELZOO_PLUGIN_INSTALL_DIR "${CMAKE_INSTALL_LIBDIR}/modelzoo/plugins")
+endif()
+
 function(modelzoo_add_plugin name)
-  cmake_parse_arguments(ARG "NO_INSTALL" "MANIFEST" "SOURCES;LIBS;TESTS" ${ARGN})
+  cmake_parse_arguments(ARG "NO_INSTALL" "MANIFEST;SIGN_KEY" "SOURCES;LIBS;SHIPPED;TESTS" ${ARGN})
   if(NOT ARG_MANIFEST)
     message(FATAL_ERROR "modelzoo_add_plugin(${name}): MANIFEST manifest.json is required")
   endif()
@@ -67,13 +87,93 @@ MODELZOO_PLUGIN_MANIFEST(R\"mzmanifest(@manifest_text@)mzmanifest\")
   if(COMMAND modelzoo_set_warnings)
     modelzoo_set_warnings(${name})
   endif()
-  if(NOT ARG_NO_INSTALL)
-    install(TARGETS ${name} LIBRARY DESTINATION "${MODELZOO_PLUGIN_INSTALL_DIR}")
+  if(NOT IS_ABSOLUTE "${MODELZOO_PLUGIN_INSTALL_DIR}")
+    # The plugin's own libraries beside the install's (its modelzoo
+    # libraries come from the host that loads it, see plugin_dependencies.h).
+    file(RELATIVE_PATH to_libdir "/prefix/${MODELZOO_PLUGIN_INSTALL_DIR}"
+         "/prefix/${CMAKE_INSTALL_LIBDIR}")
+    set_target_properties(${name} PROPERTIES INSTALL_RPATH "$ORIGIN/${to_libdir}")
+  endif()
+  if(NOT ARG_NO_INSTALL AND NOT ARG_SIGN_KEY)
+    install(TARGETS ${name} LIBRARY DESTINATION "${MODELZOO_PLUGIN_INSTALL_DIR}" COMPONENT runtime)
+  endif()
+  if(ARG_SIGN_KEY)
+    _modelzoo_sign_plugin(${name} "${manifest_family}" "${ARG_SIGN_KEY}" "${ARG_NO_INSTALL}")
+  endif()
+  if(ARG_SHIPPED)
+    _modelzoo_ship_files(${name} ${ARG_SHIPPED})
   endif()
   if(ARG_TESTS)
     _modelzoo_add_plugin_tests(${name} "${manifest_family}" "${manifest_path}"
                                TESTS ${ARG_TESTS} LIBS ${ARG_LIBS})
   endif()
+endfunction()
+
+# The CLI that signs plugins: this build's, or the installed package's.
+function(_modelzoo_cli out)
+  if(TARGET modelzoo::cli)
+    set(${out} "$<TARGET_FILE:modelzoo::cli>" PARENT_SCOPE)
+  else()
+    message(FATAL_ERROR "modelzoo_add_plugin: SIGN_KEY needs the modelzoo CLI (modelzoo::cli); "
+                        "install the modelzoo package that provides bin/modelzoo")
+  endif()
+endfunction()
+
+# SIGN_KEY of modelzoo_add_plugin (see there).
+function(_modelzoo_sign_plugin name family key no_install)
+  get_filename_component(key "${key}" ABSOLUTE)
+  # The families modelzoo's release key signs: the scopes of its trust entry.
+  set_property(GLOBAL APPEND PROPERTY "MODELZOO_FAMILIES_SIGNED_BY_${key}" "${family}")
+  _modelzoo_cli(cli)
+  # The signed bytes are the installed bytes: the build tree's plugin gets
+  # its install RUNPATH already (the host finds its modelzoo libraries
+  # either way, see plugin_dependencies.h), and its debug info goes to
+  # NAME.so.debug (found by gdb through the debug link; the symbol table
+  # goes with it, the dynamic one stays) before signing, so
+  # neither install nor packaging has to touch a signed file.
+  set_target_properties(${name} PROPERTIES BUILD_WITH_INSTALL_RPATH ON)
+  add_custom_command(TARGET ${name} POST_BUILD
+    COMMAND "${CMAKE_OBJCOPY}" --only-keep-debug "$<TARGET_FILE:${name}>" "$<TARGET_FILE:${name}>.debug"
+    COMMAND "${CMAKE_OBJCOPY}" --strip-unneeded "--add-gnu-debuglink=$<TARGET_FILE:${name}>.debug"
+            "$<TARGET_FILE:${name}>"
+    VERBATIM)
+  # A sanitizer build's CLI must not fail the build over LibTorch's leaks.
+  add_custom_command(TARGET ${name} POST_BUILD
+    COMMAND ${CMAKE_COMMAND} -E env ASAN_OPTIONS=detect_leaks=0
+            "${cli}" sign "$<TARGET_FILE:${name}>" --key "${key}"
+    COMMENT "Signing ${name} with ${key}"
+    VERBATIM)
+  if(TARGET modelzoo_release_key)
+    add_dependencies(${name} modelzoo_release_key)  # modelzoo's own build: its key, its CLI
+  endif()
+  if(NOT no_install)
+    # As files, byte for byte: install(TARGETS) would strip or re-link them
+    # (cmake --install --strip, CPack) and break the signature.
+    install(FILES "$<TARGET_FILE:${name}>" DESTINATION "${MODELZOO_PLUGIN_INSTALL_DIR}"
+            PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE
+                        WORLD_READ WORLD_EXECUTE
+            COMPONENT runtime)
+    install(FILES "$<TARGET_FILE:${name}>.sig" DESTINATION "${MODELZOO_PLUGIN_INSTALL_DIR}"
+            COMPONENT runtime)
+  endif()
+endfunction()
+
+# SHIPPED of modelzoo_add_plugin (see there).
+function(_modelzoo_ship_files name subdir)
+  set(files ${ARGN})
+  if(NOT files)
+    message(FATAL_ERROR "modelzoo_add_plugin(${name}): SHIPPED ${subdir} lists no files")
+  endif()
+  install(FILES ${files} DESTINATION "${CMAKE_INSTALL_DATADIR}/modelzoo/${subdir}" COMPONENT runtime)
+  if(DEFINED MODELZOO_BUILD_DATA_DIR)
+    set(stage "${MODELZOO_BUILD_DATA_DIR}/${subdir}")  # modelzoo's build: <build>/share/modelzoo
+  else()
+    set(stage "$<TARGET_FILE_DIR:${name}>/share/modelzoo/${subdir}")
+  endif()
+  add_custom_command(TARGET ${name} POST_BUILD
+    COMMAND ${CMAKE_COMMAND} -E make_directory "${stage}"
+    COMMAND ${CMAKE_COMMAND} -E copy_if_different ${files} "${stage}"
+    VERBATIM)
 endfunction()
 
 # The TESTS of modelzoo_add_plugin (see there).

@@ -7,6 +7,8 @@
 #include <string>
 #include <system_error>
 
+#include "modelzoo/host/install_layout.h"
+
 namespace modelzoo {
 namespace fs = std::filesystem;
 
@@ -35,16 +37,13 @@ std::vector<fs::path> default_plugin_search_path() {
   // see the plugins installed or built next to the executable.
   if (const char* only = ::secure_getenv("MODELZOO_PLUGIN_PATH_ONLY"); only && std::string(only) == "1")
     return dirs;
-  add_directory(dirs, seen, MODELZOO_INSTALL_PLUGIN_DIR);
+  // The plugins of the install (or build tree) this host library belongs
+  // to, wherever it was put; then plugins/ beside the executable, for an
+  // app that ships its own.
+  add_directory(dirs, seen, install_layout().plugin_dir);
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    // Next to the executable: plugins/ beside it, and the install layout
-    // relative to it (bin/../lib/modelzoo/plugins), so a moved install and
-    // the build tree work without configuration.
-    add_directory(dirs, seen, exe.parent_path() / "plugins");
-    add_directory(dirs, seen, exe.parent_path() / ".." / MODELZOO_RELATIVE_PLUGIN_DIR);
-  }
+  if (!ec) add_directory(dirs, seen, exe.parent_path() / "plugins");
   return dirs;
 }
 

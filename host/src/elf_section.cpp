@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <mutex>
 
@@ -98,6 +99,45 @@ std::string read_elf_section(int fd, const std::string& section_name) {
   if (elf_errno() != 0) corrupted(elf_errmsg(-1));
   throw Error("no '" + section_name +
               "' section: not a modelzoo plugin (build it with modelzoo_add_plugin)");
+}
+
+ElfDependencies read_elf_dependencies(int fd) {
+  ElfFile file(fd);
+  if (elf_kind(file.elf()) != ELF_K_ELF) throw Error("not an ELF file");
+  ElfDependencies out;
+  std::string runpath, rpath;
+  Elf_Scn* section = nullptr;
+  while ((section = elf_nextscn(file.elf(), section)) != nullptr) {
+    GElf_Shdr header;
+    if (!gelf_getshdr(section, &header)) corrupted(std::string("section header: ") + elf_errmsg(-1));
+    if (header.sh_type != SHT_DYNAMIC) continue;
+    if (header.sh_offset > file.size() || header.sh_size > file.size() - header.sh_offset)
+      corrupted("the dynamic section extends past the end of the file");
+    Elf_Data* data = elf_getdata(section, nullptr);
+    if (!data) corrupted(std::string("dynamic section: ") + elf_errmsg(-1));
+    const size_t entry_size = header.sh_entsize ? header.sh_entsize : sizeof(Elf64_Dyn);
+    const size_t count = header.sh_size / entry_size;
+    for (size_t i = 0; i < count; ++i) {
+      GElf_Dyn entry;
+      if (!gelf_getdyn(data, static_cast<int>(i), &entry)) break;
+      if (entry.d_tag == DT_NULL) break;
+      if (entry.d_tag != DT_NEEDED && entry.d_tag != DT_RUNPATH && entry.d_tag != DT_RPATH) continue;
+      const char* text = elf_strptr(file.elf(), header.sh_link, entry.d_un.d_val);
+      if (!text) corrupted(std::string("dynamic string: ") + elf_errmsg(-1));
+      if (entry.d_tag == DT_NEEDED) out.needed.emplace_back(text);
+      else if (entry.d_tag == DT_RUNPATH) runpath = text;
+      else rpath = text;
+    }
+    break;  // one dynamic section per object
+  }
+  // The loader ignores DT_RPATH when DT_RUNPATH is present.
+  const std::string& path = runpath.empty() ? rpath : runpath;
+  for (size_t start = 0; start <= path.size() && !path.empty();) {
+    const size_t end = std::min(path.find(':', start), path.size());
+    if (end > start) out.search_path.push_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
 }
 
 }  // namespace modelzoo

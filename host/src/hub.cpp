@@ -1,6 +1,7 @@
 #include "modelzoo/hub.h"
 
 #include "plugin_slot.h"
+#include "shipped_files.h"
 
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -94,6 +95,7 @@ void Hub::complete_manifest(PluginSlot& slot) {
   try {
     full = parse_manifest_document(
         read_discovered_manifest(OpenFile(slot.info.path), slot.manifest_sha256));
+    resolve_shipped_files(full, slot.info.path);
   } catch (const std::exception& e) {
     throw Error("plugin '" + slot.info.path + "': " + e.what());
   }
@@ -230,7 +232,8 @@ std::shared_ptr<PluginLibrary> Hub::load_plugin(PluginSlot& slot) {
       if (!verdict.allowed) throw Error("trust: " + verdict.detail);
       if (verdict.warn) host_log().warn("loading plugin '{}': {}", slot.info.path, verdict.detail);
     }
-    slot.library = PluginLibrary::open(opened.release(), *slot.info.manifest, num_threads_);
+    slot.library =
+        PluginLibrary::open(opened.release(), slot.info.path, *slot.info.manifest, num_threads_);
     slot.info.state = PluginInfo::State::kLoaded;
   } catch (const std::exception& e) {
     slot.info.state = PluginInfo::State::kFailed;

@@ -2,6 +2,7 @@
 // (or taken from the registry cache), its trust decided, its build tuple
 // checked, new ones probed in the scanner process, and the survivors'
 // entrypoints registered. No plugin code runs in this process here.
+#include <dlfcn.h>
 #include <sys/stat.h>
 
 #include <cstdlib>
@@ -12,12 +13,14 @@
 #include "modelzoo/host/compatibility.h"
 #include "modelzoo/host/discovery.h"
 #include "modelzoo/host/elf_section.h"
+#include "modelzoo/host/install_layout.h"
 #include "modelzoo/host/plugin_scanner.h"
 #include "modelzoo/host/registry_cache.h"
 #include "modelzoo/hub.h"
 #include "modelzoo/sdk/plugin_abi.h"
 #include "modelzoo/trust/statement.h"
 #include "plugin_slot.h"
+#include "shipped_files.h"
 
 namespace modelzoo {
 namespace fs = std::filesystem;
@@ -82,6 +85,14 @@ CachedPlugin read_plugin_facts(const std::string& path, const std::optional<File
   return entry;
 }
 
+// libmodelzoo_host's own file, as loaded.
+std::string host_library_path() {
+  Dl_info info{};
+  if (dladdr(reinterpret_cast<void*>(&host_library_path), &info) && info.dli_fname)
+    return info.dli_fname;
+  return (install_layout().libdir / "libmodelzoo_host.so").string();
+}
+
 }  // namespace
 
 Hub::Hub(HubOptions options) : options_(std::move(options)) {
@@ -105,6 +116,17 @@ Hub::Hub(HubOptions options) : options_(std::move(options)) {
     auto& mode = mode_for[third_party ? 1 : 0];
     if (!mode) mode = trust::effective_trust_mode(options_.trust, third_party);
     return *mode;
+  };
+  // Plugins probed in one run share their dependencies: one stat per path.
+  std::map<std::string, std::string> fingerprints;
+  auto fingerprint_of = [&](const std::string& depends) -> const std::string& {
+    auto it = fingerprints.find(depends);
+    if (it == fingerprints.end()) it = fingerprints.emplace(depends, probe_fingerprint(depends)).first;
+    return it->second;
+  };
+  auto probe_still_valid = [&](const CachedPlugin& entry) {
+    return !entry.probe_depends.empty() &&
+           fingerprint_of(entry.probe_depends) == entry.probe_fingerprint;
   };
   std::map<std::string, bool> seen;
   std::vector<ProbeRequest> to_probe;
@@ -133,6 +155,7 @@ Hub::Hub(HubOptions options) : options_(std::move(options)) {
       } else {
         if (cached) manifest_text = read_discovered_manifest(OpenFile(info.path), entry.manifest_sha256);
         manifest = parse_manifest_document(manifest_text);
+        resolve_shipped_files(manifest, info.path);
         entry.index_text = manifest_index_text(manifest);
       }
       info.trust.mode = trust_mode(third_party);
@@ -176,6 +199,14 @@ Hub::Hub(HubOptions options) : options_(std::move(options)) {
       if (auto why = incompatibility(manifest.build, host_build_info())) throw Error(*why);
       info.manifest = std::move(manifest);
       info.state = PluginInfo::State::kAvailable;
+      if (!entry.probe_state.empty() && !probe_still_valid(entry)) {
+        // Something the probe depended on changed (a library installed or
+        // replaced, LD_LIBRARY_PATH, the host): its verdict, good or bad,
+        // no longer stands.
+        entry.probe_state.clear();
+        entry.probe_reason.clear();
+        cache.put(info.path, entry);
+      }
       if (entry.probe_state == "failed") {
         info.state = PluginInfo::State::kFailed;
         info.reason = entry.probe_reason;
@@ -211,6 +242,11 @@ Hub::Hub(HubOptions options) : options_(std::move(options)) {
         if (it == results.end()) continue;
         CachedPlugin& entry = entries[slot->info.path];
         entry.probe_reason = it->second.reason;
+        entry.probe_depends.clear();
+        for (const auto& path : it->second.depends) entry.probe_depends += path + "\n";
+        // The host library itself: another build of it judges anew.
+        entry.probe_depends += host_library_path();
+        entry.probe_fingerprint = fingerprint_of(entry.probe_depends);
         if (it->second.ok) {
           entry.probe_state = "ok";
         } else {

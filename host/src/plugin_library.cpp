@@ -7,6 +7,8 @@
 #include <set>
 #include <vector>
 
+#include "modelzoo/host/elf_section.h"
+#include "modelzoo/host/plugin_dependencies.h"
 #include "modelzoo/sdk/abi_version.h"
 #include "modelzoo/sdk/error.h"
 
@@ -29,21 +31,29 @@ void pin_for_process_lifetime(int fd) {
 
 }  // namespace
 
-std::shared_ptr<PluginLibrary> PluginLibrary::open(int fd, const Manifest& manifest,
-                                                   int num_threads) {
+std::shared_ptr<PluginLibrary> PluginLibrary::open(int fd, const std::string& path,
+                                                   const Manifest& manifest, int num_threads) {
   pin_for_process_lifetime(fd);
-  const std::string path = "/proc/self/fd/" + std::to_string(fd);
+  const ElfDependencies dependencies = read_elf_dependencies(fd);
+  load_plugin_dependencies(dependencies, path);
   std::shared_ptr<PluginLibrary> plugin(new PluginLibrary());
   boost::dll::fs::error_code ec;
   // Local symbols: two plugins may define the same internal names.
-  plugin->library_.load(path, ec,
+  plugin->library_.load("/proc/self/fd/" + std::to_string(fd), ec,
                         boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
   if (ec) {
     // Boost reports every dlopen failure as "Bad file descriptor"; the
     // loader's own message names the cause (a library it cannot find, an
     // undefined symbol), which is what a user can act on.
     const char* why = ::dlerror();
-    throw Error("cannot load the shared object: " + (why ? std::string(why) : ec.message()));
+    std::string reason = why ? std::string(why) : ec.message();
+    if (reason.find("cannot open shared object file") != std::string::npos) {
+      reason += " (looked in";
+      for (const auto& dir : dependency_search_dirs(dependencies, path)) reason += " " + dir.string();
+      reason += " and the system's library directories; install the library or add its "
+                "directory to LD_LIBRARY_PATH)";
+    }
+    throw Error("cannot load the shared object: " + reason);
   }
   if (!plugin->library_.has(kPluginEntrySymbol))
     throw Error(std::string("exports no '") + kPluginEntrySymbol +

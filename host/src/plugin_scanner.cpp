@@ -5,9 +5,11 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -17,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "modelzoo/host/install_layout.h"
 #include "modelzoo/host/paths.h"
 #include "modelzoo/sdk/error.h"
 
@@ -28,12 +31,9 @@ namespace fs = std::filesystem;
 std::string find_scanner() {
   if (!running_privileged())
     if (const char* env = std::getenv("MODELZOO_SCANNER"); env && *env) return env;
-  Dl_info info{};
-  if (dladdr(reinterpret_cast<void*>(&find_scanner), &info) && info.dli_fname) {
-    const fs::path candidate = fs::path(info.dli_fname).parent_path() / "modelzoo" / "modelzoo-scan";
-    std::error_code ec;
-    if (fs::exists(candidate, ec)) return candidate.string();
-  }
+  std::error_code ec;
+  const fs::path scanner = install_layout().scanner;
+  if (fs::exists(scanner, ec)) return scanner.string();
   return "";
 }
 
@@ -120,6 +120,9 @@ void run_helper(const std::string& scanner, const std::vector<ProbeRequest>& plu
         ProbeResult r;
         r.ok = line.value("ok", false);
         r.reason = line.value("reason", "");
+        if (auto d = line.find("depends"); d != line.end() && d->is_array())
+          for (const auto& path : *d)
+            if (path.is_string()) r.depends.push_back(path.get<std::string>());
         results[line["path"].get<std::string>()] = r;
         probing.clear();
       }
@@ -168,6 +171,24 @@ std::map<std::string, ProbeResult> probe_out_of_process(const std::vector<ProbeR
     remaining = std::move(next);
   }
   return results;
+}
+
+std::string probe_fingerprint(const std::string& depends_text) {
+  const char* library_path = std::getenv("LD_LIBRARY_PATH");
+  std::string fingerprint = std::string("LD_LIBRARY_PATH=") + (library_path ? library_path : "") + ";";
+  for (size_t start = 0; start < depends_text.size();) {
+    const size_t end = std::min(depends_text.find('\n', start), depends_text.size());
+    const std::string path = depends_text.substr(start, end - start);
+    struct stat st{};
+    if (::stat(path.c_str(), &st) != 0)
+      fingerprint += "-;";
+    else
+      fingerprint += std::to_string(st.st_size) + ":" +
+                     std::to_string(st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec) + ":" +
+                     std::to_string(st.st_ino) + ";";
+    start = end + 1;
+  }
+  return fingerprint;
 }
 
 }  // namespace modelzoo

@@ -12,7 +12,7 @@ namespace modelzoo {
 
 namespace {
 
-constexpr char kMagic[8] = {'M', 'Z', 'R', 'E', 'G', 'v', '3', '\n'};
+constexpr char kMagic[8] = {'M', 'Z', 'R', 'E', 'G', 'v', '4', '\n'};
 
 void put_u64(std::string& out, uint64_t v) {
   for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
@@ -68,7 +68,7 @@ std::optional<FileStamp> stamp_of(const std::string& path) {
 }
 
 std::filesystem::path RegistryCache::default_file() {
-  return cache_root() / "registry" / "plugins-v3.bin";
+  return cache_root() / "registry" / "plugins-v4.bin";
 }
 
 std::string RegistryCache::encode(const std::map<std::string, CachedPlugin>& entries,
@@ -82,7 +82,8 @@ std::string RegistryCache::encode(const std::map<std::string, CachedPlugin>& ent
     put_u64(out, static_cast<uint64_t>(p.stamp.mtime_ns));
     put_u64(out, p.stamp.inode);
     for (const std::string* field : {&p.sha256, &p.manifest_sha256, &p.index_text, &p.read_error, &p.probe_state,
-                                     &p.probe_reason, &p.trust_fingerprint, &p.trust_verdict})
+                                     &p.probe_reason, &p.probe_depends, &p.probe_fingerprint, &p.trust_fingerprint,
+                                     &p.trust_verdict})
       put_string(out, *field);
   }
   return out;
@@ -102,7 +103,8 @@ std::map<std::string, CachedPlugin> RegistryCache::decode(const std::string& byt
     p.stamp.mtime_ns = static_cast<int64_t>(in.u64());
     p.stamp.inode = in.u64();
     for (std::string* field : {&p.sha256, &p.manifest_sha256, &p.index_text, &p.read_error, &p.probe_state,
-                               &p.probe_reason, &p.trust_fingerprint, &p.trust_verdict})
+                               &p.probe_reason, &p.probe_depends, &p.probe_fingerprint, &p.trust_fingerprint,
+                               &p.trust_verdict})
       *field = in.string();
     entries.emplace(std::move(path), std::move(p));
   }

@@ -430,6 +430,22 @@ void check_pinned_url(const std::string& url, const std::string& path) {
                    "change under its digest");
 }
 
+// A shipped file lies inside the install's share/modelzoo/: a relative
+// path without '..', so no manifest can point the host elsewhere.
+void check_shipped_path(const std::string& relative, const std::string& path) {
+  bool escapes = relative.empty() || relative.front() == '/';
+  for (size_t start = 0; !escapes && start <= relative.size();) {
+    const size_t end = std::min(relative.find('/', start), relative.size());
+    const std::string part = relative.substr(start, end - start);
+    escapes = part.empty() || part == "." || part == "..";
+    start = end + 1;
+  }
+  if (escapes)
+    fail(path, "'shipped://" + relative +
+                   "': give the file's path under share/modelzoo/ (like shipped://weights/"
+                   "FAMILY/FILE), without '.', '..' or empty parts");
+}
+
 bool is_weights_format(const std::string& format) {
   return format == "pth" || format == "safetensors";
 }
@@ -467,6 +483,7 @@ VariantFile parse_variant_file(const json& object, const std::string& path, bool
     std::string url = read_string(urls[i], url_path);
     if (url.find("://") == std::string::npos) fail(url_path, "'" + url + "' is not a URL");
     check_pinned_url(url, url_path);
+    if (auto relative = shipped_path(url)) check_shipped_path(*relative, url_path);
     f.urls.push_back(std::move(url));
   }
   f.sha256 = parse_digest(object, path);
@@ -907,6 +924,12 @@ json to_json(const Entrypoint& e) {
   }
   out["variants"] = variants;
   return out;
+}
+
+std::optional<std::string> shipped_path(std::string_view url) {
+  constexpr std::string_view kScheme = "shipped://";
+  if (url.substr(0, kScheme.size()) != kScheme) return std::nullopt;
+  return std::string(url.substr(kScheme.size()));
 }
 
 }  // namespace modelzoo

@@ -10,7 +10,7 @@ build=${MODELZOO_FUZZ_BUILD_DIR:-$root/build-fuzz}
 runs=${1:-1000000}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_safetensors fuzz_zip fuzz_unpickler fuzz_shard_index)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_safetensors fuzz_zip fuzz_unpickler fuzz_shard_index fuzz_elf)
 
 "$root/scripts/install-deps.sh"
 if ! command -v clang++ >/dev/null; then  # libFuzzer ships with Debian's clang
@@ -25,7 +25,12 @@ cmake --build "$build" -j"$(nproc)" --target "${targets[@]}"
 # Seed corpora from the fixtures the tests use.
 seeds=$build/seeds
 if [ ! -d "$seeds" ]; then
-  mkdir -p "$seeds/files" "$seeds/safetensors" "$seeds/zip" "$seeds/pickle" "$seeds/index"
+  mkdir -p "$seeds/files" "$seeds/safetensors" "$seeds/zip" "$seeds/pickle" "$seeds/index" "$seeds/elf"
+  # Small real shared objects (dynamic sections, RUNPATH) and a plugin-like
+  # one with a manifest section, built here.
+  cp /usr/lib/x86_64-linux-gnu/libdl.so.2 /usr/lib/x86_64-linux-gnu/librt.so.1 "$seeds/elf/"
+  printf '__attribute__((section(".modelzoo_manifest"), used)) const char m[] = "{}";\n' \
+    | clang -x c -shared -fPIC -Wl,-rpath,'$ORIGIN/../lib' -o "$seeds/elf/tiny_plugin.so" -
   cp "$root"/tests/plugins/files/*.index.json "$seeds/index/"
   /usr/bin/python3 "$root/tests/formats/make_pth_fixtures.py" "$seeds/files" > /dev/null
   /usr/bin/python3 "$root/tests/formats/safetensors_peer.py" write "$seeds/safetensors/peer.safetensors" > /dev/null
@@ -54,6 +59,7 @@ for target in "${targets[@]}"; do
     fuzz_zip) corpus=zip ;;
     fuzz_unpickler) corpus=pickle ;;
     fuzz_shard_index) corpus=index ;;
+    fuzz_elf) corpus=elf ;;
   esac
   work=$build/corpus/$target
   mkdir -p "$work"

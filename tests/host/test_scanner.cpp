@@ -3,6 +3,7 @@
 // later start reads the cache instead of scanning.
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -180,4 +181,26 @@ TEST_CASE("a plugin whose library is missing fails naming that library", "[scann
   CHECK_THAT(p.reason, Catch::Contains("libmodelzoo_test_dependency.so") &&
                            Catch::Contains("cannot open shared object file") &&
                            !Catch::Contains("Bad file descriptor"));
+}
+
+TEST_CASE("a probe verdict in the registry cache follows the environment it depended on",
+          "[scanner][cache]") {
+  ScanBed bed;
+  bed.add(plugin_dir("extra") + "/needs_dependency.so", "needs_dependency.so");
+  const std::string before = std::getenv("LD_LIBRARY_PATH") ? std::getenv("LD_LIBRARY_PATH") : "";
+  auto state = [&] {
+    Hub hub(bed.options());
+    return std::make_pair(by_name(hub)["needs_dependency.so"].state, hub.scan_summary().probed);
+  };
+  ::unsetenv("LD_LIBRARY_PATH");
+  CHECK(state() == std::make_pair(PluginInfo::State::kFailed, size_t{1}));
+  CHECK(state() == std::make_pair(PluginInfo::State::kFailed, size_t{0}));  // from the cache
+  // Fixing the environment is enough: no --rescan.
+  ::setenv("LD_LIBRARY_PATH", plugin_dir("extra").c_str(), 1);
+  CHECK(state() == std::make_pair(PluginInfo::State::kAvailable, size_t{1}));
+  CHECK(state() == std::make_pair(PluginInfo::State::kAvailable, size_t{0}));
+  // And the reverse: a cached "ok" does not outlive the library it needed.
+  ::unsetenv("LD_LIBRARY_PATH");
+  CHECK(state() == std::make_pair(PluginInfo::State::kFailed, size_t{1}));
+  if (!before.empty()) ::setenv("LD_LIBRARY_PATH", before.c_str(), 1);
 }

@@ -5,7 +5,24 @@
 #include <iostream>
 
 #include "command.h"
+#include "modelzoo/host/compatibility.h"
+#include "modelzoo/host/install_layout.h"
+#include "modelzoo/sdk/abi_version.h"
 #include "modelzoo/sdk/error.h"
+
+namespace {
+
+// What a bug report needs: which modelzoo, which plugins it can load (the
+// build tuple a plugin must match), and where it is installed.
+std::string version_text() {
+  const modelzoo::BuildInfo build = modelzoo::host_build_info();
+  return "modelzoo " MODELZOO_VERSION "\n"
+         "SDK ABI " + std::to_string(build.sdk_abi_major) + "." + std::to_string(build.sdk_abi_minor) +
+         "\nLibTorch " + build.torch + "\nbuild " + build.compiler + ", cxx11 ABI " +
+         std::to_string(build.cxx11_abi) + "\ninstalled at " + modelzoo::install_layout().prefix.string();
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace modelzoo::cli;
@@ -26,6 +43,7 @@ int main(int argc, char** argv) {
   app.fallthrough();  // let `modelzoo list --json` reach the global flag
   Context context;
   app.add_flag("--json", context.json, "Machine-readable JSON output");
+  app.set_version_flag("--version", version_text(), "Version, SDK ABI, LibTorch and build tuple");
   add_plugins_command(app, context);
   add_list_command(app, context);
   add_info_command(app, context);

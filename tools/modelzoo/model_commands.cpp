@@ -10,6 +10,7 @@
 
 #include "command.h"
 #include "model_command_abi.h"
+#include "modelzoo/host/install_layout.h"
 #include "modelzoo/sdk/error.h"
 
 namespace modelzoo::cli {
@@ -33,16 +34,12 @@ nlohmann::json parse_overrides(const std::vector<std::string>& assignments) {
 namespace {
 
 fs::path find_model_commands_library() {
+  // Beside the host library's own install (or build tree), like the scanner.
+  const fs::path library = install_layout().libdir / "modelzoo" / kModelCommandsLibrary;
   std::error_code ec;
-  const fs::path exe_dir = fs::read_symlink("/proc/self/exe", ec).parent_path();
-  const fs::path candidates[] = {
-      exe_dir / ".." / MODELZOO_LIBDIR / "modelzoo" / kModelCommandsLibrary,
-      exe_dir / kModelCommandsLibrary,
-  };
-  for (const auto& c : candidates)
-    if (fs::exists(c, ec)) return c;
+  if (fs::exists(library, ec)) return library;
   throw Error(std::string("cannot find ") + kModelCommandsLibrary + " (looked in " +
-              candidates[0].string() + " and " + candidates[1].string() + "); reinstall modelzoo");
+              library.parent_path().string() + "); reinstall modelzoo");
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "modelzoo/trust/plugin_verifier.h"
 #include "modelzoo/trust/statement.h"
 #include "modelzoo/trust/trust_store.h"
+#include "modelzoo/trust/version_ledger.h"
 #include "table.h"
 
 namespace modelzoo::cli {
@@ -169,6 +170,25 @@ void add_trust_store_commands(CLI::App& app, Context& context) {
       std::cout << nlohmann::json{{"key_id", *id}, {"removed", true}}.dump(2) << '\n';
     else
       std::cout << "removed " << *id << '\n';
+  });
+
+  auto* forget = trust->add_subcommand(
+      "forget", "Forget that a plugin was accepted signed (allows an unsigned or older copy)");
+  auto plugin_id = std::make_shared<std::string>();
+  forget->add_option("plugin", *plugin_id, "Plugin id VENDOR/FAMILY, or FAMILY for any vendor")
+      ->required();
+  forget->callback([&context, plugin_id] {
+    VersionLedger ledger(VersionLedger::default_file());
+    const auto forgotten = ledger.forget(*plugin_id);
+    if (context.json) {
+      std::cout << nlohmann::json{{"forgotten", forgotten}}.dump(2) << '\n';
+      return;
+    }
+    if (forgotten.empty())
+      throw Error("no accepted version of '" + *plugin_id + "' is recorded in " +
+                  VersionLedger::default_file().string());
+    for (const auto& forgotten_id : forgotten)
+      std::cout << "forgot " << forgotten_id << ": its next copy is judged on its own signature\n";
   });
 
   auto* revoke = trust->add_subcommand("revoke", "Mark a key revoked: its plugins are refused");

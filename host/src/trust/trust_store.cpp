@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "modelzoo/sdk/atomic_file.h"
+#include "modelzoo/host/install_layout.h"
 #include "modelzoo/host/paths.h"
 #include "modelzoo/sdk/error.h"
 
@@ -60,10 +61,20 @@ TrustedKey trusted_key_from(const json& j, const std::string& file) {
 }
 
 // The system store steers every user's trust, so only root may write it.
+// Who may own the system store: root, or whoever owns the install's
+// library directory — a user who can write there already chooses the code
+// that reads the store (a prefix in $HOME, the build tree).
+uid_t installer_uid() {
+  struct stat st{};
+  return ::stat(install_layout().libdir.c_str(), &st) == 0 ? st.st_uid : 0;
+}
+
 std::string unsafe_system_entry(const fs::path& path) {
   struct stat st{};
   if (::stat(path.c_str(), &st) != 0) return "cannot stat";
-  if (st.st_uid != 0) return "not owned by root";
+  if (st.st_uid != 0 && st.st_uid != installer_uid())
+    return "owned by neither root nor the owner of the install (" +
+           install_layout().libdir.string() + ")";
   if (st.st_mode & (S_IWGRP | S_IWOTH)) return "writable by group or others";
   return "";
 }
@@ -98,7 +109,7 @@ void write_public_key_file(const fs::path& path, const PublicKeyFile& f) {
   write_file_atomically(path.string(), j.dump(2) + "\n", 0644);
 }
 
-fs::path TrustStore::system_directory() { return fs::path(MODELZOO_SYSCONFDIR) / "modelzoo" / "trust"; }
+fs::path TrustStore::system_directory() { return install_layout().sysconf_dir / "trust"; }
 fs::path TrustStore::user_directory() { return config_root() / "trust"; }
 
 std::vector<fs::path> TrustStore::default_directories() {

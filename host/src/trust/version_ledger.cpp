@@ -39,4 +39,25 @@ void VersionLedger::accept(const std::string& plugin_id, const std::string& vers
   write_file_atomically(file_.string(), nlohmann::json(versions_).dump(2) + "\n", 0644);
 }
 
+std::vector<std::string> VersionLedger::forget(const std::string& pattern) {
+  std::vector<std::string> forgotten;
+  for (auto it = versions_.begin(); it != versions_.end();) {
+    const std::string& id = it->first;
+    const bool family_only = pattern.find('/') == std::string::npos;
+    const bool match = id == pattern || (family_only && id.size() > pattern.size() &&
+                                         id.compare(id.size() - pattern.size(), pattern.size(),
+                                                    pattern) == 0 &&
+                                         id[id.size() - pattern.size() - 1] == '/');
+    if (match) {
+      forgotten.push_back(id);
+      it = versions_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  if (!forgotten.empty())
+    write_file_atomically(file_.string(), nlohmann::json(versions_).dump(2) + "\n", 0644);
+  return forgotten;
+}
+
 }  // namespace modelzoo::trust

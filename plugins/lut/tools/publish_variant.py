@@ -4,9 +4,9 @@
     publish_variant.py NAME TAG WEIGHTS.safetensors EVAL.json
 
 Copies WEIGHTS to plugins/lut/weights/NAME-TAG.safetensors (lower-case tag)
-and writes the entrypoint NAME into manifest.json.in: its config (from the
+and writes the entrypoint NAME into manifest.json: its config (from the
 `modelzoo eval ... --json` output EVAL.json, i.e. the config the weights
-were trained with) and a default variant with SHA-256, size, file:// URLs
+were trained with) and a default variant with SHA-256, size, a shipped:// URL
 and metadata whose accuracy is what `modelzoo eval` measured. Earlier
 variants of NAME stay, as non-default ones.
 Standard library only.
@@ -37,7 +37,7 @@ def main():
         "default": True,
         "file": file_name,
         "format": "safetensors",
-        "urls": ["@LUT_WEIGHTS_INSTALLED_URL@/" + file_name, "@LUT_WEIGHTS_SOURCE_URL@/" + file_name],
+        "urls": ["shipped://weights/lut/" + file_name],
         "sha256": hashlib.sha256(data).hexdigest(),
         "size": len(data),
         "meta": {
@@ -55,7 +55,7 @@ def main():
                       "(the config's training: section); trained on this project's CPU",
         },
     }
-    manifest_path = HERE / "manifest.json.in"
+    manifest_path = HERE / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
     entry = {
         "name": name,

@@ -22,10 +22,12 @@ namespace modelzoo {
 class MODELZOO_API PluginLibrary {
  public:
   /// Loads the shared object open on `fd` (the descriptor its trust was
-  /// checked on), runs its entry and checks that its factories are exactly
-  /// the manifest's entrypoints. Takes ownership of `fd`. Throws
-  /// modelzoo::Error with the reason.
-  static std::shared_ptr<PluginLibrary> open(int fd, const Manifest& manifest, int num_threads);
+  /// checked on; `path` is where it was opened, for its dependencies, see
+  /// plugin_dependencies.h), runs its entry and checks that its factories
+  /// are exactly the manifest's entrypoints. Takes ownership of `fd`.
+  /// Throws modelzoo::Error with the reason.
+  static std::shared_ptr<PluginLibrary> open(int fd, const std::string& path,
+                                             const Manifest& manifest, int num_threads);
 
   /// The factory of `entrypoint` (one the manifest declares).
   const ModelFactory& factory(const std::string& entrypoint) const;

@@ -11,6 +11,7 @@
 //   {"probing": PATH}                      before each plugin
 //   {"path": PATH, "ok": true}             its entry ran and matched
 //   {"path": PATH, "ok": false, "reason": TEXT}
+// and, in both results, "depends": [PATH…] (ProbeResult::depends).
 #pragma once
 
 #include <chrono>
@@ -26,7 +27,14 @@ struct ProbeResult {
   bool ok = false;
   bool blacklisted = false;  ///< crashed or hung the helper
   std::string reason;
+  /// The libraries loaded and the directories searched while probing (see
+  /// CachedPlugin::probe_depends); empty when the helper died.
+  std::vector<std::string> depends;
 };
+
+/// The fingerprint of a probe's `depends` now: LD_LIBRARY_PATH and every
+/// path's size, mtime and inode (a missing path counts as such).
+MODELZOO_API std::string probe_fingerprint(const std::string& depends_text);
 
 struct ScanOptions {
   std::chrono::milliseconds timeout{15000};  ///< per plugin

@@ -4,8 +4,9 @@
 // plugin is blacklisted).
 //
 // An entry is valid while its file has the same path, size, mtime and inode
-// (then its recorded SHA-256 stands for the content), and a trust verdict
-// while the trust inputs' fingerprint is unchanged. The whole cache is
+// (then its recorded SHA-256 stands for the content), a trust verdict
+// while the trust inputs' fingerprint is unchanged, and a probe outcome
+// while what the probe depended on is (probe_fingerprint). The whole cache is
 // dropped when the host's ABI tuple or the cache format differs, or when it
 // cannot be parsed. Stored in the cache directory in a small binary format
 // (a JSON DOM cost 30 ms for 1000 plugins; this reads in about 2), written
@@ -46,13 +47,20 @@ struct CachedPlugin {
   /// Probe outcome: "ok", "failed", "blacklisted", or "" (not probed).
   std::string probe_state;
   std::string probe_reason;
+  /// What the probe's outcome depends on besides the plugin file: the
+  /// libraries the probe loaded and the directories the loader searched
+  /// ('\n'-separated paths), and their stamps with LD_LIBRARY_PATH when it
+  /// ran (probe_fingerprint). A changed fingerprint means probe again: a
+  /// library installed, replaced or removed, another environment.
+  std::string probe_depends;
+  std::string probe_fingerprint;
   std::string trust_fingerprint;  ///< of the inputs the verdict used; empty: none
   std::string trust_verdict;      ///< TrustVerdict as JSON text; empty: none
 };
 
 class MODELZOO_API RegistryCache {
  public:
-  /// Default location: <cache root>/registry/plugins-v3.bin.
+  /// Default location: <cache root>/registry/plugins-v4.bin.
   static std::filesystem::path default_file();
 
   /// Reads `file`; an absent, corrupt or foreign-host cache yields an empty

@@ -3,8 +3,10 @@
 // plugin id, e.g. "vision", "acme_*"), an optional expiry, and revocation.
 //
 // Two directories, one JSON file per key (`<key_id>.json`):
-//   system  <prefix>/etc/modelzoo/trust  — honoured only when root-owned
-//           and not writable by group or others
+//   system  <prefix>/etc/modelzoo/trust (/etc/modelzoo/trust for /usr; see
+//           install_layout.h) — honoured only when owned by root or by the
+//           owner of the install's library directory, and not writable by
+//           group or others
 //   user    $XDG_CONFIG_HOME/modelzoo/trust — ignored when the process runs
 //           setuid/setgid (see running_privileged())
 // A key revoked in either directory is revoked.
@@ -51,7 +53,7 @@ class MODELZOO_API TrustStore {
   static std::filesystem::path user_directory();
 
   /// Reads every key file; unreadable ones and a system directory that is
-  /// not root-owned are skipped and described in problems().
+  /// not safely owned are skipped and described in problems().
   static TrustStore load(const std::vector<std::filesystem::path>& directories);
 
   const TrustedKey* find(const std::string& key_id) const;

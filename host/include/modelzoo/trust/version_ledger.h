@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "modelzoo/sdk/export.h"
 
@@ -26,6 +27,11 @@ class MODELZOO_API VersionLedger {
   std::optional<std::string> highest(const std::string& plugin_id) const;
   /// Records `version` if it is higher than what is known.
   void accept(const std::string& plugin_id, const std::string& version);
+  /// Forgets the plugin ids `pattern` matches (an id "vendor/family", or a
+  /// bare family for any vendor's): the next copy of it is judged on its
+  /// own, as on first sight — for re-signing during development, or a
+  /// vendor's deliberate rollback. Returns the ids forgotten.
+  std::vector<std::string> forget(const std::string& pattern);
 
  private:
   std::filesystem::path file_;

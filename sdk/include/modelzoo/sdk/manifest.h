@@ -208,6 +208,12 @@ MODELZOO_API std::string manifest_index_text(const Manifest& manifest);
 MODELZOO_API Manifest parse_manifest_index(std::string_view text);
 
 /// Serialises back to the JSON shape parse_* reads (for `info --json`).
+/// REL of a `shipped://REL` URL — a file the plugin ships with itself,
+/// installed under `<its prefix>/share/modelzoo/REL`, which the host
+/// turns into a file:// URL where the plugin is installed — or nullopt for
+/// any other URL.
+MODELZOO_API std::optional<std::string> shipped_path(std::string_view url);
+
 MODELZOO_API nlohmann::json to_json(const Entrypoint& entrypoint);
 MODELZOO_API nlohmann::json to_json(const WeightVariant& variant);
 MODELZOO_API nlohmann::json to_json(const InputSpec& input);
