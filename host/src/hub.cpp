@@ -220,6 +220,9 @@ std::shared_ptr<PluginLibrary> Hub::load_plugin(PluginSlot& slot) {
   if (slot.library) return slot.library;
   if (slot.info.state == PluginInfo::State::kFailed)
     throw Error("plugin '" + slot.info.path + "' failed to load earlier: " + slot.info.reason);
+  if (slot.info.state != PluginInfo::State::kAvailable)
+    throw Error("plugin '" + slot.info.path + "' is " + to_string(slot.info.state) + ": " +
+                slot.info.reason);
   try {
     // Check again on the descriptor that is loaded: the file may have
     // changed since discovery.

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <cstdlib>
+#include <optional>
 #include <map>
 #include <thread>
 
@@ -145,6 +146,10 @@ Hub::Hub(HubOptions options) : options_(std::move(options)) {
     info.from_cache = cached != nullptr;
     slot->manifest_sha256 = entry.manifest_sha256;
     slot->sha256 = entry.sha256;
+    // Kept for a plugin refused after its manifest was read, so a request
+    // for one of its models can say which plugin declares it and why it
+    // was left out.
+    std::optional<Manifest> parsed;
     try {
       if (!entry.read_error.empty()) throw Error(entry.read_error);
       // A cached index spares parsing the full manifest (with all its
@@ -158,6 +163,7 @@ Hub::Hub(HubOptions options) : options_(std::move(options)) {
         resolve_shipped_files(manifest, info.path);
         entry.index_text = manifest_index_text(manifest);
       }
+      parsed = manifest;
       info.trust.mode = trust_mode(third_party);
       if (info.trust.mode != trust::TrustMode::kOff) {
         if (!fingerprint_base) {
@@ -219,6 +225,7 @@ Hub::Hub(HubOptions options) : options_(std::move(options)) {
     } catch (const std::exception& e) {
       info.state = PluginInfo::State::kRefused;
       info.reason = e.what();
+      if (parsed && !info.manifest) info.manifest = std::move(parsed);
     }
     if (!cached || entry.trust_fingerprint != cached->trust_fingerprint ||
         entry.index_text != cached->index_text)

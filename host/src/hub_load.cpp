@@ -206,7 +206,8 @@ nlohmann::json Hub::run_command(std::string_view verb, std::string_view target,
   } else {
     std::lock_guard<std::mutex> lock(mutex_);
     for (auto& slot : plugins_)
-      if (slot->info.manifest && slot->info.manifest->family == found.family) {
+      if (slot->info.manifest && slot->info.manifest->family == found.family &&
+          slot->info.state == PluginInfo::State::kAvailable) {
         library = load_plugin(*slot);
         break;
       }

@@ -165,7 +165,7 @@ std::map<std::string, ProbeResult> probe_out_of_process(const std::vector<ProbeR
       if (!results.count(p.path)) next.push_back(p);
     if (next.size() == remaining.size()) {
       for (const auto& p : next)
-        results[p.path] = {false, false, "the scanner gave no answer for this plugin"};
+        results[p.path] = {false, false, "the scanner gave no answer for this plugin", {}};
       break;
     }
     remaining = std::move(next);

@@ -21,9 +21,23 @@ echo "packages: $(basename "$runtime") $(basename "$dev")"
 depends=$(dpkg-deb -f "$runtime" Depends)
 echo "Depends: $depends"
 grep -q "libtorch-dev" <<<"$depends" && { echo "the runtime package depends on libtorch-dev" >&2; exit 1; }
+# Loaded with dlopen on the first download, so only the declaration brings it.
+grep -q "libcurl4" <<<"$depends" || { echo "the runtime package does not depend on libcurl4" >&2; exit 1; }
 dpkg-deb -f "$dev" Depends | grep -q "modelzoo (= "
 # The closure of the runtime's Depends, as package names.
 roots=$(sed 's/([^)]*)//g; s/|/,/g; s/,/ /g' <<<"$depends")
+# apt-cache does not recurse through a virtual package (libspdlog1.10-fmt9):
+# each one is replaced by the installed package that provides it.
+real_roots=""
+for root in $roots; do
+  if dpkg-query -W -f='${Version}' "$root" 2>/dev/null | grep -q .; then
+    real_roots+=" $root"
+  else
+    real_roots+=" $(dpkg-query -W -f='${Package} ${Provides}\n' | awk -v v="$root" \
+                      '{for (i = 2; i <= NF; i++) {gsub(/[,(].*/, "", $i); if ($i == v) print $1}}')"
+  fi
+done
+roots=$real_roots
 closure=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks \
             --no-replaces --no-enhances $roots 2>/dev/null | grep -v '^ ' | sed 's/:.*//' | sort -u)
 
@@ -47,7 +61,7 @@ while IFS= read -r elf; do
   fi
   for needed in $(readelf -d "$elf" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
     if find "$x" -name "$needed" | grep -q .; then continue; fi  # shipped in the package
-    path=$(ldconfig -p | awk -v n="$needed" '$1 == n {print $NF; exit}')
+    path=$(ldconfig -p | awk -v n="$needed" '$1 == n && !p {p = $NF} END {print p}')  # no early exit: pipefail
     [ -n "$path" ] || { echo "${elf#$x}: $needed is not on this system" >&2; status=1; continue; }
     owner=$(dpkg -S "$(readlink -f "$path")" 2>/dev/null || dpkg -S "$path" 2>/dev/null || true)
     owner=${owner%%:*}

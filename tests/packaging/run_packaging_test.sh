@@ -13,7 +13,8 @@ cmake -S "$source_dir/consumer" -B "$work/build" -G Ninja -DCMAKE_PREFIX_PATH="$
   > "$work/configure.log" || { cat "$work/configure.log"; exit 1; }
 cmake --build "$work/build" -j2 > "$work/build.log" || { cat "$work/build.log"; exit 1; }
 
-export LD_LIBRARY_PATH="$work/prefix/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+# No LD_LIBRARY_PATH: CMake's build RUNPATH finds the installed libraries.
+unset LD_LIBRARY_PATH
 output=$("$work/build/consumer_app" "$work/build")
 echo "$output"
 grep -qx "entrypoint vendor/scale" <<<"$output"
@@ -29,7 +30,7 @@ grep -q "100% tests passed, 0 tests failed out of 1" "$work/ctest.log" \
 # The torch-free host through pkg-config alone.
 export PKG_CONFIG_PATH="$work/prefix/lib/pkgconfig"
 g++ -std=c++17 "$source_dir/consumer/pkgconfig_app.cpp" -o "$work/pkgconfig_app" \
-  $(pkg-config --cflags --libs modelzoo)
+  $(pkg-config --cflags --libs modelzoo) -Wl,-rpath,"$work/prefix/lib"
 found=$("$work/pkgconfig_app" "$work/build")
 echo "$found"
 [ "$found" = "found 1 entrypoints" ]
@@ -37,6 +38,11 @@ if ldd "$work/pkgconfig_app" | grep -q libtorch; then
   echo "pkg-config app links LibTorch" >&2
   exit 1
 fi
+# The model side through pkg-config alone: the same app as CMake built.
+g++ -std=c++17 "$source_dir/consumer/app.cpp" -o "$work/pkgconfig_torch_app" \
+  $(pkg-config --cflags --libs modelzoo-torch) -Wl,-rpath,"$work/prefix/lib"
+[ "$("$work/pkgconfig_torch_app" "$work/build")" = "$output" ] \
+  || { echo "the pkg-config build of the app printed something else" >&2; exit 1; }
 # The installed CLI lists the vendor plugin from the install's layout.
 MODELZOO_PLUGIN_PATH="$work/build" "$work/prefix/bin/modelzoo" list | grep -q "vendor/scale"
 # The vendor's own task and option through the installed CLI: a table, and

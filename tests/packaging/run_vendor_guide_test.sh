@@ -27,6 +27,7 @@ plugin="$ACME_PREFIX/lib/modelzoo/plugins/acme.so"
 [ -f "$plugin.sig" ] || { echo "no signature installed beside $plugin" >&2; exit 1; }
 # The weights came from the vendor's own prefix, not a build tree.
 rm -rf "$BUILD" "$SRC"
+export MODELZOO_PLUGIN_PATH="$ACME_PREFIX/lib/modelzoo/plugins"  # as run.sh did
 MODELZOO_TRUST=require modelzoo run acme/scale --vector 2 | grep -Eq "^ *2 +6 *$"
 
 # Tampered after install: refused under require, with the reason.
