@@ -70,8 +70,8 @@ int main(int argc, char** argv) {
       if (fd < 0) throw std::runtime_error(std::string("cannot open: ") + std::strerror(errno));
       if (modelzoo::trust::sha256_of_fd(fd, nullptr) != expected_sha256)
         throw std::runtime_error("the file changed since it was checked");
-      const auto manifest =
-          modelzoo::parse_manifest_document(modelzoo::read_elf_section(fd, modelzoo::kManifestSection));
+      const auto manifest = modelzoo::parse_manifest_document(
+          modelzoo::read_elf_section(fd, modelzoo::kManifestSection));
       modelzoo::PluginLibrary::open(fd, path, manifest, threads);
     } catch (const std::exception& e) {
       result["ok"] = false;

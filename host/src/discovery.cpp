@@ -35,7 +35,8 @@ std::vector<fs::path> default_plugin_search_path() {
   }
   // Only MODELZOO_PLUGIN_PATH: for tests and reproducible runs that must not
   // see the plugins installed or built next to the executable.
-  if (const char* only = ::secure_getenv("MODELZOO_PLUGIN_PATH_ONLY"); only && std::string(only) == "1")
+  if (const char* only = ::secure_getenv("MODELZOO_PLUGIN_PATH_ONLY");
+      only && std::string(only) == "1")
     return dirs;
   // The plugins of the install (or build tree) this host library belongs
   // to, wherever it was put; then plugins/ beside the executable, for an

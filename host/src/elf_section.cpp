@@ -22,7 +22,7 @@ class ElfFile {
   explicit ElfFile(int fd) : fd_(fd) {
     static std::once_flag version_once;
     std::call_once(version_once, [] { elf_version(EV_CURRENT); });
-    struct stat st{};
+    struct stat st {};
     if (::fstat(fd_, &st) != 0) throw Error("cannot stat: " + std::string(std::strerror(errno)));
     if (!S_ISREG(st.st_mode)) throw Error("not a regular file");
     size_ = static_cast<uint64_t>(st.st_size);
@@ -109,7 +109,8 @@ ElfDependencies read_elf_dependencies(int fd) {
   Elf_Scn* section = nullptr;
   while ((section = elf_nextscn(file.elf(), section)) != nullptr) {
     GElf_Shdr header;
-    if (!gelf_getshdr(section, &header)) corrupted(std::string("section header: ") + elf_errmsg(-1));
+    if (!gelf_getshdr(section, &header))
+      corrupted(std::string("section header: ") + elf_errmsg(-1));
     if (header.sh_type != SHT_DYNAMIC) continue;
     if (header.sh_offset > file.size() || header.sh_size > file.size() - header.sh_offset)
       corrupted("the dynamic section extends past the end of the file");
@@ -121,12 +122,16 @@ ElfDependencies read_elf_dependencies(int fd) {
       GElf_Dyn entry;
       if (!gelf_getdyn(data, static_cast<int>(i), &entry)) break;
       if (entry.d_tag == DT_NULL) break;
-      if (entry.d_tag != DT_NEEDED && entry.d_tag != DT_RUNPATH && entry.d_tag != DT_RPATH) continue;
+      if (entry.d_tag != DT_NEEDED && entry.d_tag != DT_RUNPATH && entry.d_tag != DT_RPATH)
+        continue;
       const char* text = elf_strptr(file.elf(), header.sh_link, entry.d_un.d_val);
       if (!text) corrupted(std::string("dynamic string: ") + elf_errmsg(-1));
-      if (entry.d_tag == DT_NEEDED) out.needed.emplace_back(text);
-      else if (entry.d_tag == DT_RUNPATH) runpath = text;
-      else rpath = text;
+      if (entry.d_tag == DT_NEEDED)
+        out.needed.emplace_back(text);
+      else if (entry.d_tag == DT_RUNPATH)
+        runpath = text;
+      else
+        rpath = text;
     }
     break;  // one dynamic section per object
   }

@@ -6,8 +6,8 @@
 #include <sys/stat.h>
 
 #include <cstdlib>
-#include <optional>
 #include <map>
+#include <optional>
 #include <thread>
 
 #include "log.h"
@@ -41,7 +41,8 @@ int choose_thread_count(int requested) {
 
 std::string stamp_text(const std::optional<FileStamp>& s) {
   if (!s) return "-";
-  return std::to_string(s->size) + ":" + std::to_string(s->mtime_ns) + ":" + std::to_string(s->inode);
+  return std::to_string(s->size) + ":" + std::to_string(s->mtime_ns) + ":" +
+         std::to_string(s->inode);
 }
 
 // What every trust verdict depends on besides the plugin's own bytes and
@@ -102,10 +103,13 @@ Hub::Hub(HubOptions options) : options_(std::move(options)) {
   std::vector<std::pair<fs::path, bool>> files;  // path, third party
   const auto dirs = options_.plugin_path ? *options_.plugin_path : default_plugin_search_path();
   for (const auto& f : find_plugin_files(dirs)) files.emplace_back(f, false);
-  for (const auto& f : find_plugin_files(options_.third_party_plugin_path)) files.emplace_back(f, true);
+  for (const auto& f : find_plugin_files(options_.third_party_plugin_path))
+    files.emplace_back(f, true);
 
-  const fs::path cache_file = options_.registry_cache ? *options_.registry_cache : RegistryCache::default_file();
-  RegistryCache cache = RegistryCache::load(cache_file, to_json(host_build_info()), options_.rescan);
+  const fs::path cache_file =
+      options_.registry_cache ? *options_.registry_cache : RegistryCache::default_file();
+  RegistryCache cache =
+      RegistryCache::load(cache_file, to_json(host_build_info()), options_.rescan);
   scan_summary_.cache_reset = cache.was_reset();
 
   std::optional<std::string> fingerprint_base;  // computed on first need
@@ -122,7 +126,8 @@ Hub::Hub(HubOptions options) : options_(std::move(options)) {
   std::map<std::string, std::string> fingerprints;
   auto fingerprint_of = [&](const std::string& depends) -> const std::string& {
     auto it = fingerprints.find(depends);
-    if (it == fingerprints.end()) it = fingerprints.emplace(depends, probe_fingerprint(depends)).first;
+    if (it == fingerprints.end())
+      it = fingerprints.emplace(depends, probe_fingerprint(depends)).first;
     return it->second;
   };
   auto probe_still_valid = [&](const CachedPlugin& entry) {
@@ -158,7 +163,8 @@ Hub::Hub(HubOptions options) : options_(std::move(options)) {
       if (cached && !entry.index_text.empty()) {
         manifest = parse_manifest_index(entry.index_text);
       } else {
-        if (cached) manifest_text = read_discovered_manifest(OpenFile(info.path), entry.manifest_sha256);
+        if (cached)
+          manifest_text = read_discovered_manifest(OpenFile(info.path), entry.manifest_sha256);
         manifest = parse_manifest_document(manifest_text);
         resolve_shipped_files(manifest, info.path);
         entry.index_text = manifest_index_text(manifest);
@@ -187,7 +193,8 @@ Hub::Hub(HubOptions options) : options_(std::move(options)) {
         if (reused) {
           info.trust = *reused;
         } else {
-          trust::PluginFileFacts facts{info.path, entry.sha256, entry.stamp.size, entry.manifest_sha256};
+          trust::PluginFileFacts facts{info.path, entry.sha256, entry.stamp.size,
+                                       entry.manifest_sha256};
           info.trust = trust::verify_plugin(facts, manifest, trust_store(), &version_ledger(),
                                             info.trust.mode, today);
           ++scan_summary_.verified;
@@ -258,8 +265,8 @@ Hub::Hub(HubOptions options) : options_(std::move(options)) {
           entry.probe_state = "ok";
         } else {
           entry.probe_state = it->second.blacklisted ? "blacklisted" : "failed";
-          slot->info.state = it->second.blacklisted ? PluginInfo::State::kBlacklisted
-                                                    : PluginInfo::State::kFailed;
+          slot->info.state =
+              it->second.blacklisted ? PluginInfo::State::kBlacklisted : PluginInfo::State::kFailed;
           slot->info.reason = it->second.reason;
         }
         cache.put(slot->info.path, entry);
@@ -275,8 +282,12 @@ Hub::Hub(HubOptions options) : options_(std::move(options)) {
     const PluginInfo& info = slot->info;
     if (info.state != PluginInfo::State::kAvailable || !info.manifest) continue;
     for (const auto& entrypoint : info.manifest->entrypoints) {
-      RegisteredEntrypoint entry{info.manifest->family, entrypoint, info.path, info.manifest->vendor,
-                                 info.manifest->plugin_version, info.manifest->complete};
+      RegisteredEntrypoint entry{info.manifest->family,
+                                 entrypoint,
+                                 info.path,
+                                 info.manifest->vendor,
+                                 info.manifest->plugin_version,
+                                 info.manifest->complete};
       if (!registry_.add(std::move(entry)))
         slot->info.shadowed.push_back(info.manifest->family + "/" + entrypoint.name);
     }

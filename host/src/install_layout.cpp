@@ -36,10 +36,10 @@ InstallLayout layout_from_libdir(const fs::path& libdir) {
   layout.data_dir = layout.prefix / MODELZOO_RELATIVE_DATADIR / "modelzoo";
   // GNUInstallDirs' rule: a /usr install keeps its configuration in /etc —
   // and so does a package extracted elsewhere (X/usr, X/etc).
-  layout.sysconf_dir = (layout.prefix.filename() == "usr"
-                            ? layout.prefix.parent_path() / "etc"
-                            : layout.prefix / MODELZOO_RELATIVE_SYSCONFDIR) /
-                       "modelzoo";
+  layout.sysconf_dir =
+      (layout.prefix.filename() == "usr" ? layout.prefix.parent_path() / "etc"
+                                         : layout.prefix / MODELZOO_RELATIVE_SYSCONFDIR) /
+      "modelzoo";
   return layout;
 }
 

@@ -34,7 +34,9 @@ fs::path origin_of(const fs::path& plugin_path) {
   return (ec ? plugin_path : absolute).parent_path();
 }
 
-bool is_modelzoo_library(const std::string& soname) { return soname.rfind("libmodelzoo_", 0) == 0; }
+bool is_modelzoo_library(const std::string& soname) {
+  return soname.rfind("libmodelzoo_", 0) == 0;
+}
 
 bool already_loaded(const std::string& soname) {
   void* handle = dlopen(soname.c_str(), RTLD_LAZY | RTLD_NOLOAD);
@@ -74,8 +76,10 @@ std::vector<fs::path> dependency_search_dirs(const ElfDependencies& dependencies
   std::vector<fs::path> dirs = {install_layout().libdir};
   const fs::path origin = origin_of(plugin_path);
   for (const auto& entry : dependencies.search_path) {
-    if (auto dir = expand_origin(entry, origin)) dirs.push_back(*dir);
-    else if (entry.find('$') == std::string::npos) dirs.emplace_back(entry);
+    if (auto dir = expand_origin(entry, origin))
+      dirs.push_back(*dir);
+    else if (entry.find('$') == std::string::npos)
+      dirs.emplace_back(entry);
   }
   if (const char* env = std::getenv("LD_LIBRARY_PATH")) {
     const std::string list = env;

@@ -49,9 +49,11 @@ std::shared_ptr<PluginLibrary> PluginLibrary::open(int fd, const std::string& pa
     std::string reason = why ? std::string(why) : ec.message();
     if (reason.find("cannot open shared object file") != std::string::npos) {
       reason += " (looked in";
-      for (const auto& dir : dependency_search_dirs(dependencies, path)) reason += " " + dir.string();
-      reason += " and the system's library directories; install the library or add its "
-                "directory to LD_LIBRARY_PATH)";
+      for (const auto& dir : dependency_search_dirs(dependencies, path))
+        reason += " " + dir.string();
+      reason +=
+          " and the system's library directories; install the library or add its "
+          "directory to LD_LIBRARY_PATH)";
     }
     throw Error("cannot load the shared object: " + reason);
   }

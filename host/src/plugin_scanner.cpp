@@ -136,7 +136,8 @@ void run_helper(const std::string& scanner, const std::vector<ProbeRequest>& plu
   ProbeResult r;
   r.blacklisted = true;
   if (stalled) {
-    r.reason = "hung: no answer within " + std::to_string(options.timeout.count() / 1000.0).substr(0, 4) +
+    r.reason = "hung: no answer within " +
+               std::to_string(options.timeout.count() / 1000.0).substr(0, 4) +
                " s while loading it";
   } else if (WIFSIGNALED(status)) {
     r.reason = "crashed with " + signal_text(WTERMSIG(status)) + " while loading it";
@@ -150,7 +151,7 @@ void run_helper(const std::string& scanner, const std::vector<ProbeRequest>& plu
 }  // namespace
 
 std::map<std::string, ProbeResult> probe_out_of_process(const std::vector<ProbeRequest>& plugins,
-                                                         const ScanOptions& options) {
+                                                        const ScanOptions& options) {
   std::map<std::string, ProbeResult> results;
   if (plugins.empty()) return results;
   const std::string scanner = find_scanner();
@@ -175,11 +176,12 @@ std::map<std::string, ProbeResult> probe_out_of_process(const std::vector<ProbeR
 
 std::string probe_fingerprint(const std::string& depends_text) {
   const char* library_path = std::getenv("LD_LIBRARY_PATH");
-  std::string fingerprint = std::string("LD_LIBRARY_PATH=") + (library_path ? library_path : "") + ";";
+  std::string fingerprint =
+      std::string("LD_LIBRARY_PATH=") + (library_path ? library_path : "") + ";";
   for (size_t start = 0; start < depends_text.size();) {
     const size_t end = std::min(depends_text.find('\n', start), depends_text.size());
     const std::string path = depends_text.substr(start, end - start);
-    struct stat st{};
+    struct stat st {};
     if (::stat(path.c_str(), &st) != 0)
       fingerprint += "-;";
     else

@@ -5,8 +5,8 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "modelzoo/sdk/atomic_file.h"
 #include "modelzoo/host/paths.h"
+#include "modelzoo/sdk/atomic_file.h"
 
 namespace modelzoo {
 
@@ -29,7 +29,8 @@ class Reader {
   uint64_t u64() {
     need(8);
     uint64_t v = 0;
-    for (int i = 0; i < 8; ++i) v |= static_cast<uint64_t>(static_cast<unsigned char>(bytes_[pos_ + i])) << (8 * i);
+    for (int i = 0; i < 8; ++i)
+      v |= static_cast<uint64_t>(static_cast<unsigned char>(bytes_[pos_ + i])) << (8 * i);
     pos_ += 8;
     return v;
   }
@@ -42,7 +43,8 @@ class Reader {
   }
   void expect(const char* magic, size_t n) {
     need(n);
-    if (std::memcmp(bytes_.data() + pos_, magic, n) != 0) throw std::runtime_error("not a registry cache");
+    if (std::memcmp(bytes_.data() + pos_, magic, n) != 0)
+      throw std::runtime_error("not a registry cache");
     pos_ += n;
   }
   bool done() const { return pos_ == bytes_.size(); }
@@ -58,7 +60,7 @@ class Reader {
 }  // namespace
 
 std::optional<FileStamp> stamp_of(const std::string& path) {
-  struct stat st{};
+  struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return std::nullopt;
   FileStamp s;
   s.size = static_cast<uint64_t>(st.st_size);
@@ -81,9 +83,9 @@ std::string RegistryCache::encode(const std::map<std::string, CachedPlugin>& ent
     put_u64(out, p.stamp.size);
     put_u64(out, static_cast<uint64_t>(p.stamp.mtime_ns));
     put_u64(out, p.stamp.inode);
-    for (const std::string* field : {&p.sha256, &p.manifest_sha256, &p.index_text, &p.read_error, &p.probe_state,
-                                     &p.probe_reason, &p.probe_depends, &p.probe_fingerprint, &p.trust_fingerprint,
-                                     &p.trust_verdict})
+    for (const std::string* field : {&p.sha256, &p.manifest_sha256, &p.index_text, &p.read_error,
+                                     &p.probe_state, &p.probe_reason, &p.probe_depends,
+                                     &p.probe_fingerprint, &p.trust_fingerprint, &p.trust_verdict})
       put_string(out, *field);
   }
   return out;
@@ -102,9 +104,9 @@ std::map<std::string, CachedPlugin> RegistryCache::decode(const std::string& byt
     p.stamp.size = in.u64();
     p.stamp.mtime_ns = static_cast<int64_t>(in.u64());
     p.stamp.inode = in.u64();
-    for (std::string* field : {&p.sha256, &p.manifest_sha256, &p.index_text, &p.read_error, &p.probe_state,
-                               &p.probe_reason, &p.probe_depends, &p.probe_fingerprint, &p.trust_fingerprint,
-                               &p.trust_verdict})
+    for (std::string* field : {&p.sha256, &p.manifest_sha256, &p.index_text, &p.read_error,
+                               &p.probe_state, &p.probe_reason, &p.probe_depends,
+                               &p.probe_fingerprint, &p.trust_fingerprint, &p.trust_verdict})
       *field = in.string();
     entries.emplace(std::move(path), std::move(p));
   }

@@ -67,7 +67,8 @@ TEST_CASE("bad plugins are refused with their reason while good ones register", 
     hub.resolve("torch21/tiny_mlp");
     FAIL("a model of a refused plugin resolved");
   } catch (const Error& e) {
-    CHECK_THAT(e.what(), Catch::Contains("bad_torch_version.so', which is refused: built with LibTorch 2.1.0"));
+    CHECK_THAT(e.what(), Catch::Contains(
+                             "bad_torch_version.so', which is refused: built with LibTorch 2.1.0"));
   }
   REQUIRE(plugins.count("toy.so") == 1);
   CHECK(plugins.at("toy.so").state == PluginInfo::State::kAvailable);

@@ -16,10 +16,13 @@ namespace {
 // build tuple a plugin must match), and where it is installed.
 std::string version_text() {
   const modelzoo::BuildInfo build = modelzoo::host_build_info();
-  return "modelzoo " MODELZOO_VERSION "\n"
-         "SDK ABI " + std::to_string(build.sdk_abi_major) + "." + std::to_string(build.sdk_abi_minor) +
+  return "modelzoo " MODELZOO_VERSION
+         "\n"
+         "SDK ABI " +
+         std::to_string(build.sdk_abi_major) + "." + std::to_string(build.sdk_abi_minor) +
          "\nLibTorch " + build.torch + "\nbuild " + build.compiler + ", cxx11 ABI " +
-         std::to_string(build.cxx11_abi) + "\ninstalled at " + modelzoo::install_layout().prefix.string();
+         std::to_string(build.cxx11_abi) + "\ninstalled at " +
+         modelzoo::install_layout().prefix.string();
 }
 
 }  // namespace

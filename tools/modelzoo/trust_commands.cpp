@@ -5,8 +5,8 @@
 #include <iostream>
 
 #include "command.h"
-#include "modelzoo/sdk/atomic_file.h"
 #include "modelzoo/host/paths.h"
+#include "modelzoo/sdk/atomic_file.h"
 #include "modelzoo/sdk/error.h"
 #include "modelzoo/trust/crypto.h"
 #include "modelzoo/trust/plugin_signing.h"
@@ -62,7 +62,9 @@ void add_sign_command(CLI::App& app, Context& context) {
   auto plugin = std::make_shared<std::string>();
   auto key_file = std::make_shared<std::string>();
   sign_cmd->add_option("plugin", *plugin, "The plugin .so")->required()->check(CLI::ExistingFile);
-  sign_cmd->add_option("--key", *key_file, "Private key (NAME.key)")->required()->check(CLI::ExistingFile);
+  sign_cmd->add_option("--key", *key_file, "Private key (NAME.key)")
+      ->required()
+      ->check(CLI::ExistingFile);
   sign_cmd->callback([&context, plugin, key_file] {
     std::string pem;
     if (!read_whole_file(*key_file, &pem)) throw Error("cannot read " + *key_file);
@@ -134,13 +136,18 @@ void add_trust_store_commands(CLI::App& app, Context& context) {
   auto* ls = trust->add_subcommand("ls", "List trusted keys");
   ls->callback([&context] {
     const TrustStore store = TrustStore::load(TrustStore::default_directories());
-    for (const auto& problem : store.problems()) std::cerr << "modelzoo: warning: " << problem << '\n';
+    for (const auto& problem : store.problems())
+      std::cerr << "modelzoo: warning: " << problem << '\n';
     if (context.json) {
       nlohmann::json out = nlohmann::json::array();
       for (const auto& k : store.keys())
-        out.push_back({{"key_id", k.key_id}, {"name", k.name}, {"scopes", k.scopes},
-                       {"expires", k.expires}, {"revoked", k.revoked},
-                       {"revoked_reason", k.revoked_reason}, {"file", k.file}});
+        out.push_back({{"key_id", k.key_id},
+                       {"name", k.name},
+                       {"scopes", k.scopes},
+                       {"expires", k.expires},
+                       {"revoked", k.revoked},
+                       {"revoked_reason", k.revoked_reason},
+                       {"file", k.file}});
       std::cout << out.dump(2) << '\n';
       return;
     }

@@ -7,9 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "modelzoo/sdk/atomic_file.h"
 #include "modelzoo/host/install_layout.h"
 #include "modelzoo/host/paths.h"
+#include "modelzoo/sdk/atomic_file.h"
 #include "modelzoo/sdk/error.h"
 
 namespace modelzoo::trust {
@@ -35,9 +35,13 @@ json read_json(const fs::path& path) {
 }
 
 json to_json(const TrustedKey& k) {
-  json j = {{"modelzoo_trusted_key", 1}, {"key_id", k.key_id},       {"name", k.name},
+  json j = {{"modelzoo_trusted_key", 1},
+            {"key_id", k.key_id},
+            {"name", k.name},
             {"public_key", base64_encode(std::string(k.key.begin(), k.key.end()))},
-            {"scopes", k.scopes},         {"expires", k.expires}, {"revoked", k.revoked}};
+            {"scopes", k.scopes},
+            {"expires", k.expires},
+            {"revoked", k.revoked}};
   if (k.revoked) j["revoked_reason"] = k.revoked_reason;
   return j;
 }
@@ -65,12 +69,12 @@ TrustedKey trusted_key_from(const json& j, const std::string& file) {
 // library directory — a user who can write there already chooses the code
 // that reads the store (a prefix in $HOME, the build tree).
 uid_t installer_uid() {
-  struct stat st{};
+  struct stat st {};
   return ::stat(install_layout().libdir.c_str(), &st) == 0 ? st.st_uid : 0;
 }
 
 std::string unsafe_system_entry(const fs::path& path) {
-  struct stat st{};
+  struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return "cannot stat";
   if (st.st_uid != 0 && st.st_uid != installer_uid())
     return "owned by neither root nor the owner of the install (" +
@@ -109,8 +113,12 @@ void write_public_key_file(const fs::path& path, const PublicKeyFile& f) {
   write_file_atomically(path.string(), j.dump(2) + "\n", 0644);
 }
 
-fs::path TrustStore::system_directory() { return install_layout().sysconf_dir / "trust"; }
-fs::path TrustStore::user_directory() { return config_root() / "trust"; }
+fs::path TrustStore::system_directory() {
+  return install_layout().sysconf_dir / "trust";
+}
+fs::path TrustStore::user_directory() {
+  return config_root() / "trust";
+}
 
 std::vector<fs::path> TrustStore::default_directories() {
   std::vector<fs::path> dirs = {system_directory()};
@@ -167,7 +175,8 @@ TrustedKey TrustStore::add(const fs::path& directory, const fs::path& pub_file,
                            std::vector<std::string> scopes, const std::string& expires) {
   const PublicKeyFile pub = read_public_key_file(pub_file);
   if (scopes.empty())
-    throw Error("trusting " + pub.name + ": give the plugin ids it may sign for with --scope "
+    throw Error("trusting " + pub.name +
+                ": give the plugin ids it may sign for with --scope "
                 "(e.g. --scope vision, or --scope '*' for any)");
   TrustedKey key;
   key.key_id = pub.key_id;
@@ -184,14 +193,17 @@ void TrustStore::remove(const fs::path& directory, const std::string& id) {
   const fs::path file = directory / (id + ".json");
   std::error_code ec;
   if (!fs::remove(file, ec))
-    throw Error("no trusted key '" + id + "' in " + directory.string() + " (see 'modelzoo trust ls')");
+    throw Error("no trusted key '" + id + "' in " + directory.string() +
+                " (see 'modelzoo trust ls')");
 }
 
-void TrustStore::revoke(const fs::path& directory, const std::string& id, const std::string& reason) {
+void TrustStore::revoke(const fs::path& directory, const std::string& id,
+                        const std::string& reason) {
   const fs::path file = directory / (id + ".json");
   std::error_code ec;
   if (!fs::exists(file, ec))
-    throw Error("no trusted key '" + id + "' in " + directory.string() + " (see 'modelzoo trust ls')");
+    throw Error("no trusted key '" + id + "' in " + directory.string() +
+                " (see 'modelzoo trust ls')");
   TrustedKey key = trusted_key_from(read_json(file), file.string());
   key.revoked = true;
   key.revoked_reason = reason.empty() ? "revoked" : reason;

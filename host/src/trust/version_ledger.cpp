@@ -2,9 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "modelzoo/sdk/atomic_file.h"
 #include "modelzoo/host/paths.h"
 #include "modelzoo/registry/registry.h"
+#include "modelzoo/sdk/atomic_file.h"
 
 namespace modelzoo::trust {
 
@@ -44,10 +44,10 @@ std::vector<std::string> VersionLedger::forget(const std::string& pattern) {
   for (auto it = versions_.begin(); it != versions_.end();) {
     const std::string& id = it->first;
     const bool family_only = pattern.find('/') == std::string::npos;
-    const bool match = id == pattern || (family_only && id.size() > pattern.size() &&
-                                         id.compare(id.size() - pattern.size(), pattern.size(),
-                                                    pattern) == 0 &&
-                                         id[id.size() - pattern.size() - 1] == '/');
+    const bool match =
+        id == pattern || (family_only && id.size() > pattern.size() &&
+                          id.compare(id.size() - pattern.size(), pattern.size(), pattern) == 0 &&
+                          id[id.size() - pattern.size() - 1] == '/');
     if (match) {
       forgotten.push_back(id);
       it = versions_.erase(it);

@@ -24,11 +24,11 @@ namespace modelzoo {
 
 struct InstallLayout {
   std::filesystem::path prefix;
-  std::filesystem::path libdir;      ///< holds libmodelzoo_*.so
-  std::filesystem::path plugin_dir;  ///< first-party plugins
-  std::filesystem::path scanner;     ///< modelzoo-scan
-  std::filesystem::path data_dir;    ///< <prefix>/share/modelzoo
-  std::filesystem::path sysconf_dir; ///< <prefix>/etc/modelzoo (or /etc/modelzoo)
+  std::filesystem::path libdir;       ///< holds libmodelzoo_*.so
+  std::filesystem::path plugin_dir;   ///< first-party plugins
+  std::filesystem::path scanner;      ///< modelzoo-scan
+  std::filesystem::path data_dir;     ///< <prefix>/share/modelzoo
+  std::filesystem::path sysconf_dir;  ///< <prefix>/etc/modelzoo (or /etc/modelzoo)
 };
 
 /// The layout of the install this library was loaded from.

@@ -40,10 +40,10 @@ MODELZOO_API std::optional<FileStamp> stamp_of(const std::string& path);
 
 struct CachedPlugin {
   FileStamp stamp;
-  std::string sha256;         ///< empty if the file could not be read
+  std::string sha256;           ///< empty if the file could not be read
   std::string manifest_sha256;  ///< of the embedded manifest; empty if none
-  std::string index_text;     ///< its listing index (manifest_index_text)
-  std::string read_error;     ///< why reading the manifest failed
+  std::string index_text;       ///< its listing index (manifest_index_text)
+  std::string read_error;       ///< why reading the manifest failed
   /// Probe outcome: "ok", "failed", "blacklisted", or "" (not probed).
   std::string probe_state;
   std::string probe_reason;

@@ -29,7 +29,8 @@ struct PublicKeyFile {
 };
 
 MODELZOO_API PublicKeyFile read_public_key_file(const std::filesystem::path& path);
-MODELZOO_API void write_public_key_file(const std::filesystem::path& path, const PublicKeyFile& key);
+MODELZOO_API void write_public_key_file(const std::filesystem::path& path,
+                                        const PublicKeyFile& key);
 
 struct TrustedKey {
   std::string key_id;
@@ -61,8 +62,9 @@ class MODELZOO_API TrustStore {
   const std::vector<std::string>& problems() const { return problems_; }
 
   /// Adds (or replaces) a key in `directory` from a NAME.pub file.
-  static TrustedKey add(const std::filesystem::path& directory, const std::filesystem::path& pub_file,
-                        std::vector<std::string> scopes, const std::string& expires);
+  static TrustedKey add(const std::filesystem::path& directory,
+                        const std::filesystem::path& pub_file, std::vector<std::string> scopes,
+                        const std::string& expires);
   /// Removes a key's entry; throws if there is none.
   static void remove(const std::filesystem::path& directory, const std::string& key_id);
   /// Marks a key revoked (kept, so its plugins are refused as "revoked").
