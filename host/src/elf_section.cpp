@@ -92,6 +92,9 @@ std::string read_elf_section(int fd, const std::string& section_name) {
     Elf_Data* data = elf_rawdata(section, nullptr);
     if (!data || (!data->d_buf && data->d_size != 0))
       corrupted(std::string("section data: ") + elf_errmsg(-1));
+    if (data->d_size == 0)
+      throw Error("the '" + section_name +
+                  "' section is empty: rebuild the plugin with modelzoo_add_plugin");
     const char* bytes = static_cast<const char*>(data->d_buf);
     const size_t length = strnlen(bytes, data->d_size);
     return std::string(bytes, length);

@@ -63,6 +63,14 @@ for target in "${targets[@]}"; do
   esac
   work=$build/corpus/$target
   mkdir -p "$work"
+  # Crashes kept from an earlier run are re-run first: one that still fails
+  # stops here; one that passes now (fixed) is dropped.
+  for old in "$build/crashes/$target-"*; do
+    [ -e "$old" ] || continue
+    "$build/tests/fuzz/$target" "$old" > /dev/null 2>&1 \
+      || { echo "$target: $old still crashes" >&2; exit 1; }
+    rm "$old"
+  done
   echo "== $target: $runs runs"
   "$build/tests/fuzz/$target" -runs="$runs" -max_len=65536 -artifact_prefix="$build/crashes/$target-" \
     -print_final_stats=1 "$work" "$seeds/$corpus" 2>&1 | grep -E "^(#[0-9]+ +DONE|Done|stat::number_of_executed_units|==[0-9]+==ERROR|SUMMARY)" || true
