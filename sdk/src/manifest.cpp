@@ -5,6 +5,7 @@
 #include <set>
 
 #include "modelzoo/sdk/error.h"
+#include "modelzoo/sdk/untrusted_json.h"
 
 namespace modelzoo {
 namespace {
@@ -755,32 +756,26 @@ Manifest parse_plugin_manifest(const json& plugin) {
 }
 
 Manifest parse_manifest_document(std::string_view text) {
-  // nlohmann keeps the last of duplicate keys, so a manifest.json that
-  // appends its own ,"build":{…} could misstate the build tuple: a document
-  // with a key twice in one object is refused, whichever object it is.
-  std::vector<std::set<std::string>> keys_of_open_objects;
-  std::string duplicate;
-  const json::parser_callback_t reject_duplicates = [&](int, json::parse_event_t event,
-                                                        json& parsed) {
-    if (event == json::parse_event_t::object_start) {
-      keys_of_open_objects.emplace_back();
-    } else if (event == json::parse_event_t::object_end) {
-      if (!keys_of_open_objects.empty()) keys_of_open_objects.pop_back();
-    } else if (event == json::parse_event_t::key && !keys_of_open_objects.empty()) {
-      if (!keys_of_open_objects.back().insert(parsed.get<std::string>()).second &&
-          duplicate.empty())
-        duplicate = parsed.get<std::string>();
+  // Untrusted bytes from a plugin file: bounded while parsed (a deep value
+  // would crash the copies below), and a key twice in one object refused —
+  // nlohmann keeps the last, so a manifest.json that appends its own
+  // ,"build":{…} could otherwise misstate the build tuple.
+  JsonRefusal refusal;
+  std::optional<json> parsed = try_parse_untrusted_json(text, &refusal);
+  if (!parsed) {
+    switch (refusal.kind) {
+      case JsonRefusal::Kind::kDuplicateKey:
+        throw Error("manifest is ambiguous: key '" + refusal.detail +
+                    "' appears twice in one object (a manifest.json must not add its own "
+                    "\"build\" or repeat a field); fix manifest.json and rebuild the plugin");
+      case JsonRefusal::Kind::kMalformed:
+        throw Error("manifest is not well-formed JSON; rebuild the plugin with modelzoo_add_plugin");
+      default:
+        throw Error("manifest is " + refusal.message() +
+                    "; a manifest.json must be a small document: fix it and rebuild the plugin");
     }
-    return true;
-  };
-  json document =
-      json::parse(text.begin(), text.end(), reject_duplicates, /*allow_exceptions=*/false);
-  if (document.is_discarded())
-    throw Error("manifest is not well-formed JSON; rebuild the plugin with modelzoo_add_plugin");
-  if (!duplicate.empty())
-    throw Error("manifest is ambiguous: key '" + duplicate +
-                "' appears twice in one object (a manifest.json must not add its own \"build\" "
-                "or repeat a field); fix manifest.json and rebuild the plugin");
+  }
+  const json& document = *parsed;
   if (!document.is_object()) fail("(document)", "expected an object");
   const json& format = require(document, "(document)", "format");
   if (format != 1)
@@ -808,7 +803,8 @@ std::string manifest_index_text(const Manifest& m) {
 }
 
 Manifest parse_manifest_index(std::string_view text) {
-  const json j = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  // Read back from the registry cache, a file another process could write.
+  const json j = try_parse_untrusted_json(text, nullptr).value_or(json());
   if (!j.is_object()) throw Error("malformed manifest index");
   try {
     Manifest m;

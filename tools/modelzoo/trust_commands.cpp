@@ -116,8 +116,10 @@ void add_trust_store_commands(CLI::App& app, Context& context) {
   add->add_option("--scope", *scopes, "Plugin ids it may sign, fnmatch (repeatable)")->required();
   add->add_option("--expires", *expires, "Last valid day, YYYY-MM-DD");
   add->add_flag("--system", *system, "The system store (root only) instead of yours");
-  add->callback([&context, system, pub, scopes, expires] {
-    const TrustedKey k = TrustStore::add(store_dir(*system), *pub, *scopes, *expires);
+  auto force = std::make_shared<bool>(false);
+  add->add_flag("--force", *force, "Trust the key even though it was revoked");
+  add->callback([&context, system, pub, scopes, expires, force] {
+    const TrustedKey k = TrustStore::add(store_dir(*system), *pub, *scopes, *expires, *force);
     if (context.json) {
       std::cout << nlohmann::json{{"key_id", k.key_id},
                                   {"name", k.name},

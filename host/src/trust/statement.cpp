@@ -1,16 +1,19 @@
 #include "modelzoo/trust/statement.h"
 
 #include <ctime>
-#include <fstream>
-#include <sstream>
 
 #include "modelzoo/sdk/atomic_file.h"
 #include "modelzoo/sdk/error.h"
+#include "modelzoo/sdk/untrusted_json.h"
 #include "modelzoo/trust/crypto.h"
 
 namespace modelzoo::trust {
 
 using nlohmann::json;
+
+namespace {
+constexpr size_t kMaxStatementBytes = size_t{1} << 20;
+}  // namespace
 
 json to_json(const PluginStatement& s) {
   return {{"modelzoo_statement", 1},
@@ -25,20 +28,23 @@ json to_json(const PluginStatement& s) {
 }
 
 PluginStatement parse_statement(const json& o) {
+  const std::string where = "statement";
   try {
-    if (o.at("modelzoo_statement") != 1) throw Error("unsupported statement version");
+    if (required_field<json>(o, "modelzoo_statement", where) != 1)
+      throw Error("unsupported statement version");
     PluginStatement s;
-    s.plugin_id = o.at("plugin_id").get<std::string>();
-    s.plugin_version = o.at("plugin_version").get<std::string>();
-    s.key_id = o.at("key_id").get<std::string>();
-    s.file_sha256 = o.at("file").at("sha256").get<std::string>();
-    s.file_size = o.at("file").at("size").get<uint64_t>();
-    s.manifest_sha256 = o.at("manifest_sha256").get<std::string>();
-    s.build = o.at("build");
-    s.weights = o.at("weights");
-    s.issued = o.at("issued").get<std::string>();
+    s.plugin_id = required_field<std::string>(o, "plugin_id", where);
+    s.plugin_version = required_field<std::string>(o, "plugin_version", where);
+    s.key_id = required_field<std::string>(o, "key_id", where);
+    const json file = required_field<json>(o, "file", where);
+    s.file_sha256 = required_field<std::string>(file, "sha256", where + ".file");
+    s.file_size = required_field<uint64_t>(file, "size", where + ".file");
+    s.manifest_sha256 = required_field<std::string>(o, "manifest_sha256", where);
+    s.build = required_field<json>(o, "build", where);
+    s.weights = required_field<json>(o, "weights", where);
+    s.issued = required_field<std::string>(o, "issued", where);
     return s;
-  } catch (const json::exception& e) {
+  } catch (const Error& e) {
     throw Error(std::string("malformed statement: ") + e.what());
   }
 }
@@ -84,18 +90,24 @@ std::string statement_path(const std::string& plugin_path) {
 
 std::optional<SignedStatement> read_statement(const std::string& plugin_path) {
   const std::string path = statement_path(plugin_path);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::stringstream text;
-  text << in.rdbuf();
-  const json document = json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
-  if (document.is_discarded() || !document.is_object())
-    throw Error("statement " + path + " is not JSON; sign the plugin again");
+  // A statement is a few KB; anything that is not a small regular file
+  // (a FIFO would block discovery) is refused by name.
+  const std::optional<std::string> text = read_regular_file(path, kMaxStatementBytes);
+  if (!text) return std::nullopt;
+  JsonRefusal refusal;
+  const std::optional<json> document = try_parse_untrusted_json(*text, &refusal);
+  if (!document || !document->is_object())
+    throw Error("statement " + path + " is " +
+                (document ? std::string("not a JSON object") : refusal.message()) +
+                "; sign the plugin again");
   SignedStatement out;
-  out.statement = parse_statement(document.value("statement", json()));
-  if (!document.contains("signature") || !document["signature"].is_string())
-    throw Error("statement " + path + " has no signature");
-  out.signature = base64_decode(document["signature"].get<std::string>());
+  try {
+    out.statement = parse_statement(required_field<json>(*document, "statement", "statement"));
+    out.signature =
+        base64_decode(required_field<std::string>(*document, "signature", "statement"));
+  } catch (const Error& e) {
+    throw Error("statement " + path + ": " + e.what() + "; sign the plugin again");
+  }
   return out;
 }
 

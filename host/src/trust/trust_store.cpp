@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <map>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -11,6 +13,7 @@
 #include "modelzoo/host/paths.h"
 #include "modelzoo/sdk/atomic_file.h"
 #include "modelzoo/sdk/error.h"
+#include "modelzoo/sdk/untrusted_json.h"
 
 namespace modelzoo::trust {
 namespace fs = std::filesystem;
@@ -26,11 +29,14 @@ PublicKey decode_key(const std::string& base64) {
   return key;
 }
 
+// Trust-store entries and public keys are a few hundred bytes.
+constexpr size_t kMaxEntryBytes = size_t{64} << 10;
+
 json read_json(const fs::path& path) {
-  std::string text;
-  if (!read_whole_file(path.string(), &text)) throw Error("cannot read " + path.string());
-  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) throw Error(path.string() + " is not a JSON object");
+  const std::optional<std::string> text = read_regular_file(path.string(), kMaxEntryBytes);
+  if (!text) throw Error("cannot read " + path.string() + ": no such file");
+  json j = parse_untrusted_json(*text, path.string());
+  if (!j.is_object()) throw Error(path.string() + " is not a JSON object");
   return j;
 }
 
@@ -48,21 +54,72 @@ json to_json(const TrustedKey& k) {
 
 TrustedKey trusted_key_from(const json& j, const std::string& file) {
   TrustedKey k;
-  try {
-    k.key_id = j.at("key_id").get<std::string>();
-    k.name = j.at("name").get<std::string>();
-    k.key = decode_key(j.at("public_key").get<std::string>());
-    k.scopes = j.at("scopes").get<std::vector<std::string>>();
-    k.expires = j.value("expires", "");
-    k.revoked = j.value("revoked", false);
-    k.revoked_reason = j.value("revoked_reason", "");
-  } catch (const json::exception& e) {
-    throw Error(file + ": " + e.what());
+  k.key_id = required_field<std::string>(j, "key_id", file);
+  k.name = required_field<std::string>(j, "name", file);
+  k.key = decode_key(required_field<std::string>(j, "public_key", file));
+  const json scopes = required_field<json>(j, "scopes", file);
+  if (!scopes.is_array()) throw Error(file + ".scopes: expected an array of plugin ids");
+  for (const auto& scope : scopes) {
+    if (!scope.is_string()) throw Error(file + ".scopes: expected an array of plugin ids");
+    k.scopes.push_back(scope.get<std::string>());
+  }
+  k.expires = field_or<std::string>(j, "expires", file, "");
+  if (!k.expires.empty() && !is_iso_date(k.expires))
+    throw Error(file + ".expires: '" + k.expires +
+                "' is not a YYYY-MM-DD date; add the key again with --expires YYYY-MM-DD");
+  // A revocation that cannot be read as one is one: fail closed.
+  const auto revoked = j.find("revoked");
+  if (revoked != j.end() && !revoked->is_boolean()) {
+    k.revoked = true;
+    k.revoked_reason = "revoked (an entry whose 'revoked' is " + revoked->dump() + ")";
+  } else {
+    k.revoked = revoked != j.end() && revoked->get<bool>();
+    const auto reason = j.find("revoked_reason");
+    if (reason != j.end() && !reason->is_string()) {
+      k.revoked = true;
+      k.revoked_reason = "revoked (an entry with an unreadable reason)";
+    } else if (reason != j.end()) {
+      k.revoked_reason = reason->get<std::string>();
+    }
   }
   if (key_id(k.key) != k.key_id) throw Error(file + ": key_id does not match the key");
   k.file = file;
   return k;
 }
+
+// The key id an unreadable entry speaks of, when it mentions revocation:
+// such an entry still revokes the key (fail closed).
+std::optional<std::string> revocation_in_unreadable_entry(const fs::path& file) {
+  try {
+    const std::optional<std::string> text = read_regular_file(file.string(), kMaxEntryBytes);
+    if (!text || text->find("revoke") == std::string::npos) return std::nullopt;
+    const auto j = try_parse_untrusted_json(*text, nullptr);
+    if (j && j->is_object())
+      if (auto id = j->find("key_id"); id != j->end() && id->is_string())
+        return id->get<std::string>();
+    // Not JSON: the file name is the key id for entries `trust add` wrote.
+    return file.stem().string();
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
+bool is_iso_date(const std::string& text) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return false;
+  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
+    if (text[i] < '0' || text[i] > '9') return false;
+  const int year = std::stoi(text.substr(0, 4));
+  const int month = std::stoi(text.substr(5, 2));
+  const int day = std::stoi(text.substr(8, 2));
+  if (month < 1 || month > 12 || day < 1) return false;
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  return day <= kDays[month - 1] + (month == 2 && leap ? 1 : 0);
+}
+
+namespace {
 
 // The system store steers every user's trust, so only root may write it.
 // Who may own the system store: root, or whoever owns the install's
@@ -95,10 +152,10 @@ PublicKeyFile read_public_key_file(const fs::path& path) {
   const json j = read_json(path);
   PublicKeyFile f;
   try {
-    f.name = j.at("name").get<std::string>();
-    f.key = decode_key(j.at("public_key").get<std::string>());
+    f.name = required_field<std::string>(j, "name", path.string());
+    f.key = decode_key(required_field<std::string>(j, "public_key", path.string()));
     f.key_id = key_id(f.key);
-  } catch (const json::exception& e) {
+  } catch (const Error& e) {
     throw Error(path.string() + " is not a modelzoo public key: " + e.what());
   }
   return f;
@@ -128,6 +185,7 @@ std::vector<fs::path> TrustStore::default_directories() {
 
 TrustStore TrustStore::load(const std::vector<fs::path>& directories) {
   TrustStore store;
+  std::map<std::string, std::string> unreadable_revocations;  // key id -> reason
   const fs::path system = system_directory();
   for (const auto& dir : directories) {
     std::error_code ec;
@@ -159,7 +217,17 @@ TrustStore TrustStore::load(const std::vector<fs::path>& directories) {
         }
       } catch (const std::exception& e) {
         store.problems_.push_back("ignoring trust entry " + file.string() + ": " + e.what());
+        if (auto id = revocation_in_unreadable_entry(file))
+          unreadable_revocations[*id] = "revoked (" + file.string() + " could not be read: " +
+                                        e.what() + ")";
       }
+    }
+  }
+  for (auto& key : store.keys_) {
+    auto it = unreadable_revocations.find(key.key_id);
+    if (it != unreadable_revocations.end() && !key.revoked) {
+      key.revoked = true;
+      key.revoked_reason = it->second;
     }
   }
   return store;
@@ -172,8 +240,20 @@ const TrustedKey* TrustStore::find(const std::string& id) const {
 }
 
 TrustedKey TrustStore::add(const fs::path& directory, const fs::path& pub_file,
-                           std::vector<std::string> scopes, const std::string& expires) {
+                           std::vector<std::string> scopes, const std::string& expires,
+                           bool force) {
   const PublicKeyFile pub = read_public_key_file(pub_file);
+  if (!expires.empty() && !is_iso_date(expires))
+    throw Error("--expires '" + expires + "' is not a date: give the last valid day as YYYY-MM-DD");
+  if (!force) {
+    std::vector<fs::path> stores = default_directories();
+    stores.push_back(directory);
+    const TrustStore current = load(stores);
+    if (const TrustedKey* known = current.find(pub.key_id); known && known->revoked)
+      throw Error("key " + pub.key_id + " (" + pub.name + ") was revoked: " +
+                  known->revoked_reason + " (" + known->file +
+                  "); adding it again would trust it anew — use --force if that is meant");
+  }
   if (scopes.empty())
     throw Error("trusting " + pub.name +
                 ": give the plugin ids it may sign for with --scope "

@@ -46,6 +46,10 @@ struct TrustedKey {
   bool expired(const std::string& today) const { return !expires.empty() && today > expires; }
 };
 
+/// True for a real calendar date written YYYY-MM-DD (2026-02-01, not
+/// 2026-2-1 or "yesterday"): the only form key expiry is written in.
+MODELZOO_API bool is_iso_date(const std::string& text);
+
 class MODELZOO_API TrustStore {
  public:
   /// The system directory, then the user one (left out when privileged).
@@ -61,10 +65,12 @@ class MODELZOO_API TrustStore {
   const std::vector<TrustedKey>& keys() const { return keys_; }
   const std::vector<std::string>& problems() const { return problems_; }
 
-  /// Adds (or replaces) a key in `directory` from a NAME.pub file.
+  /// Adds (or replaces) a key in `directory` from a NAME.pub file. `expires`
+  /// is empty or a YYYY-MM-DD date. A key revoked in any store is refused
+  /// unless `force`.
   static TrustedKey add(const std::filesystem::path& directory,
                         const std::filesystem::path& pub_file, std::vector<std::string> scopes,
-                        const std::string& expires);
+                        const std::string& expires, bool force = false);
   /// Removes a key's entry; throws if there is none.
   static void remove(const std::filesystem::path& directory, const std::string& key_id);
   /// Marks a key revoked (kept, so its plugins are refused as "revoked").
