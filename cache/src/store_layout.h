@@ -13,7 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "file_lock.h"
+#include "modelzoo/sdk/file_lock.h"
 
 namespace modelzoo::cache {
 

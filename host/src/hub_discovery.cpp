@@ -182,7 +182,8 @@ Hub::Hub(HubOptions options) : options_(std::move(options)) {
         auto fingerprint = [&] {
           return std::string(trust::to_string(info.trust.mode)) + "|" +
                  stamp_text(stamp_of(trust::statement_path(info.path))) +
-                 "|ledger=" + version_ledger().highest(identity).value_or("-") + "|" +
+                 "|ledger=" + version_ledger().highest(identity).value_or("-") +
+                 (version_ledger().problem().empty() ? "" : "!unreadable") + "|" +
                  *fingerprint_base;
         };
         std::optional<trust::TrustVerdict> reused;
@@ -278,7 +279,15 @@ Hub::Hub(HubOptions options) : options_(std::move(options)) {
     }
   }
 
-  for (const auto& slot : plugins_) {
+  // Signed plugins register first: where two provide the same model (one
+  // family from two files), the signed one wins whatever the search order
+  // or the vendor string says; among equals, the earlier file wins.
+  std::vector<PluginSlot*> registration_order;
+  for (const auto& slot : plugins_)
+    if (slot->info.trust.state == trust::TrustState::kSigned) registration_order.push_back(slot.get());
+  for (const auto& slot : plugins_)
+    if (slot->info.trust.state != trust::TrustState::kSigned) registration_order.push_back(slot.get());
+  for (PluginSlot* slot : registration_order) {
     const PluginInfo& info = slot->info;
     if (info.state != PluginInfo::State::kAvailable || !info.manifest) continue;
     for (const auto& entrypoint : info.manifest->entrypoints) {

@@ -75,7 +75,7 @@ TrustVerdict decide(TrustVerdict v) {
 }  // namespace
 
 std::string plugin_identity(const Manifest& manifest) {
-  return manifest.vendor + "/" + manifest.family;
+  return manifest.family;
 }
 
 namespace {
@@ -159,6 +159,22 @@ TrustVerdict verify_plugin(const PluginFileFacts& file, const Manifest& manifest
     return v;
   }
   TrustVerdict v = check_signature(file, manifest, store, mode, today);
+  if (ledger && !ledger->problem().empty()) {
+    // Without the ledger an older release cannot be told from a current
+    // one: refused under require, loudly allowed under warn.
+    v = decide(v);
+    const std::string why = "the downgrade ledger cannot be read (" + ledger->problem() +
+                            "); restore it, or reset it with 'modelzoo trust forget \'*\''";
+    if (mode == TrustMode::kRequire) {
+      v.allowed = false;
+      v.warn = false;
+      v.detail = why + "; " + v.detail;
+    } else if (v.allowed) {
+      v.warn = true;
+      v.detail += "; " + why;
+    }
+    return v;
+  }
   // The ledger is consulted whatever the signature says: deleting the
   // statement (or re-signing with a key of one's own) must not turn an old
   // release, or a replacement, into a mere warning.

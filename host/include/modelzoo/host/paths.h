@@ -2,7 +2,10 @@
 // torch.hub do:
 //   cache:  MODELZOO_HOME, else $XDG_CACHE_HOME/modelzoo, else ~/.cache/modelzoo
 //   config: $XDG_CONFIG_HOME/modelzoo, else ~/.config/modelzoo
-// When the process runs setuid/setgid, environment overrides are ignored.
+//   state:  $XDG_STATE_HOME/modelzoo, else ~/.local/state/modelzoo — what must
+//           outlive a cleaned cache (the downgrade ledger)
+// When the process runs setuid/setgid, environment overrides are ignored and
+// the cache and state live in the home of the user it runs as.
 #pragma once
 
 #include <filesystem>
@@ -13,6 +16,7 @@ namespace modelzoo {
 
 MODELZOO_API std::filesystem::path cache_root();
 MODELZOO_API std::filesystem::path config_root();
+MODELZOO_API std::filesystem::path state_root();
 
 /// True when the process runs with elevated privileges (setuid/setgid),
 /// where the environment must not steer security decisions.

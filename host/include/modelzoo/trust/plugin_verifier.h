@@ -57,8 +57,9 @@ MODELZOO_API nlohmann::json to_json(const TrustVerdict& verdict);
 /// Throws nlohmann::json::exception on a malformed object.
 MODELZOO_API TrustVerdict verdict_from_json(const nlohmann::json& object);
 
-/// The identity the downgrade ledger keys a plugin by: "vendor/family", so
-/// one vendor's release never counts as a downgrade of another's.
+/// The identity the downgrade ledger keys a plugin by: its family, which is
+/// what keys are scoped to. Not the vendor string: a plugin declares it
+/// itself, so another one would let any unsigned copy pass as new.
 MODELZOO_API std::string plugin_identity(const Manifest& manifest);
 
 /// `ledger` may be null (no downgrade check). Once `ledger` knows the

@@ -1,4 +1,4 @@
-#include "file_lock.h"
+#include "modelzoo/sdk/file_lock.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -10,7 +10,7 @@
 
 #include "modelzoo/sdk/error.h"
 
-namespace modelzoo::cache {
+namespace modelzoo {
 
 FileLock::FileLock(const std::filesystem::path& path,
                    const std::function<void(long holder_pid)>& on_wait) {
@@ -46,4 +46,4 @@ FileLock::~FileLock() {
   if (fd_ >= 0) ::close(fd_);  // releases the flock
 }
 
-}  // namespace modelzoo::cache
+}  // namespace modelzoo

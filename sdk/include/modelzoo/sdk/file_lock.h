@@ -1,15 +1,18 @@
 // An exclusive advisory lock on a lock file (flock). The kernel drops it when
 // the holder dies, even by SIGKILL, so a crashed downloader never blocks the
-// others. It serialises downloaders; correctness of the store does not rest on
-// it (see store.h).
+// others. It serialises the cache's downloaders (correctness of the store
+// does not rest on it, see cache/src/store.h) and the downgrade ledger's
+// read-modify-write.
 #pragma once
 
 #include <filesystem>
 #include <functional>
 
-namespace modelzoo::cache {
+#include "modelzoo/sdk/export.h"
 
-class FileLock {
+namespace modelzoo {
+
+class MODELZOO_API FileLock {
  public:
   /// Takes the lock, blocking. `on_wait` is called once, before blocking, when
   /// another process holds it (its pid as written in the file, or 0).
@@ -25,4 +28,4 @@ class FileLock {
   bool waited_ = false;
 };
 
-}  // namespace modelzoo::cache
+}  // namespace modelzoo
