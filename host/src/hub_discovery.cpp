@@ -255,6 +255,13 @@ Hub::Hub(HubOptions options) : options_(std::move(options)) {
       for (auto& slot : plugins_) {
         auto it = results.find(slot->info.path);
         if (it == results.end()) continue;
+        if (it->second.transient) {
+          // Not judged (the scan ran out of time): left out of this run,
+          // probed again by the next.
+          slot->info.state = PluginInfo::State::kFailed;
+          slot->info.reason = it->second.reason;
+          continue;
+        }
         CachedPlugin& entry = entries[slot->info.path];
         entry.probe_reason = it->second.reason;
         entry.probe_depends.clear();

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -22,6 +23,7 @@
 #include "modelzoo/host/install_layout.h"
 #include "modelzoo/host/paths.h"
 #include "modelzoo/sdk/error.h"
+#include "modelzoo/sdk/untrusted_json.h"
 
 extern char** environ;
 
@@ -62,21 +64,140 @@ std::vector<char*> helper_environment() {
   return env;
 }
 
-// One run of the helper over `paths`; returns when it exits or stalls.
-// Results land in `results`; the path it was probing when it died, if any,
-// is blacklisted with the reason.
-void run_helper(const std::string& scanner, const std::vector<ProbeRequest>& plugins,
-                const ScanOptions& options, std::map<std::string, ProbeResult>& results) {
-  int pipe_fds[2];
-  if (pipe2(pipe_fds, O_CLOEXEC) != 0) throw Error(std::string("pipe: ") + std::strerror(errno));
+// 128 random bits as hex, from the kernel.
+std::string make_nonce() {
+  unsigned char bytes[16];
+  const int fd = ::open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || ::read(fd, bytes, sizeof bytes) != static_cast<ssize_t>(sizeof bytes)) {
+    if (fd >= 0) ::close(fd);
+    throw Error("cannot read /dev/urandom for the scanner's nonce");
+  }
+  ::close(fd);
+  static const char* hex = "0123456789abcdef";
+  std::string nonce;
+  for (unsigned char b : bytes) {
+    nonce.push_back(hex[b >> 4]);
+    nonce.push_back(hex[b & 15]);
+  }
+  return nonce;
+}
+
+using Clock = std::chrono::steady_clock;
+
+// The helper's answers, line by line. Every line not tagged with this run's
+// nonce, not well-formed, or with a field of the wrong type is a protocol
+// error: only plugin code running in the helper can have written it.
+class ProtocolReader {
+ public:
+  explicit ProtocolReader(std::string nonce) : prefix_(std::move(nonce) + " ") {}
+
+  // Consumes `bytes`; false when a line broke the protocol (`error()` says
+  // how) — the plugin being probed is then to blame.
+  bool feed(std::string_view bytes, std::map<std::string, ProbeResult>& results) {
+    buffer_.append(bytes);
+    for (size_t eol; (eol = buffer_.find('\n')) != std::string::npos;) {
+      const std::string line = buffer_.substr(0, eol);
+      buffer_.erase(0, eol + 1);
+      if (!take(line, results)) return false;
+    }
+    if (buffer_.size() > kMaxLine) return fail("a line longer than 1 MiB on the scanner's channel");
+    return true;
+  }
+
+  const std::string& probing() const { return probing_; }
+  Clock::time_point probing_since() const { return probing_since_; }
+  bool done() const { return done_; }
+  const std::string& error() const { return error_; }
+
+ private:
+  static constexpr size_t kMaxLine = size_t{1} << 20;
+
+  bool fail(std::string why) {
+    error_ = std::move(why);
+    return false;
+  }
+
+  bool take(const std::string& line, std::map<std::string, ProbeResult>& results) {
+    if (line.compare(0, prefix_.size(), prefix_) != 0)
+      return fail("wrote to the scanner's channel (an untagged line)");
+    JsonRefusal refusal;
+    const auto message = try_parse_untrusted_json(std::string_view(line).substr(prefix_.size()),
+                                                  &refusal);
+    if (!message || !message->is_object())
+      return fail("a tagged line that is not a JSON object");
+    try {
+      if (auto path = optional_field<std::string>(*message, "probing", "line")) {
+        probing_ = *path;
+        probing_since_ = Clock::now();
+        return true;
+      }
+      if (field_or<bool>(*message, "done", "line", false)) {
+        done_ = true;
+        return true;
+      }
+      const std::string path = required_field<std::string>(*message, "path", "line");
+      if (path != probing_) return fail("a result for '" + path + "' while probing another plugin");
+      ProbeResult r;
+      r.ok = required_field<bool>(*message, "ok", "line");
+      r.reason = field_or<std::string>(*message, "reason", "line", "");
+      const nlohmann::json depends =
+          field_or<nlohmann::json>(*message, "depends", "line", nlohmann::json::array());
+      if (!depends.is_array()) return fail("line.depends: expected an array");
+      for (const auto& dependency : depends) {
+        if (!dependency.is_string()) return fail("line.depends: expected an array of strings");
+        r.depends.push_back(dependency.get<std::string>());
+      }
+      results[path] = std::move(r);
+      probing_.clear();
+      return true;
+    } catch (const Error& e) {
+      return fail(e.what());
+    }
+  }
+
+  std::string prefix_;
+  std::string buffer_;
+  std::string probing_;
+  Clock::time_point probing_since_{};
+  bool done_ = false;
+  std::string error_;
+};
+
+std::string seconds_text(std::chrono::milliseconds ms) {
+  std::string text = std::to_string(ms.count() / 1000.0);
+  return text.substr(0, text.find('.') + 2) + " s";
+}
+
+// One run of the helper over `plugins`, in its own process group, until it
+// exits, breaks the protocol, or a deadline passes; the group is killed at
+// the end, so nothing a plugin forked survives. Results land in `results`;
+// the plugin being probed when the run went wrong is blacklisted with the
+// reason. Returns false when the scan's own deadline passed.
+bool run_helper(const std::string& scanner, const std::vector<ProbeRequest>& plugins,
+                const ScanOptions& options, Clock::time_point scan_deadline,
+                std::map<std::string, ProbeResult>& results) {
+  const std::string nonce = make_nonce();
+  int channel[2], nonce_pipe[2];
+  if (pipe2(channel, O_CLOEXEC) != 0) throw Error(std::string("pipe: ") + std::strerror(errno));
+  if (pipe2(nonce_pipe, O_CLOEXEC) != 0) {
+    ::close(channel[0]);
+    ::close(channel[1]);
+    throw Error(std::string("pipe: ") + std::strerror(errno));
+  }
+  constexpr int kProtocolFd = 3;
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 1);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  // What plugins print while being load-tested is not the caller's output;
-  // the verdicts come back over the pipe.
+  posix_spawn_file_actions_adddup2(&actions, nonce_pipe[0], 0);
+  posix_spawn_file_actions_adddup2(&actions, channel[1], kProtocolFd);
+  // What plugins print while being load-tested is nobody's output.
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
   posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  std::vector<std::string> args = {scanner, "--threads", std::to_string(options.num_threads)};
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attributes, 0);  // a group of its own, led by the helper
+  std::vector<std::string> args = {scanner, "--threads", std::to_string(options.num_threads),
+                                   "--protocol-fd", std::to_string(kProtocolFd)};
   for (const auto& p : plugins) {
     args.push_back(p.sha256);
     args.push_back(p.path);
@@ -86,66 +207,84 @@ void run_helper(const std::string& scanner, const std::vector<ProbeRequest>& plu
   argv.push_back(nullptr);
   pid_t pid = 0;
   std::vector<char*> env = helper_environment();
-  const int rc = posix_spawn(&pid, scanner.c_str(), &actions, nullptr, argv.data(), env.data());
+  const int rc = posix_spawn(&pid, scanner.c_str(), &actions, &attributes, argv.data(), env.data());
   posix_spawn_file_actions_destroy(&actions);
-  ::close(pipe_fds[1]);
+  posix_spawnattr_destroy(&attributes);
+  ::close(channel[1]);
+  ::close(nonce_pipe[0]);
   if (rc != 0) {
-    ::close(pipe_fds[0]);
+    ::close(channel[0]);
+    ::close(nonce_pipe[1]);
     throw Error("cannot start " + scanner + ": " + std::strerror(rc));
   }
+  const std::string nonce_line = nonce + "\n";
+  [[maybe_unused]] const ssize_t written = ::write(nonce_pipe[1], nonce_line.data(), nonce_line.size());
+  ::close(nonce_pipe[1]);
+  ::fcntl(channel[0], F_SETFL, O_NONBLOCK);
 
-  std::string buffer, probing;
-  bool stalled = false;
-  for (;;) {
-    pollfd p{pipe_fds[0], POLLIN, 0};
-    const int ready = ::poll(&p, 1, static_cast<int>(options.timeout.count()));
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready == 0) {
-      stalled = true;
-      ::kill(pid, SIGKILL);
-      break;
-    }
+  ProtocolReader reader(nonce);
+  std::string failure;  // why the plugin being probed is blamed
+  bool scan_expired = false, exited = false;
+  int status = 0;
+  auto drain = [&] {
     char chunk[4096];
-    const ssize_t n = ::read(pipe_fds[0], chunk, sizeof chunk);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    buffer.append(chunk, static_cast<size_t>(n));
-    for (size_t eol; (eol = buffer.find('\n')) != std::string::npos;) {
-      const auto line = nlohmann::json::parse(buffer.substr(0, eol), nullptr, false);
-      buffer.erase(0, eol + 1);
-      if (!line.is_object()) continue;
-      if (line.contains("probing")) {
-        probing = line["probing"].get<std::string>();
-      } else if (line.contains("path")) {
-        ProbeResult r;
-        r.ok = line.value("ok", false);
-        r.reason = line.value("reason", "");
-        if (auto d = line.find("depends"); d != line.end() && d->is_array())
-          for (const auto& path : *d)
-            if (path.is_string()) r.depends.push_back(path.get<std::string>());
-        results[line["path"].get<std::string>()] = r;
-        probing.clear();
+    for (;;) {
+      const ssize_t n = ::read(channel[0], chunk, sizeof chunk);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return;
+      if (!reader.feed(std::string_view(chunk, static_cast<size_t>(n)), results)) {
+        failure = "broke the scanner's protocol: " + reader.error();
+        return;
       }
     }
+  };
+  while (failure.empty()) {
+    // Read until the helper exits, not until end of file: a child a plugin
+    // forked may hold the channel open for ever.
+    const pid_t waited = waitpid(pid, &status, WNOHANG);
+    if (waited == pid) {
+      exited = true;
+      drain();
+      break;
+    }
+    const auto now = Clock::now();
+    if (now >= scan_deadline) {
+      scan_expired = true;
+      failure = reader.probing().empty() ? "" : "was still loading when discovery's deadline of " +
+                                                    seconds_text(options.scan_timeout) + " passed";
+      break;
+    }
+    if (!reader.probing().empty() && now - reader.probing_since() >= options.timeout) {
+      failure = "hung: no answer within " + seconds_text(options.timeout) + " while loading it";
+      break;
+    }
+    pollfd p{channel[0], POLLIN, 0};
+    if (::poll(&p, 1, 50) > 0) drain();
   }
-  ::close(pipe_fds[0]);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (probing.empty()) return;
+  ::kill(-pid, SIGKILL);  // the helper and whatever its plugins started in its group
+  if (!exited)
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+  ::close(channel[0]);
+
+  const std::string probing = reader.probing();
+  if (probing.empty()) return !scan_expired;
   ProbeResult r;
   r.blacklisted = true;
-  if (stalled) {
-    r.reason = "hung: no answer within " +
-               std::to_string(options.timeout.count() / 1000.0).substr(0, 4) +
-               " s while loading it";
+  if (!failure.empty()) {
+    r.reason = failure;
   } else if (WIFSIGNALED(status)) {
     r.reason = "crashed with " + signal_text(WTERMSIG(status)) + " while loading it";
   } else {
-    r.reason = "the scanner exited with status " + std::to_string(WEXITSTATUS(status)) +
-               " while loading it";
+    r.reason = "exited (status " + std::to_string(WEXITSTATUS(status)) +
+               ") while loading it: a plugin must not end the process";
+  }
+  if (scan_expired) {
+    r.blacklisted = false;
+    r.transient = true;  // slow, perhaps only this once: asked again next time
   }
   results[probing] = r;
+  return !scan_expired;
 }
 
 }  // namespace
@@ -158,18 +297,25 @@ std::map<std::string, ProbeResult> probe_out_of_process(const std::vector<ProbeR
   if (scanner.empty()) throw Error("the plugin scanner modelzoo-scan is not installed");
   // Each run either finishes or loses exactly one plugin to a crash or a
   // stall, so this ends after at most plugins.size() + 1 runs.
+  const Clock::time_point scan_deadline = Clock::now() + options.scan_timeout;
   std::vector<ProbeRequest> remaining = plugins;
-  for (size_t attempt = 0; !remaining.empty() && attempt <= plugins.size(); ++attempt) {
-    run_helper(scanner, remaining, options, results);
+  bool in_time = true;
+  for (size_t attempt = 0; in_time && !remaining.empty() && attempt <= plugins.size(); ++attempt) {
+    in_time = run_helper(scanner, remaining, options, scan_deadline, results);
     std::vector<ProbeRequest> next;
     for (const auto& p : remaining)
       if (!results.count(p.path)) next.push_back(p);
-    if (next.size() == remaining.size()) {
-      for (const auto& p : next)
-        results[p.path] = {false, false, "the scanner gave no answer for this plugin", {}};
-      break;
-    }
+    if (next.size() == remaining.size()) break;
     remaining = std::move(next);
+  }
+  for (const auto& p : remaining) {
+    if (results.count(p.path)) continue;
+    ProbeResult r;
+    r.transient = !in_time;
+    r.reason = in_time ? "the scanner gave no answer for this plugin"
+                       : "not load-tested: discovery's deadline of " +
+                             seconds_text(options.scan_timeout) + " passed first";
+    results[p.path] = r;
   }
   return results;
 }

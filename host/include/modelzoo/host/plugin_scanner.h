@@ -6,12 +6,21 @@
 // the helper is started again for the rest — the host itself never runs the
 // plugin's code during discovery.
 //
-// Arguments: `--threads N` then `SHA256 PATH` pairs.
-// Protocol (one JSON object a line on the helper's stdout):
+// The helper runs in a process group of its own with its stdout and stderr
+// on /dev/null (what plugins print is nobody's output, and cannot pass for
+// an answer). Arguments: `--threads N --protocol-fd 3` then `SHA256 PATH`
+// pairs; a random nonce arrives on its stdin. Protocol: one line per step
+// on fd 3, "NONCE JSON":
 //   {"probing": PATH}                      before each plugin
 //   {"path": PATH, "ok": true}             its entry ran and matched
 //   {"path": PATH, "ok": false, "reason": TEXT}
-// and, in both results, "depends": [PATH…] (ProbeResult::depends).
+//   {"done": true}                         after the last
+// and, in both results, "depends": [PATH…] (ProbeResult::depends). Any
+// other line — untagged, malformed, mistyped, or a result for another path
+// — was written by plugin code, and blacklists the plugin being probed.
+// Each plugin has a deadline from its "probing" line, the whole scan one of
+// its own; the helper's group is killed when a run ends, so no process a
+// plugin forked survives discovery.
 #pragma once
 
 #include <chrono>
@@ -25,7 +34,10 @@ namespace modelzoo {
 
 struct ProbeResult {
   bool ok = false;
-  bool blacklisted = false;  ///< crashed or hung the helper
+  bool blacklisted = false;  ///< crashed, hung or lied to the helper
+  /// Not answered for a reason that may pass (the scan's deadline): the
+  /// verdict is for this run only, not to be cached.
+  bool transient = false;
   std::string reason;
   /// The libraries loaded and the directories searched while probing (see
   /// CachedPlugin::probe_depends); empty when the helper died.
@@ -37,7 +49,8 @@ struct ProbeResult {
 MODELZOO_API std::string probe_fingerprint(const std::string& depends_text);
 
 struct ScanOptions {
-  std::chrono::milliseconds timeout{15000};  ///< per plugin
+  std::chrono::milliseconds timeout{15000};       ///< per plugin
+  std::chrono::milliseconds scan_timeout{60000};  ///< for the whole scan
   int num_threads = 1;                       ///< passed to plugin entries
 };
 
