@@ -228,10 +228,17 @@ std::shared_ptr<PluginLibrary> Hub::load_plugin(PluginSlot& slot) {
     // changed since discovery.
     OpenFile opened(slot.info.path);
     read_discovered_manifest(opened, slot.manifest_sha256);
+    // In every trust mode: the bytes loaded are the bytes that were
+    // load-tested (and verified), or nothing is loaded.
+    const trust::PluginFileFacts facts = facts_of(opened, slot.info.path, slot.manifest_sha256);
+    if (facts.sha256 != slot.sha256)
+      throw Error("the file changed since discovery tested it (SHA-256 " +
+                  facts.sha256.substr(0, 16) + "…, tested " + slot.sha256.substr(0, 16) +
+                  "…); it is tested again at the next start");
     if (slot.info.trust.mode != trust::TrustMode::kOff) {
-      const auto verdict = trust::verify_plugin(
-          facts_of(opened, slot.info.path, slot.manifest_sha256), *slot.info.manifest,
-          trust_store(), &version_ledger(), slot.info.trust.mode, trust::today_utc());
+      const auto verdict = trust::verify_plugin(facts, *slot.info.manifest, trust_store(),
+                                                &version_ledger(), slot.info.trust.mode,
+                                                trust::today_utc());
       if (!verdict.allowed) throw Error("trust: " + verdict.detail);
       if (verdict.warn) host_log().warn("loading plugin '{}': {}", slot.info.path, verdict.detail);
     }

@@ -42,7 +42,8 @@ int choose_thread_count(int requested) {
 std::string stamp_text(const std::optional<FileStamp>& s) {
   if (!s) return "-";
   return std::to_string(s->size) + ":" + std::to_string(s->mtime_ns) + ":" +
-         std::to_string(s->inode);
+         std::to_string(s->ctime_ns) + ":" + std::to_string(s->inode) + ":" +
+         std::to_string(s->device);
 }
 
 // What every trust verdict depends on besides the plugin's own bytes and

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -28,8 +29,18 @@ struct Hub::PluginSlot {
 // the file cannot be swapped between the check and the load.
 class OpenFile {
  public:
-  explicit OpenFile(const std::string& path) : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
+  // O_NONBLOCK so that a FIFO on the plugin path cannot block the open; only
+  // a regular file is kept.
+  explicit OpenFile(const std::string& path)
+      : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)) {
     if (fd_ < 0) throw Error("cannot open: " + std::string(std::strerror(errno)));
+    struct stat st {};
+    if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) {
+      ::close(fd_);
+      fd_ = -1;
+      throw Error("not a regular file (a FIFO, device or socket): remove it from the plugin path");
+    }
+    ::fcntl(fd_, F_SETFL, 0);  // a regular file reads the same either way
   }
   ~OpenFile() {
     if (fd_ >= 0) ::close(fd_);

@@ -7,12 +7,16 @@
 
 #include "modelzoo/host/paths.h"
 #include "modelzoo/sdk/atomic_file.h"
+#include "modelzoo/trust/crypto.h"
 
 namespace modelzoo {
 
 namespace {
 
-constexpr char kMagic[8] = {'M', 'Z', 'R', 'E', 'G', 'v', '4', '\n'};
+constexpr char kMagic[8] = {'M', 'Z', 'R', 'E', 'G', 'v', '5', '\n'};
+// The file ends with the SHA-256 (hex) of everything before it: any damaged
+// byte drops the whole cache instead of turning into a wrong verdict.
+constexpr size_t kDigestChars = 64;
 
 void put_u64(std::string& out, uint64_t v) {
   for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
@@ -66,11 +70,15 @@ std::optional<FileStamp> stamp_of(const std::string& path) {
   s.size = static_cast<uint64_t>(st.st_size);
   s.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
   s.inode = static_cast<uint64_t>(st.st_ino);
+  s.device = static_cast<uint64_t>(st.st_dev);
+  // ctime cannot be set from user space: a file rewritten in place with its
+  // mtime restored (cp -p, rsync -t, touch -r) still gets a new one.
+  s.ctime_ns = static_cast<int64_t>(st.st_ctim.tv_sec) * 1000000000 + st.st_ctim.tv_nsec;
   return s;
 }
 
 std::filesystem::path RegistryCache::default_file() {
-  return cache_root() / "registry" / "plugins-v4.bin";
+  return cache_root() / "registry" / "plugins-v5.bin";
 }
 
 std::string RegistryCache::encode(const std::map<std::string, CachedPlugin>& entries,
@@ -83,17 +91,24 @@ std::string RegistryCache::encode(const std::map<std::string, CachedPlugin>& ent
     put_u64(out, p.stamp.size);
     put_u64(out, static_cast<uint64_t>(p.stamp.mtime_ns));
     put_u64(out, p.stamp.inode);
+    put_u64(out, p.stamp.device);
+    put_u64(out, static_cast<uint64_t>(p.stamp.ctime_ns));
     for (const std::string* field : {&p.sha256, &p.manifest_sha256, &p.index_text, &p.read_error,
                                      &p.probe_state, &p.probe_reason, &p.probe_depends,
                                      &p.probe_fingerprint, &p.trust_fingerprint, &p.trust_verdict})
       put_string(out, *field);
   }
+  out += trust::sha256_hex(out);
   return out;
 }
 
 std::map<std::string, CachedPlugin> RegistryCache::decode(const std::string& bytes,
                                                           const std::string& host) {
-  Reader in(bytes);
+  if (bytes.size() < sizeof kMagic + kDigestChars) throw std::runtime_error("truncated registry cache");
+  const std::string body = bytes.substr(0, bytes.size() - kDigestChars);
+  if (trust::sha256_hex(body) != bytes.substr(body.size()))
+    throw std::runtime_error("registry cache fails its checksum");
+  Reader in(body);
   in.expect(kMagic, sizeof kMagic);
   if (in.string() != host) throw std::runtime_error("written by a host with another ABI tuple");
   const uint64_t count = in.u64();
@@ -104,6 +119,8 @@ std::map<std::string, CachedPlugin> RegistryCache::decode(const std::string& byt
     p.stamp.size = in.u64();
     p.stamp.mtime_ns = static_cast<int64_t>(in.u64());
     p.stamp.inode = in.u64();
+    p.stamp.device = in.u64();
+    p.stamp.ctime_ns = static_cast<int64_t>(in.u64());
     for (std::string* field : {&p.sha256, &p.manifest_sha256, &p.index_text, &p.read_error,
                                &p.probe_state, &p.probe_reason, &p.probe_depends,
                                &p.probe_fingerprint, &p.trust_fingerprint, &p.trust_verdict})

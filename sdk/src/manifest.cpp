@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <set>
 
 #include "modelzoo/sdk/error.h"
@@ -755,6 +756,40 @@ Manifest parse_plugin_manifest(const json& plugin) {
   return m;
 }
 
+namespace {
+
+// Manifest text reaches terminals through `list`, `plugins` and `info`: a
+// control character (an escape sequence, a carriage return, a newline in a
+// one-line field) could rewrite what the user reads. Refused anywhere in the
+// document; `doc` and `help` may hold newlines and tabs.
+void refuse_control_characters(const json& value, const std::string& path, bool multiline) {
+  if (value.is_string()) {
+    const std::string& text = value.get_ref<const std::string&>();
+    for (size_t i = 0; i < text.size(); ++i) {
+      const auto c = static_cast<unsigned char>(text[i]);
+      const bool c1 = c == 0xc2 && i + 1 < text.size() &&
+                      (static_cast<unsigned char>(text[i + 1]) & 0xe0) == 0x80;
+      if ((c < 0x20 && !(multiline && (c == '\n' || c == '\t'))) || c == 0x7f || c1) {
+        char code[8];
+        std::snprintf(code, sizeof code, "0x%02x", c1 ? static_cast<unsigned char>(text[i + 1]) : c);
+        fail(path, std::string("holds a control character (") + code +
+                       "); manifest text must be printable");
+      }
+    }
+  } else if (value.is_object()) {
+    for (auto it = value.begin(); it != value.end(); ++it) {
+      const std::string child = path.empty() ? it.key() : path + "." + it.key();
+      refuse_control_characters(json(it.key()), child, false);
+      refuse_control_characters(*it, child, it.key() == "doc" || it.key() == "help");
+    }
+  } else if (value.is_array()) {
+    for (size_t i = 0; i < value.size(); ++i)
+      refuse_control_characters(value[i], path + "[" + std::to_string(i) + "]", multiline);
+  }
+}
+
+}  // namespace
+
 Manifest parse_manifest_document(std::string_view text) {
   // Untrusted bytes from a plugin file: bounded while parsed (a deep value
   // would crash the copies below), and a key twice in one object refused —
@@ -776,6 +811,7 @@ Manifest parse_manifest_document(std::string_view text) {
     }
   }
   const json& document = *parsed;
+  refuse_control_characters(document, "", false);
   if (!document.is_object()) fail("(document)", "expected an object");
   const json& format = require(document, "(document)", "format");
   if (format != 1)

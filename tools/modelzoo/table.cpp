@@ -12,6 +12,25 @@ size_t display_width(const std::string& text) {
   }));
 }
 
+std::string terminal_safe(const std::string& text, bool multiline) {
+  static const char* hex = "0123456789abcdef";
+  auto escaped = [](unsigned v) { return std::string("\\x") + hex[(v >> 4) & 15] + hex[v & 15]; };
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if ((c < 0x20 && !(multiline && (c == '\n' || c == '\t'))) || c == 0x7f) {
+      out += escaped(c);
+    } else if (c == 0xc2 && i + 1 < text.size() &&
+               (static_cast<unsigned char>(text[i + 1]) & 0xe0) == 0x80) {
+      out += escaped(static_cast<unsigned char>(text[++i]));  // U+0080..U+009F, C1
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
 std::string ellipsize(const std::string& text, size_t width) {
   if (display_width(text) <= width) return text;
   std::string out;

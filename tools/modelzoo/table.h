@@ -9,10 +9,20 @@
 
 namespace modelzoo::cli {
 
+/// `text` with every terminal control character (C0 but, with `multiline`,
+/// newline and tab; DEL; C1) shown as \xNN, so text from a plugin or a file
+/// name can neither move the cursor nor fake a row.
+std::string terminal_safe(const std::string& text, bool multiline);
+
 class Table {
  public:
   explicit Table(std::vector<std::string> header) : header_(std::move(header)) {}
-  void add_row(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+  /// Cells are shown with terminal_safe(): one row per row, whatever a
+  /// plugin's file name or manifest holds.
+  void add_row(std::vector<std::string> row) {
+    for (auto& cell : row) cell = terminal_safe(cell, false);
+    rows_.push_back(std::move(row));
+  }
   bool empty() const { return rows_.empty(); }
   void print(std::ostream& out) const;
 

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "modelzoo/sdk/atomic_file.h"
+#include "modelzoo/sdk/untrusted_json.h"
 #include "modelzoo/host/paths.h"
 #include "modelzoo/sdk/error.h"
 
@@ -36,13 +37,14 @@ TrustMode effective_trust_mode(const std::optional<TrustMode>& app_choice, bool 
       throw Error(std::string("MODELZOO_TRUST: ") + e.what());
     }
   }
-  std::string text;
+  // The user's config file picks the mode: one that exists but cannot be
+  // read is an error (naming it), not a silent fall back to a default.
   const std::string config = (config_root() / "config.json").string();
-  if (read_whole_file(config, &text)) {
-    const auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-    if (j.is_object() && j.contains("trust") && j["trust"].is_string()) {
+  if (const auto text = read_regular_file(config, size_t{1} << 20)) {
+    const nlohmann::json j = parse_untrusted_json(*text, config);
+    if (const auto mode = optional_field<std::string>(j, "trust", config)) {
       try {
-        return parse_trust_mode(j["trust"].get<std::string>());
+        return parse_trust_mode(*mode);
       } catch (const Error& e) {
         throw Error(config + ": " + e.what());
       }

@@ -3,15 +3,16 @@
 // probing every plugin again (GStreamer's registry, but one that says why a
 // plugin is blacklisted).
 //
-// An entry is valid while its file has the same path, size, mtime and inode
-// (then its recorded SHA-256 stands for the content), a trust verdict
+// An entry is valid while its file has the same path, size, mtime, ctime,
+// inode and device (then its recorded SHA-256 stands for the content), a trust verdict
 // while the trust inputs' fingerprint is unchanged, and a probe outcome
 // while what the probe depended on is (probe_fingerprint). The whole cache is
 // dropped when the host's ABI tuple or the cache format differs, or when it
 // cannot be parsed. Stored in the cache directory in a small binary format
 // (a JSON DOM cost 30 ms for 1000 plugins; this reads in about 2), written
-// atomically, versioned by its file name and a header; every length is
-// checked against the file, so a damaged cache is dropped, never trusted.
+// atomically, versioned by its file name and a header, and ends with a
+// SHA-256 of the rest; with every length checked too, a damaged cache is
+// dropped whole, never trusted in part.
 #pragma once
 
 #include <cstdint>
@@ -30,8 +31,11 @@ struct FileStamp {
   uint64_t size = 0;
   int64_t mtime_ns = 0;
   uint64_t inode = 0;
+  uint64_t device = 0;
+  int64_t ctime_ns = 0;  ///< changes on every write, and cannot be set back
   bool operator==(const FileStamp& o) const {
-    return size == o.size && mtime_ns == o.mtime_ns && inode == o.inode;
+    return size == o.size && mtime_ns == o.mtime_ns && inode == o.inode && device == o.device &&
+           ctime_ns == o.ctime_ns;
   }
 };
 
@@ -60,7 +64,7 @@ struct CachedPlugin {
 
 class MODELZOO_API RegistryCache {
  public:
-  /// Default location: <cache root>/registry/plugins-v4.bin.
+  /// Default location: <cache root>/registry/plugins-v5.bin.
   static std::filesystem::path default_file();
 
   /// Reads `file`; an absent, corrupt or foreign-host cache yields an empty
