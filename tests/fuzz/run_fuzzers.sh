@@ -10,7 +10,9 @@ build=${MODELZOO_FUZZ_BUILD_DIR:-$root/build-fuzz}
 runs=${1:-1000000}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_safetensors fuzz_zip fuzz_unpickler fuzz_shard_index fuzz_elf)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_safetensors fuzz_zip fuzz_unpickler fuzz_shard_index fuzz_elf
+                                    fuzz_manifest fuzz_statement fuzz_trust_store fuzz_registry_cache
+                                    fuzz_ledger)
 
 "$root/scripts/install-deps.sh"
 if ! command -v clang++ >/dev/null; then  # libFuzzer ships with Debian's clang
@@ -18,14 +20,25 @@ if ! command -v clang++ >/dev/null; then  # libFuzzer ships with Debian's clang
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends clang >/dev/null
 fi
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DMODELZOO_BUILD_TESTS=OFF -DMODELZOO_BUILD_FUZZERS=ON > "$build.configure.log" 2>&1 \
+  -DMODELZOO_BUILD_TESTS=OFF -DMODELZOO_BUILD_FUZZERS=ON \
+  -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" \
+  -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=address,undefined" > "$build.configure.log" 2>&1 \
   || { cat "$build.configure.log"; exit 1; }
 cmake --build "$build" -j"$(nproc)" --target "${targets[@]}"
 
 # Seed corpora from the fixtures the tests use.
 seeds=$build/seeds
-if [ ! -d "$seeds" ]; then
-  mkdir -p "$seeds/files" "$seeds/safetensors" "$seeds/zip" "$seeds/pickle" "$seeds/index" "$seeds/elf"
+rm -rf "$seeds"  # a few seconds to make; always from the current fixtures
+if true; then
+  mkdir -p "$seeds/files" "$seeds/safetensors" "$seeds/zip" "$seeds/pickle" "$seeds/index" "$seeds/elf" \
+           "$seeds/manifest" "$seeds/statement" "$seeds/trust" "$seeds/registry" "$seeds/ledger"
+  # The host's JSON inputs, from the fixtures and a build of the in-tree
+  # plugins' own files where there is one.
+  cp "$root"/tests/plugins/fixtures/*.json "$root"/plugins/lut/manifest.json "$seeds/manifest/"
+  cp "$root"/tests/fuzz/seeds/statement/* "$seeds/statement/"
+  cp "$root"/tests/fuzz/seeds/trust/* "$seeds/trust/"
+  cp "$root"/tests/fuzz/seeds/ledger/* "$seeds/ledger/"
+  cp "$root"/tests/fuzz/seeds/registry/* "$seeds/registry/"
   # Small real shared objects (dynamic sections, RUNPATH) and a plugin-like
   # one with a manifest section, built here.
   cp /usr/lib/x86_64-linux-gnu/libdl.so.2 /usr/lib/x86_64-linux-gnu/librt.so.1 "$seeds/elf/"
@@ -60,6 +73,11 @@ for target in "${targets[@]}"; do
     fuzz_unpickler) corpus=pickle ;;
     fuzz_shard_index) corpus=index ;;
     fuzz_elf) corpus=elf ;;
+    fuzz_manifest) corpus=manifest ;;
+    fuzz_statement) corpus=statement ;;
+    fuzz_trust_store) corpus=trust ;;
+    fuzz_registry_cache) corpus=registry ;;
+    fuzz_ledger) corpus=ledger ;;
   esac
   work=$build/corpus/$target
   mkdir -p "$work"
