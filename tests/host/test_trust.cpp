@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <nlohmann/json.hpp>
+
 #include "modelzoo/hub.h"
 #include "modelzoo/sdk/atomic_file.h"
 #include "modelzoo/sdk/error.h"
@@ -12,6 +14,7 @@
 #include "modelzoo/trust/plugin_signing.h"
 #include "modelzoo/trust/statement.h"
 #include "modelzoo/trust/trust_store.h"
+#include "modelzoo/trust/version_ledger.h"
 #include "paths.h"
 #include "process.h"
 
@@ -170,7 +173,7 @@ TEST_CASE("a downgrade is refused once a newer release was accepted", "[trust]")
   const auto info = bed.info(TrustMode::kRequire);
   CHECK(info.trust.state == TrustState::kDowngrade);
   CHECK_THAT(info.reason,
-             Catch::Contains("0.9.0 of plugin 'modelzoo tests/toy' is older than 1.0.0"));
+             Catch::Contains("0.9.0 of plugin 'toy' is older than 1.0.0"));
   CHECK(bed.info(TrustMode::kWarn).state == PluginInfo::State::kRefused);
 }
 
@@ -202,7 +205,7 @@ TEST_CASE("a plugin accepted signed cannot come back unsigned or older under war
     CHECK(info.trust.state == TrustState::kDowngrade);
     CHECK(info.state == PluginInfo::State::kRefused);
     CHECK_THAT(info.reason,
-               Catch::Contains("0.9.0 of plugin 'modelzoo tests/toy' is older than 1.0.0"));
+               Catch::Contains("0.9.0 of plugin 'toy' is older than 1.0.0"));
   }
   SECTION("an older release signed by an unknown key") {
     bed.install(plugin_dir("extra") + "/toy_v0_9.so");
@@ -211,22 +214,163 @@ TEST_CASE("a plugin accepted signed cannot come back unsigned or older under war
   }
 }
 
-TEST_CASE("another vendor's newer release of a family is not a downgrade", "[trust]") {
+TEST_CASE("the ledger is keyed on the family, whatever the vendor string says", "[trust]") {
   TrustBed bed;
   Vendor acme{"acme"};
   bed.trust(acme, {"toy"});
-  const auto ours = bed.install(kToy, "toy.so");                                            // 1.0.0
-  const auto theirs = bed.install(plugin_dir("extra") + "/toy_acme_v2.so", "toy_acme.so");  // 2.0.0
-  bed.sign(ours, acme);
-  bed.sign(theirs, acme);
-  for (int run = 0; run < 2; ++run) {
+  const auto ours = bed.install(kToy, "toy.so");  // 1.0.0, vendor "modelzoo tests"
+
+  SECTION("two signed releases: once the newer was accepted, the older is a downgrade") {
+    const auto theirs = bed.install(plugin_dir("extra") + "/toy_acme_v2.so", "toy_acme.so");  // 2.0.0
+    bed.sign(ours, acme);
+    bed.sign(theirs, acme);
+    { Hub first(bed.options(TrustMode::kRequire)); }
     Hub hub(bed.options(TrustMode::kRequire));
-    REQUIRE(hub.plugins().size() == 2);
     for (const auto& info : hub.plugins()) {
       INFO(info.path << ": " << info.reason);
-      CHECK(info.trust.state == TrustState::kSigned);
+      CHECK(info.trust.state ==
+            (info.path == ours ? TrustState::kDowngrade : TrustState::kSigned));
     }
   }
+  SECTION("under warn, an unsigned copy with another vendor string is refused") {
+    bed.sign(ours, acme);
+    REQUIRE(bed.info(TrustMode::kWarn).trust.state == TrustState::kSigned);
+    // Sorts first, and claims another vendor.
+    const auto impostor = bed.install(plugin_dir("extra") + "/toy_acme_v2.so", "a_toy.so");
+    Hub hub(bed.options(TrustMode::kWarn));
+    for (const auto& info : hub.plugins()) {
+      if (info.path != impostor) continue;
+      CHECK(info.state == PluginInfo::State::kRefused);
+      CHECK_THAT(info.reason, Catch::Contains("accepted with a valid signature before"));
+    }
+    CHECK(hub.resolve("toy/tiny_mlp").entry->provider == ours);
+  }
+}
+
+TEST_CASE("a signed provider of a family wins over an unsigned one", "[trust]") {
+  TrustBed bed;
+  Vendor acme{"acme"};
+  bed.trust(acme, {"toy"});
+  const auto unsigned_copy = bed.install(plugin_dir("extra") + "/toy_v0_9.so", "a_toy.so");
+  const auto signed_copy = bed.install(kToy, "b_toy.so");
+  bed.sign(signed_copy, acme);
+  Hub hub(bed.options(TrustMode::kWarn));
+  CHECK(hub.resolve("toy/tiny_mlp").entry->provider == signed_copy);
+  (void)unsigned_copy;
+}
+
+TEST_CASE("the downgrade ledger outlives a cleaned cache", "[trust]") {
+  TrustBed bed;
+  const fs::path state = fs::path(bed.root.path()) / "state";
+  const fs::path cache = fs::path(bed.root.path()) / "cache";
+  setenv("XDG_STATE_HOME", state.c_str(), 1);
+  setenv("MODELZOO_HOME", cache.c_str(), 1);
+  Vendor acme{"acme"};
+  bed.trust(acme, {"toy"});
+  const auto plugin = bed.install(kToy);
+  bed.sign(plugin, acme);
+  auto options = [&] {
+    HubOptions o = bed.options(TrustMode::kRequire);
+    o.version_ledger.reset();  // where a user's ledger is
+    o.registry_cache.reset();
+    return o;
+  };
+  { REQUIRE(Hub(options()).plugins()[0].trust.state == TrustState::kSigned); }
+  CHECK(fs::exists(state / "modelzoo" / "trust" / "accepted-versions.json"));
+  fs::remove_all(cache);
+  bed.install(plugin_dir("extra") + "/toy_v0_9.so");
+  bed.sign(plugin, acme);
+  const auto info = Hub(options()).plugins()[0];
+  unsetenv("XDG_STATE_HOME");
+  unsetenv("MODELZOO_HOME");
+  CHECK(info.trust.state == TrustState::kDowngrade);
+}
+
+TEST_CASE("a damaged ledger refuses under require, warns under warn, and is not rewritten",
+          "[trust]") {
+  TrustBed bed;
+  Vendor acme{"acme"};
+  bed.trust(acme, {"toy"});
+  const auto plugin = bed.install(kToy);
+  bed.sign(plugin, acme);
+  const std::string damaged = "{\"toy\": \"1.0";
+  std::ofstream(bed.ledger) << damaged;
+  const auto refused = bed.info(TrustMode::kRequire);
+  CHECK(refused.state == PluginInfo::State::kRefused);
+  CHECK_THAT(refused.reason, Catch::Contains("the downgrade ledger cannot be read"));
+  const auto warned = bed.info(TrustMode::kWarn);
+  CHECK(warned.state == PluginInfo::State::kAvailable);
+  CHECK(warned.trust.warn);
+  CHECK_THAT(warned.trust.detail, Catch::Contains("trust forget '*'"));
+  std::ifstream in(bed.ledger);
+  CHECK(std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()) ==
+        damaged);
+  // Reset on purpose: judged afresh, and recorded again.
+  VersionLedger(bed.ledger).forget("*");
+  CHECK(bed.info(TrustMode::kRequire).trust.state == TrustState::kSigned);
+  CHECK(VersionLedger(bed.ledger).highest("toy") == "1.0.0");
+}
+
+TEST_CASE("key expiry is a YYYY-MM-DD date or the key is not trusted", "[trust]") {
+  TrustBed bed;
+  Vendor acme{"acme"};
+  const fs::path pub = fs::path(bed.root.path()) / "acme.pub";
+  write_public_key_file(pub, {acme.name, key_id(acme.key.public_key), acme.key.public_key});
+  for (const std::string bad : {"2026-2-1", "yesterday", "2026-12-1", "2026-02-30", "2026-13-01"}) {
+    INFO(bad);
+    CHECK_THROWS_WITH(TrustStore::add(bed.store, pub, {"toy"}, bad),
+                      Catch::Contains("is not a date"));
+  }
+  CHECK(is_iso_date("2028-02-29"));
+  CHECK_FALSE(is_iso_date("2027-02-29"));
+  // Written by hand: the entry is a named problem and its key is unknown.
+  bed.trust(acme, {"toy"}, "2999-01-01");
+  const fs::path entry = bed.store / (key_id(acme.key.public_key) + ".json");
+  for (const std::string bad : {"2026-2-1", "yesterday", "2026-12-1"}) {
+    INFO(bad);
+    auto j = nlohmann::json::parse(std::ifstream(entry));
+    j["expires"] = bad;
+    std::ofstream(entry) << j.dump();
+    const auto store = TrustStore::load({bed.store});
+    CHECK(store.find(key_id(acme.key.public_key)) == nullptr);
+    REQUIRE(store.problems().size() == 1);
+    CHECK_THAT(store.problems()[0], Catch::Contains("is not a YYYY-MM-DD date"));
+  }
+}
+
+TEST_CASE("a revocation that cannot be read as one still revokes", "[trust]") {
+  TrustBed bed;
+  Vendor acme{"acme"};
+  bed.trust(acme, {"toy"});
+  const auto plugin = bed.install(kToy);
+  bed.sign(plugin, acme);
+  const fs::path entry = bed.store / (key_id(acme.key.public_key) + ".json");
+  auto j = nlohmann::json::parse(std::ifstream(entry));
+
+  SECTION("\"revoked\": \"true\" (a string)") {
+    j["revoked"] = "true";
+    std::ofstream(entry) << j.dump();
+    CHECK(bed.info(TrustMode::kRequire).trust.state == TrustState::kRevoked);
+  }
+  SECTION("an unreadable entry beside a grant") {
+    std::ofstream(bed.store / "zz-revocation.json")
+        << "{\"key_id\": \"" << key_id(acme.key.public_key) << "\", \"revoked\": tru";
+    CHECK(bed.info(TrustMode::kRequire).trust.state == TrustState::kRevoked);
+  }
+}
+
+TEST_CASE("trust add of a revoked key is refused without --force", "[trust]") {
+  TrustBed bed;
+  Vendor acme{"acme"};
+  bed.trust(acme, {"toy"});
+  const std::string id = key_id(acme.key.public_key);
+  TrustStore::revoke(bed.store, id, "leaked");
+  const fs::path pub = fs::path(bed.root.path()) / "acme.pub";
+  CHECK_THROWS_WITH(TrustStore::add(bed.store, pub, {"toy"}, ""),
+                    Catch::Contains("was revoked: leaked") && Catch::Contains("--force"));
+  CHECK(TrustStore::load({bed.store}).find(id)->revoked);
+  TrustStore::add(bed.store, pub, {"toy"}, "", /*force=*/true);
+  CHECK_FALSE(TrustStore::load({bed.store}).find(id)->revoked);
 }
 
 TEST_CASE("warn loads unsigned plugins with a warning: off checks nothing", "[trust]") {
