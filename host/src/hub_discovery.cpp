@@ -5,6 +5,7 @@
 #include <dlfcn.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <optional>
@@ -250,6 +251,8 @@ Hub::Hub(HubOptions options) : options_(std::move(options)) {
     try {
       ScanOptions scan;
       scan.timeout = options_.probe_timeout;
+      // The whole scan gets room for a few plugins at their deadline each.
+      scan.scan_timeout = std::max(scan.scan_timeout, 4 * options_.probe_timeout);
       scan.num_threads = 1;
       const auto results = probe_out_of_process(to_probe, scan);
       scan_summary_.probed = to_probe.size();

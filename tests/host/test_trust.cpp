@@ -4,6 +4,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -501,4 +503,21 @@ TEST_CASE("keys, signatures and base64 round-trip", "[trust]") {
   CHECK_THROWS_AS(base64_decode("abc"), Error);
   CHECK(sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   CHECK_THROWS_WITH(public_key_of("not a key"), Catch::Contains("not an Ed25519 private key"));
+}
+
+TEST_CASE("hosts recording to the ledger at once keep each other's entries", "[trust]") {
+  TempDir dir;
+  const fs::path file = fs::path(dir.path()) / "accepted-versions.json";
+  for (int round = 0; round < 5; ++round) {
+    fs::remove(file);
+    std::vector<std::thread> hosts;
+    for (int i = 0; i < 8; ++i)
+      hosts.emplace_back([&, i] {
+        VersionLedger(file).accept("family" + std::to_string(i), "1." + std::to_string(round));
+      });
+    for (auto& t : hosts) t.join();
+    const VersionLedger after(file);
+    CHECK(after.problem().empty());
+    for (int i = 0; i < 8; ++i) CHECK(after.highest("family" + std::to_string(i)).has_value());
+  }
 }
