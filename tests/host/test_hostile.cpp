@@ -3,6 +3,7 @@
 // plugin beside it is unaffected.
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 #include <thread>
 
 #include "modelzoo/host/elf_section.h"
+#include "modelzoo/host/plugin_scanner.h"
 #include "modelzoo/hub.h"
 #include "modelzoo/sdk/error.h"
 #include "paths.h"
@@ -305,4 +307,24 @@ TEST_CASE("a flipped byte in the registry cache drops it whole, and plugins load
   Hub hub(bed.options());
   CHECK(hub.scan_summary().cache_reset);
   check_toy_unaffected(hub);
+}
+
+TEST_CASE("the whole scan has a deadline: what it did not reach is asked again next time",
+          "[hostile]") {
+  Bed bed;
+  bed.add(plugin_dir("extra") + "/hanging_entry.so", "hanging_entry.so");
+  std::vector<ProbeRequest> requests;
+  for (const auto& name : {"hanging_entry.so", "toy.so"})
+    requests.push_back({(bed.plugins / name).string(), sha256_of_file((bed.plugins / name).string())});
+  ScanOptions options;
+  options.timeout = std::chrono::milliseconds(30000);
+  options.scan_timeout = std::chrono::milliseconds(1500);
+  const auto start = std::chrono::steady_clock::now();
+  const auto results = probe_out_of_process(requests, options);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));
+  const ProbeResult& hanging = results.at(requests[0].path);
+  CHECK_FALSE(hanging.ok);
+  CHECK(hanging.transient);  // not blacklisted: it may only be slow
+  CHECK_THAT(hanging.reason, Catch::Contains("deadline of 1.5 s"));
+  CHECK(results.at(requests[1].path).transient);
 }

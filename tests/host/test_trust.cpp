@@ -2,6 +2,7 @@
 // plugin can fail them.
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -265,6 +266,7 @@ TEST_CASE("the downgrade ledger outlives a cleaned cache", "[trust]") {
   TrustBed bed;
   const fs::path state = fs::path(bed.root.path()) / "state";
   const fs::path cache = fs::path(bed.root.path()) / "cache";
+  const std::string saved_state = std::getenv("XDG_STATE_HOME"), saved_home = std::getenv("MODELZOO_HOME");
   setenv("XDG_STATE_HOME", state.c_str(), 1);
   setenv("MODELZOO_HOME", cache.c_str(), 1);
   Vendor acme{"acme"};
@@ -283,8 +285,8 @@ TEST_CASE("the downgrade ledger outlives a cleaned cache", "[trust]") {
   bed.install(plugin_dir("extra") + "/toy_v0_9.so");
   bed.sign(plugin, acme);
   const auto info = Hub(options()).plugins()[0];
-  unsetenv("XDG_STATE_HOME");
-  unsetenv("MODELZOO_HOME");
+  setenv("XDG_STATE_HOME", saved_state.c_str(), 1);  // test_main's
+  setenv("MODELZOO_HOME", saved_home.c_str(), 1);
   CHECK(info.trust.state == TrustState::kDowngrade);
 }
 

@@ -9,7 +9,7 @@ source_dir=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 unset LD_LIBRARY_PATH MODELZOO_PLUGIN_PATH MODELZOO_TRUST MODELZOO_SCANNER
-export MODELZOO_HOME="$work/home" XDG_CONFIG_HOME="$work/config"
+export MODELZOO_HOME="$work/home" XDG_CONFIG_HOME="$work/config" XDG_STATE_HOME="$work/state"
 
 cmake --install "$build_dir" --prefix "$work/installed" > /dev/null
 mv "$work/installed" "$work/moved"

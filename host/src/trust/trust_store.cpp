@@ -87,18 +87,13 @@ TrustedKey trusted_key_from(const json& j, const std::string& file) {
   return k;
 }
 
-// The key id an unreadable entry speaks of, when it mentions revocation:
-// such an entry still revokes the key (fail closed).
-std::optional<std::string> revocation_in_unreadable_entry(const fs::path& file) {
+// The text of an unreadable entry that mentions revocation: such an entry
+// still revokes every key whose id it names (fail closed).
+std::optional<std::string> unreadable_revocation_text(const fs::path& file) {
   try {
     const std::optional<std::string> text = read_regular_file(file.string(), kMaxEntryBytes);
     if (!text || text->find("revoke") == std::string::npos) return std::nullopt;
-    const auto j = try_parse_untrusted_json(*text, nullptr);
-    if (j && j->is_object())
-      if (auto id = j->find("key_id"); id != j->end() && id->is_string())
-        return id->get<std::string>();
-    // Not JSON: the file name is the key id for entries `trust add` wrote.
-    return file.stem().string();
+    return text;
   } catch (const std::exception&) {
     return std::nullopt;
   }
@@ -185,7 +180,8 @@ std::vector<fs::path> TrustStore::default_directories() {
 
 TrustStore TrustStore::load(const std::vector<fs::path>& directories) {
   TrustStore store;
-  std::map<std::string, std::string> unreadable_revocations;  // key id -> reason
+  // Unreadable entries that mention revocation: (their text, the reason).
+  std::vector<std::pair<std::string, std::string>> unreadable_revocations;
   const fs::path system = system_directory();
   for (const auto& dir : directories) {
     std::error_code ec;
@@ -217,19 +213,18 @@ TrustStore TrustStore::load(const std::vector<fs::path>& directories) {
         }
       } catch (const std::exception& e) {
         store.problems_.push_back("ignoring trust entry " + file.string() + ": " + e.what());
-        if (auto id = revocation_in_unreadable_entry(file))
-          unreadable_revocations[*id] = "revoked (" + file.string() + " could not be read: " +
-                                        e.what() + ")";
+        if (auto text = unreadable_revocation_text(file))
+          unreadable_revocations.emplace_back(
+              std::move(*text), "revoked (" + file.string() + " could not be read: " + e.what() + ")");
       }
     }
   }
-  for (auto& key : store.keys_) {
-    auto it = unreadable_revocations.find(key.key_id);
-    if (it != unreadable_revocations.end() && !key.revoked) {
-      key.revoked = true;
-      key.revoked_reason = it->second;
-    }
-  }
+  for (auto& key : store.keys_)
+    for (const auto& [text, reason] : unreadable_revocations)
+      if (!key.revoked && text.find(key.key_id) != std::string::npos) {
+        key.revoked = true;
+        key.revoked_reason = reason;
+      }
   return store;
 }
 

@@ -32,7 +32,7 @@ struct JsonLimits {
 };
 
 /// Why a document was refused.
-struct JsonRefusal {
+struct MODELZOO_API JsonRefusal {
   enum class Kind { kMalformed, kTooLarge, kTooDeep, kDuplicateKey };
   Kind kind = Kind::kMalformed;
   std::string detail;  ///< e.g. "nested deeper than 64 levels", the duplicate key
