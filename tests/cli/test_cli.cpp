@@ -302,7 +302,7 @@ TEST_CASE("keys, sign, trust and verify from the command line", "[cli][trust]") 
   CHECK(r.exit_code == 0);
   CHECK(json::parse(r.out)["state"] == "signed");
 
-  r = modelzoo_cli({"plugins", "--json"}, plugins, {env[0], env[1], {"MODELZOO_TRUST", "require"}});
+  r = modelzoo_cli({"plugins", "--json"}, plugins, {env[0], env[1], env[2], {"MODELZOO_TRUST", "require"}});
   CHECK(json::parse(r.out)[0]["trust"]["state"] == "signed");
   CHECK(json::parse(r.out)[0]["status"] == "ok");
 
