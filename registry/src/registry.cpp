@@ -117,7 +117,8 @@ const RegisteredEntrypoint* Registry::find(const std::string& qualified_name) co
 
 std::vector<const RegisteredEntrypoint*> Registry::query(const Query& q) const {
   std::vector<const RegisteredEntrypoint*> out;
-  for (const auto& [key, entry] : entries_) {
+  for (const auto& key_and_entry : entries_) {
+    const RegisteredEntrypoint& entry = key_and_entry.second;  // a lambda below captures it
     if (q.pretrained_only && entry.spec.variants.empty()) continue;
     if (!q.tasks.empty() &&
         std::find(q.tasks.begin(), q.tasks.end(), entry.spec.task) == q.tasks.end())
