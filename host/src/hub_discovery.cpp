@@ -20,6 +20,7 @@
 #include "modelzoo/host/registry_cache.h"
 #include "modelzoo/hub.h"
 #include "modelzoo/sdk/plugin_abi.h"
+#include "modelzoo/sdk/untrusted_json.h"
 #include "modelzoo/trust/statement.h"
 #include "plugin_slot.h"
 #include "shipped_files.h"
@@ -190,8 +191,13 @@ Hub::Hub(HubOptions options) : options_(std::move(options)) {
         };
         std::optional<trust::TrustVerdict> reused;
         if (cached && !entry.trust_verdict.empty() && entry.trust_fingerprint == fingerprint()) {
-          reused = trust::verdict_from_json(nlohmann::json::parse(entry.trust_verdict));
-          if (verdict_outdated(*reused, today)) reused.reset();
+          // A verdict that does not read back is computed again.
+          try {
+            if (auto verdict = try_parse_untrusted_json(entry.trust_verdict, nullptr))
+              reused = trust::verdict_from_json(*verdict);
+          } catch (const std::exception&) {
+          }
+          if (reused && verdict_outdated(*reused, today)) reused.reset();
         }
         if (reused) {
           info.trust = *reused;
