@@ -53,8 +53,17 @@ struct Transfer {
 
 std::optional<std::chrono::milliseconds> parse_retry_after(const std::string& value) {
   if (value.empty()) return std::nullopt;
-  if (std::all_of(value.begin(), value.end(), [](unsigned char c) { return std::isdigit(c); }))
-    return std::chrono::seconds(std::stoll(value));
+  if (std::all_of(value.begin(), value.end(), [](unsigned char c) { return std::isdigit(c); })) {
+    // Saturating: a server may send any number of digits, and the caller
+    // caps the wait anyway (retry_after_max).
+    constexpr long long kYear = 365LL * 24 * 3600;
+    long long seconds = 0;
+    for (char c : value) {
+      seconds = seconds * 10 + (c - '0');
+      if (seconds > kYear) return std::chrono::seconds(kYear);
+    }
+    return std::chrono::seconds(seconds);
+  }
   time_t when = detail::curl_api().getdate(value.c_str(), nullptr);
   if (when < 0) return std::nullopt;
   time_t now = std::time(nullptr);
@@ -79,7 +88,7 @@ bool redirect_refused(Transfer* t, const std::string& location) {
   return true;
 }
 
-size_t on_header(char* data, size_t size, size_t count, void* user) {
+size_t read_header(char* data, size_t size, size_t count, void* user) {
   auto* t = static_cast<Transfer*>(user);
   std::string line(data, size * count);
   if (line.rfind("HTTP/", 0) == 0) {
@@ -159,7 +168,7 @@ bool accept_body(Transfer* t) {
               "unexpected HTTP status " + std::to_string(t->status));
 }
 
-size_t on_body(char* data, size_t size, size_t count, void* user) {
+size_t read_body(char* data, size_t size, size_t count, void* user) {
   auto* t = static_cast<Transfer*>(user);
   size_t n = size * count;
   if (!t->body_started) {
@@ -213,6 +222,25 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
     }
   }
   return n;
+}
+
+// libcurl calls these from C: no exception may cross them. Anything that
+// escapes the readers aborts this URL with the reason; the next is tried.
+template <size_t (*Read)(char*, size_t, size_t, void*)>
+size_t guarded(char* data, size_t size, size_t count, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  try {
+    return Read(data, size, count, user);
+  } catch (const std::exception& e) {
+    t->aborted = true;
+    t->abort_status = FetchOutcome::Status::url_failed;
+    t->abort_message = std::string("a malformed response: ") + e.what();
+  } catch (...) {
+    t->aborted = true;
+    t->abort_status = FetchOutcome::Status::url_failed;
+    t->abort_message = "a malformed response";
+  }
+  return 0;
 }
 
 struct CurlHandle {
@@ -349,9 +377,9 @@ FetchOutcome fetch_once(const FetchRequest& request, HashingWriter& writer) {
   detail::curl_api().easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
   // Large receive buffer: fewer callbacks, fewer copies.
   detail::curl_api().easy_setopt(h, CURLOPT_BUFFERSIZE, static_cast<long>(CURL_MAX_READ_SIZE));
-  detail::curl_api().easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+  detail::curl_api().easy_setopt(h, CURLOPT_HEADERFUNCTION, guarded<read_header>);
   detail::curl_api().easy_setopt(h, CURLOPT_HEADERDATA, &t);
-  detail::curl_api().easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+  detail::curl_api().easy_setopt(h, CURLOPT_WRITEFUNCTION, guarded<read_body>);
   detail::curl_api().easy_setopt(h, CURLOPT_WRITEDATA, &t);
   // Identity encoding only: the digest is over the file's bytes.
   curl.headers = detail::curl_api().slist_append(curl.headers, "Accept-Encoding: identity");

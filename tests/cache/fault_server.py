@@ -16,6 +16,7 @@ Prints its port on stdout once it listens. Serves PAYLOAD_FILE at any path
   r416          answer 416 to every Range request
   fail-N-CODE   the first N requests to this path get HTTP CODE
                 (429 and 503 carry "Retry-After: 1")
+  retry-after-V with fail-N-CODE: "Retry-After: V" instead
   status-CODE   always HTTP CODE
   html          200 with Content-Type text/html and a login page
   wrong         the payload with one byte changed
@@ -76,7 +77,8 @@ class Handler(BaseHTTPRequestHandler):
                 body = b"error %d\n" % code
                 self.send_response(code)
                 if code in (429, 503):
-                    self.send_header("Retry-After", "1")
+                    after = [f[12:] for f in flags if f.startswith("retry-after-")]
+                    self.send_header("Retry-After", after[0] if after else "1")
                 self.send_header("Content-Type", "text/plain")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()

@@ -170,6 +170,21 @@ TEST_CASE("429 with Retry-After is honoured", "[download][retry]") {
   CHECK(store_intact(f.root));
 }
 
+TEST_CASE("a Retry-After of 26 digits is a long wait, capped, not an exception",
+          "[download][retry]") {
+  Faults f;
+  Store store = f.store();
+  PullRequest req = f.request("/retry-after-99999999999999999999999999/fail-1-503/p.bin");
+  PullOptions options = Faults::fast();
+  options.retry_after_max = std::chrono::milliseconds(200);
+  const auto start = std::chrono::steady_clock::now();
+  PullResult r = store.pull(req, options);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+  CHECK(r.attempts == 2);
+  CHECK(r.sha256 == f.sha);
+  CHECK(store_intact(f.root));
+}
+
 TEST_CASE("an HTML page with status 200 is rejected as not a weights file", "[download]") {
   Faults f;
   Store store = f.store();
