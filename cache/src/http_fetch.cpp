@@ -197,6 +197,16 @@ size_t read_body(char* data, size_t size, size_t count, void* user) {
       t->request->progress->on_event(event);
     }
   }
+  // Never more than the declared size: a server that streams on (or a
+  // bigger file) is cut off here, not after it filled the disk.
+  if (const auto& expected = t->request->expected_size;
+      expected && t->writer->size() + n > *expected) {
+    t->aborted = true;
+    t->abort_status = FetchOutcome::Status::url_failed;
+    t->abort_message = "the server sends more than the " + std::to_string(*expected) +
+                       " bytes declared for this file; it is not the file the manifest lists";
+    return CURL_WRITEFUNC_ERROR;
+  }
   try {
     t->writer->append(data, n);
   } catch (const WriteFailure& e) {

@@ -24,6 +24,8 @@ Prints its port on stdout once it listens. Serves PAYLOAD_FILE at any path
   drip-MS       send the body in 64 KiB pieces, MS milliseconds apart
   redirect-away 302 to http://weights.example.invalid/<name> (plain http, not loopback)
   redirect-here 302 to http://127.0.0.1:PORT/ok/<name> (plain http, loopback)
+  endless       200 without Content-Length, the payload over and over until
+                the client goes away
 
 GET /__log returns [{"path":..., "range":...}, ...] of all other requests.
 """
@@ -101,6 +103,16 @@ class Handler(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(body)
             return
+        if "endless" in flags:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.end_headers()
+            try:
+                while True:
+                    self.wfile.write(payload)
+                    self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):
+                return
         if "wrong" in flags:
             mid = len(payload) // 2
             payload = payload[:mid] + bytes([payload[mid] ^ 0xFF]) + payload[mid + 1:]

@@ -185,6 +185,20 @@ TEST_CASE("a Retry-After of 26 digits is a long wait, capped, not an exception",
   CHECK(store_intact(f.root));
 }
 
+TEST_CASE("a server that streams without end is cut off at the declared size", "[download]") {
+  Faults f;
+  Store store = f.store();
+  const std::uint64_t size = std::filesystem::file_size(f.dir / "payload.bin");
+  REQUIRE_THROWS_WITH(store.pull(f.request("/endless/p.bin", size), Faults::fast()),
+                      Catch::Contains("sends more than the " + std::to_string(size) + " bytes"));
+  // Nothing beyond the declared size was written, and the next URL is used.
+  PullRequest req = f.request("/endless/p.bin", size);
+  req.file.urls.push_back(f.server.url("/ok/p.bin"));
+  CHECK(store.pull(req, Faults::fast()).sha256 == f.sha);
+  CHECK(partial_count(f.root) == 0);
+  CHECK(store_intact(f.root));
+}
+
 TEST_CASE("an HTML page with status 200 is rejected as not a weights file", "[download]") {
   Faults f;
   Store store = f.store();
