@@ -15,6 +15,13 @@ namespace modelzoo {
 FileLock::FileLock(const std::filesystem::path& path,
                    const std::function<void(long holder_pid)>& on_wait) {
   fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd_ < 0 && errno == ENOENT) {
+    // Its directory is gone (a cache copied or cleaned by hand): a lock
+    // directory holds nothing else, so it is simply made again.
+    std::error_code ec;
+    std::filesystem::create_directories(path.parent_path(), ec);
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  }
   if (fd_ < 0) throw Error("cannot open lock file " + path.string() + ": " + std::strerror(errno));
   if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
     if (errno != EWOULDBLOCK) {

@@ -328,6 +328,20 @@ TEST_CASE("file:// URLs are copied and verified (shipped weights)", "[cache][fil
   CHECK(store_intact(f.root));
 }
 
+TEST_CASE("a cache without its locks/ directory (copied, half cleaned) still removes entries",
+          "[cache][file][admin]") {
+  Fixture f;
+  std::string sha = write_random_file(f.dir / "shipped" / "w.safetensors", 4096, 21);
+  Store store(f.config(NetworkPolicy::offline));
+  store.pull(f.request("lut/w.V1", "w.safetensors", sha,
+                       {"file://" + (f.dir / "shipped").string() + "/w.safetensors"}),
+             Fixture::fast());
+  fs::remove_all(f.root / "locks");
+  const RemoveReport removed = Store(f.config(NetworkPolicy::offline)).remove("lut/w.V1");
+  CHECK(removed.removed_aliases == std::vector<std::string>{"lut/w.V1"});
+  CHECK(store_intact(f.root));
+}
+
 TEST_CASE("ls, verify, prune, rm, pin and path manage the store", "[cache][nginx][admin]") {
   Fixture f;
   std::vector<std::string> shas;
