@@ -236,9 +236,9 @@ std::shared_ptr<PluginLibrary> Hub::load_plugin(PluginSlot& slot) {
                   facts.sha256.substr(0, 16) + "…, tested " + slot.sha256.substr(0, 16) +
                   "…); it is tested again at the next start");
     if (slot.info.trust.mode != trust::TrustMode::kOff) {
-      const auto verdict = trust::verify_plugin(facts, *slot.info.manifest, trust_store(),
-                                                &version_ledger(), slot.info.trust.mode,
-                                                trust::today_utc());
+      const auto verdict =
+          trust::verify_plugin(facts, *slot.info.manifest, trust_store(), &version_ledger(),
+                               slot.info.trust.mode, trust::today_utc());
       if (!verdict.allowed) throw Error("trust: " + verdict.detail);
       if (verdict.warn) host_log().warn("loading plugin '{}': {}", slot.info.path, verdict.detail);
     }

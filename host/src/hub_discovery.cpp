@@ -301,9 +301,11 @@ Hub::Hub(HubOptions options) : options_(std::move(options)) {
   // or the vendor string says; among equals, the earlier file wins.
   std::vector<PluginSlot*> registration_order;
   for (const auto& slot : plugins_)
-    if (slot->info.trust.state == trust::TrustState::kSigned) registration_order.push_back(slot.get());
+    if (slot->info.trust.state == trust::TrustState::kSigned)
+      registration_order.push_back(slot.get());
   for (const auto& slot : plugins_)
-    if (slot->info.trust.state != trust::TrustState::kSigned) registration_order.push_back(slot.get());
+    if (slot->info.trust.state != trust::TrustState::kSigned)
+      registration_order.push_back(slot.get());
   for (PluginSlot* slot : registration_order) {
     const PluginInfo& info = slot->info;
     if (info.state != PluginInfo::State::kAvailable || !info.manifest) continue;

@@ -35,7 +35,9 @@ fs::path privileged_home() {
 
 }  // namespace
 
-bool running_privileged() { return getauxval(AT_SECURE) != 0; }
+bool running_privileged() {
+  return getauxval(AT_SECURE) != 0;
+}
 
 fs::path cache_root() {
   // The environment must not steer a privileged process.

@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <set>
@@ -121,10 +121,9 @@ class ProtocolReader {
     if (line.compare(0, prefix_.size(), prefix_) != 0)
       return fail("wrote to the scanner's channel (an untagged line)");
     JsonRefusal refusal;
-    const auto message = try_parse_untrusted_json(std::string_view(line).substr(prefix_.size()),
-                                                  &refusal);
-    if (!message || !message->is_object())
-      return fail("a tagged line that is not a JSON object");
+    const auto message =
+        try_parse_untrusted_json(std::string_view(line).substr(prefix_.size()), &refusal);
+    if (!message || !message->is_object()) return fail("a tagged line that is not a JSON object");
     try {
       if (auto path = optional_field<std::string>(*message, "probing", "line")) {
         probing_ = *path;
@@ -218,7 +217,8 @@ bool run_helper(const std::string& scanner, const std::vector<ProbeRequest>& plu
     throw Error("cannot start " + scanner + ": " + std::strerror(rc));
   }
   const std::string nonce_line = nonce + "\n";
-  [[maybe_unused]] const ssize_t written = ::write(nonce_pipe[1], nonce_line.data(), nonce_line.size());
+  [[maybe_unused]] const ssize_t written =
+      ::write(nonce_pipe[1], nonce_line.data(), nonce_line.size());
   ::close(nonce_pipe[1]);
   ::fcntl(channel[0], F_SETFL, O_NONBLOCK);
 
@@ -250,8 +250,9 @@ bool run_helper(const std::string& scanner, const std::vector<ProbeRequest>& plu
     const auto now = Clock::now();
     if (now >= scan_deadline) {
       scan_expired = true;
-      failure = reader.probing().empty() ? "" : "was still loading when discovery's deadline of " +
-                                                    seconds_text(options.scan_timeout) + " passed";
+      failure = reader.probing().empty() ? ""
+                                         : "was still loading when discovery's deadline of " +
+                                               seconds_text(options.scan_timeout) + " passed";
       break;
     }
     if (!reader.probing().empty() && now - reader.probing_since() >= options.timeout) {

@@ -104,7 +104,8 @@ std::string RegistryCache::encode(const std::map<std::string, CachedPlugin>& ent
 
 std::map<std::string, CachedPlugin> RegistryCache::decode(const std::string& bytes,
                                                           const std::string& host) {
-  if (bytes.size() < sizeof kMagic + kDigestChars) throw std::runtime_error("truncated registry cache");
+  if (bytes.size() < sizeof kMagic + kDigestChars)
+    throw std::runtime_error("truncated registry cache");
   const std::string body = bytes.substr(0, bytes.size() - kDigestChars);
   if (trust::sha256_hex(body) != bytes.substr(body.size()))
     throw std::runtime_error("registry cache fails its checksum");

@@ -51,7 +51,7 @@ ReadOutcome read_if_regular(const std::string& path, size_t max_bytes, std::stri
     *error = errno;
     return errno == ENOENT ? ReadOutcome::kMissing : ReadOutcome::kFailed;
   }
-  struct stat st{};
+  struct stat st {};
   if (::fstat(fd, &st) != 0) {
     *error = errno;
     ::close(fd);

@@ -771,7 +771,8 @@ void refuse_control_characters(const json& value, const std::string& path, bool 
                       (static_cast<unsigned char>(text[i + 1]) & 0xe0) == 0x80;
       if ((c < 0x20 && !(multiline && (c == '\n' || c == '\t'))) || c == 0x7f || c1) {
         char code[8];
-        std::snprintf(code, sizeof code, "0x%02x", c1 ? static_cast<unsigned char>(text[i + 1]) : c);
+        std::snprintf(code, sizeof code, "0x%02x",
+                      c1 ? static_cast<unsigned char>(text[i + 1]) : c);
         fail(path, std::string("holds a control character (") + code +
                        "); manifest text must be printable");
       }
@@ -804,7 +805,8 @@ Manifest parse_manifest_document(std::string_view text) {
                     "' appears twice in one object (a manifest.json must not add its own "
                     "\"build\" or repeat a field); fix manifest.json and rebuild the plugin");
       case JsonRefusal::Kind::kMalformed:
-        throw Error("manifest is not well-formed JSON; rebuild the plugin with modelzoo_add_plugin");
+        throw Error(
+            "manifest is not well-formed JSON; rebuild the plugin with modelzoo_add_plugin");
       default:
         throw Error("manifest is " + refusal.message() +
                     "; a manifest.json must be a small document: fix it and rebuild the plugin");

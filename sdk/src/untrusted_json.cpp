@@ -29,8 +29,7 @@ std::string JsonRefusal::message() const {
   return "not well-formed JSON" + (detail.empty() ? std::string() : " (" + detail + ")");
 }
 
-std::optional<nlohmann::json> try_parse_untrusted_json(std::string_view text,
-                                                       JsonRefusal* refusal,
+std::optional<nlohmann::json> try_parse_untrusted_json(std::string_view text, JsonRefusal* refusal,
                                                        const JsonLimits& limits) {
   auto refuse = [&](JsonRefusal::Kind kind, std::string detail) -> std::optional<nlohmann::json> {
     if (refusal) *refusal = {kind, std::move(detail)};
@@ -42,31 +41,32 @@ std::optional<nlohmann::json> try_parse_untrusted_json(std::string_view text,
   // The keys seen in each object still open; only kept when duplicates are
   // refused.
   std::vector<std::set<std::string>> open_objects;
-  const nlohmann::json::parser_callback_t check = [&](int depth, nlohmann::json::parse_event_t event,
-                                                      nlohmann::json& parsed) {
-    using Event = nlohmann::json::parse_event_t;
-    switch (event) {
-      case Event::object_start:
-      case Event::array_start:
-        // `depth` counts the containers already open around this one.
-        if (depth >= limits.max_depth)
-          throw Stop{{JsonRefusal::Kind::kTooDeep,
-                      "more than " + std::to_string(limits.max_depth) + " levels"}};
-        if (event == Event::object_start && limits.reject_duplicate_keys) open_objects.emplace_back();
-        break;
-      case Event::object_end:
-        if (limits.reject_duplicate_keys && !open_objects.empty()) open_objects.pop_back();
-        break;
-      case Event::key:
-        if (limits.reject_duplicate_keys && !open_objects.empty() &&
-            !open_objects.back().insert(parsed.get<std::string>()).second)
-          throw Stop{{JsonRefusal::Kind::kDuplicateKey, parsed.get<std::string>()}};
-        break;
-      default:
-        break;
-    }
-    return true;
-  };
+  const nlohmann::json::parser_callback_t check =
+      [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+        using Event = nlohmann::json::parse_event_t;
+        switch (event) {
+          case Event::object_start:
+          case Event::array_start:
+            // `depth` counts the containers already open around this one.
+            if (depth >= limits.max_depth)
+              throw Stop{{JsonRefusal::Kind::kTooDeep,
+                          "more than " + std::to_string(limits.max_depth) + " levels"}};
+            if (event == Event::object_start && limits.reject_duplicate_keys)
+              open_objects.emplace_back();
+            break;
+          case Event::object_end:
+            if (limits.reject_duplicate_keys && !open_objects.empty()) open_objects.pop_back();
+            break;
+          case Event::key:
+            if (limits.reject_duplicate_keys && !open_objects.empty() &&
+                !open_objects.back().insert(parsed.get<std::string>()).second)
+              throw Stop{{JsonRefusal::Kind::kDuplicateKey, parsed.get<std::string>()}};
+            break;
+          default:
+            break;
+        }
+        return true;
+      };
   try {
     nlohmann::json document =
         nlohmann::json::parse(text.begin(), text.end(), check, /*allow_exceptions=*/false);

@@ -268,7 +268,8 @@ TEST_CASE("keys, sign, trust and verify from the command line", "[cli][trust]") 
   std::filesystem::create_directories(plugins);
   std::filesystem::copy_file(plugin_dir("good") + "/toy.so", plugins + "/toy.so");
   const std::vector<std::pair<std::string, std::string>> env = {
-      {"XDG_CONFIG_HOME", dir.path() + "/config"}, {"MODELZOO_HOME", dir.path() + "/cache"},
+      {"XDG_CONFIG_HOME", dir.path() + "/config"},
+      {"MODELZOO_HOME", dir.path() + "/cache"},
       {"XDG_STATE_HOME", dir.path() + "/state"}};
   auto run = [&](std::vector<std::string> args) {
     return modelzoo_cli(std::move(args), plugins, env);
@@ -302,7 +303,8 @@ TEST_CASE("keys, sign, trust and verify from the command line", "[cli][trust]") 
   CHECK(r.exit_code == 0);
   CHECK(json::parse(r.out)["state"] == "signed");
 
-  r = modelzoo_cli({"plugins", "--json"}, plugins, {env[0], env[1], env[2], {"MODELZOO_TRUST", "require"}});
+  r = modelzoo_cli({"plugins", "--json"}, plugins,
+                   {env[0], env[1], env[2], {"MODELZOO_TRUST", "require"}});
   CHECK(json::parse(r.out)[0]["trust"]["state"] == "signed");
   CHECK(json::parse(r.out)[0]["status"] == "ok");
 

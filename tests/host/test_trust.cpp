@@ -175,8 +175,7 @@ TEST_CASE("a downgrade is refused once a newer release was accepted", "[trust]")
   bed.sign(plugin, acme);
   const auto info = bed.info(TrustMode::kRequire);
   CHECK(info.trust.state == TrustState::kDowngrade);
-  CHECK_THAT(info.reason,
-             Catch::Contains("0.9.0 of plugin 'toy' is older than 1.0.0"));
+  CHECK_THAT(info.reason, Catch::Contains("0.9.0 of plugin 'toy' is older than 1.0.0"));
   CHECK(bed.info(TrustMode::kWarn).state == PluginInfo::State::kRefused);
 }
 
@@ -207,8 +206,7 @@ TEST_CASE("a plugin accepted signed cannot come back unsigned or older under war
     const auto info = bed.info(TrustMode::kWarn);
     CHECK(info.trust.state == TrustState::kDowngrade);
     CHECK(info.state == PluginInfo::State::kRefused);
-    CHECK_THAT(info.reason,
-               Catch::Contains("0.9.0 of plugin 'toy' is older than 1.0.0"));
+    CHECK_THAT(info.reason, Catch::Contains("0.9.0 of plugin 'toy' is older than 1.0.0"));
   }
   SECTION("an older release signed by an unknown key") {
     bed.install(plugin_dir("extra") + "/toy_v0_9.so");
@@ -224,15 +222,15 @@ TEST_CASE("the ledger is keyed on the family, whatever the vendor string says", 
   const auto ours = bed.install(kToy, "toy.so");  // 1.0.0, vendor "modelzoo tests"
 
   SECTION("two signed releases: once the newer was accepted, the older is a downgrade") {
-    const auto theirs = bed.install(plugin_dir("extra") + "/toy_acme_v2.so", "toy_acme.so");  // 2.0.0
+    const auto theirs =
+        bed.install(plugin_dir("extra") + "/toy_acme_v2.so", "toy_acme.so");  // 2.0.0
     bed.sign(ours, acme);
     bed.sign(theirs, acme);
     { Hub first(bed.options(TrustMode::kRequire)); }
     Hub hub(bed.options(TrustMode::kRequire));
     for (const auto& info : hub.plugins()) {
       INFO(info.path << ": " << info.reason);
-      CHECK(info.trust.state ==
-            (info.path == ours ? TrustState::kDowngrade : TrustState::kSigned));
+      CHECK(info.trust.state == (info.path == ours ? TrustState::kDowngrade : TrustState::kSigned));
     }
   }
   SECTION("under warn, an unsigned copy with another vendor string is refused") {
@@ -266,7 +264,8 @@ TEST_CASE("the downgrade ledger outlives a cleaned cache", "[trust]") {
   TrustBed bed;
   const fs::path state = fs::path(bed.root.path()) / "state";
   const fs::path cache = fs::path(bed.root.path()) / "cache";
-  const std::string saved_state = std::getenv("XDG_STATE_HOME"), saved_home = std::getenv("MODELZOO_HOME");
+  const std::string saved_state = std::getenv("XDG_STATE_HOME"),
+                    saved_home = std::getenv("MODELZOO_HOME");
   setenv("XDG_STATE_HOME", state.c_str(), 1);
   setenv("MODELZOO_HOME", cache.c_str(), 1);
   Vendor acme{"acme"};

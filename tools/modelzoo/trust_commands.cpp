@@ -184,9 +184,10 @@ void add_trust_store_commands(CLI::App& app, Context& context) {
   auto* forget = trust->add_subcommand(
       "forget", "Forget that a plugin was accepted signed (allows an unsigned or older copy)");
   auto plugin_id = std::make_shared<std::string>();
-  forget->add_option("family", *plugin_id,
-                     "The plugin's family (VENDOR/FAMILY is read as FAMILY); '*' for every "
-                     "family, which also resets a damaged ledger")
+  forget
+      ->add_option("family", *plugin_id,
+                   "The plugin's family (VENDOR/FAMILY is read as FAMILY); '*' for every "
+                   "family, which also resets a damaged ledger")
       ->required();
   forget->callback([&context, plugin_id] {
     VersionLedger ledger(VersionLedger::default_file());

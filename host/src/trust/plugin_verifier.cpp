@@ -9,18 +9,30 @@ namespace modelzoo::trust {
 
 const char* to_string(TrustState state) {
   switch (state) {
-    case TrustState::kNotChecked: return "not checked";
-    case TrustState::kSigned: return "signed";
-    case TrustState::kUnsigned: return "unsigned";
-    case TrustState::kBadStatement: return "bad statement";
-    case TrustState::kTampered: return "tampered";
-    case TrustState::kUnknownKey: return "unknown key";
-    case TrustState::kRevoked: return "revoked";
-    case TrustState::kExpired: return "expired key";
-    case TrustState::kOutOfScope: return "out of scope";
-    case TrustState::kBadSignature: return "bad signature";
-    case TrustState::kManifestMismatch: return "manifest mismatch";
-    case TrustState::kDowngrade: return "downgrade";
+    case TrustState::kNotChecked:
+      return "not checked";
+    case TrustState::kSigned:
+      return "signed";
+    case TrustState::kUnsigned:
+      return "unsigned";
+    case TrustState::kBadStatement:
+      return "bad statement";
+    case TrustState::kTampered:
+      return "tampered";
+    case TrustState::kUnknownKey:
+      return "unknown key";
+    case TrustState::kRevoked:
+      return "revoked";
+    case TrustState::kExpired:
+      return "expired key";
+    case TrustState::kOutOfScope:
+      return "out of scope";
+    case TrustState::kBadSignature:
+      return "bad signature";
+    case TrustState::kManifestMismatch:
+      return "manifest mismatch";
+    case TrustState::kDowngrade:
+      return "downgrade";
   }
   return "?";
 }
@@ -137,8 +149,7 @@ TrustVerdict check_signature(const PluginFileFacts& file, const Manifest& manife
     v.detail += ")";
     return v;
   }
-  if (s.manifest_sha256 != file.manifest_sha256 ||
-      s.plugin_version != manifest.plugin_version) {
+  if (s.manifest_sha256 != file.manifest_sha256 || s.plugin_version != manifest.plugin_version) {
     v.state = TrustState::kManifestMismatch;
     v.detail = "the embedded manifest is not the one " + v.signer + " signed";
     return v;

@@ -4,18 +4,21 @@
 
 #include <nlohmann/json.hpp>
 
-#include "modelzoo/sdk/atomic_file.h"
-#include "modelzoo/sdk/untrusted_json.h"
 #include "modelzoo/host/paths.h"
+#include "modelzoo/sdk/atomic_file.h"
 #include "modelzoo/sdk/error.h"
+#include "modelzoo/sdk/untrusted_json.h"
 
 namespace modelzoo::trust {
 
 const char* to_string(TrustMode mode) {
   switch (mode) {
-    case TrustMode::kOff: return "off";
-    case TrustMode::kWarn: return "warn";
-    case TrustMode::kRequire: return "require";
+    case TrustMode::kOff:
+      return "off";
+    case TrustMode::kWarn:
+      return "warn";
+    case TrustMode::kRequire:
+      return "require";
   }
   return "?";
 }

@@ -103,8 +103,7 @@ std::optional<SignedStatement> read_statement(const std::string& plugin_path) {
   SignedStatement out;
   try {
     out.statement = parse_statement(required_field<json>(*document, "statement", "statement"));
-    out.signature =
-        base64_decode(required_field<std::string>(*document, "signature", "statement"));
+    out.signature = base64_decode(required_field<std::string>(*document, "signature", "statement"));
   } catch (const Error& e) {
     throw Error("statement " + path + ": " + e.what() + "; sign the plugin again");
   }

@@ -215,7 +215,8 @@ TrustStore TrustStore::load(const std::vector<fs::path>& directories) {
         store.problems_.push_back("ignoring trust entry " + file.string() + ": " + e.what());
         if (auto text = unreadable_revocation_text(file))
           unreadable_revocations.emplace_back(
-              std::move(*text), "revoked (" + file.string() + " could not be read: " + e.what() + ")");
+              std::move(*text),
+              "revoked (" + file.string() + " could not be read: " + e.what() + ")");
       }
     }
   }
@@ -245,8 +246,8 @@ TrustedKey TrustStore::add(const fs::path& directory, const fs::path& pub_file,
     stores.push_back(directory);
     const TrustStore current = load(stores);
     if (const TrustedKey* known = current.find(pub.key_id); known && known->revoked)
-      throw Error("key " + pub.key_id + " (" + pub.name + ") was revoked: " +
-                  known->revoked_reason + " (" + known->file +
+      throw Error("key " + pub.key_id + " (" + pub.name +
+                  ") was revoked: " + known->revoked_reason + " (" + known->file +
                   "); adding it again would trust it anew — use --force if that is meant");
   }
   if (scopes.empty())

@@ -51,7 +51,7 @@ MODELZOO_API std::string probe_fingerprint(const std::string& depends_text);
 struct ScanOptions {
   std::chrono::milliseconds timeout{15000};       ///< per plugin
   std::chrono::milliseconds scan_timeout{60000};  ///< for the whole scan
-  int num_threads = 1;                       ///< passed to plugin entries
+  int num_threads = 1;                            ///< passed to plugin entries
 };
 
 /// The helper executable: MODELZOO_SCANNER if set (and not privileged),

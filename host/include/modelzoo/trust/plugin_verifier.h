@@ -47,10 +47,10 @@ struct TrustVerdict {
   TrustState state = TrustState::kNotChecked;
   TrustMode mode = TrustMode::kOff;
   bool allowed = true;
-  bool warn = false;    ///< allowed, but the user should hear why
-  std::string signer;   ///< key name and id, when signed
+  bool warn = false;        ///< allowed, but the user should hear why
+  std::string signer;       ///< key name and id, when signed
   std::string key_expires;  ///< the signing key's expiry date (YYYY-MM-DD), if any
-  std::string detail;   ///< the reason, phrased for the user
+  std::string detail;       ///< the reason, phrased for the user
 };
 
 MODELZOO_API nlohmann::json to_json(const TrustVerdict& verdict);

@@ -14,7 +14,8 @@
 namespace modelzoo {
 
 /// Throws modelzoo::Error naming the path on failure.
-MODELZOO_API void write_file_atomically(const std::string& path, const std::string& contents, mode_t mode);
+MODELZOO_API void write_file_atomically(const std::string& path, const std::string& contents,
+                                        mode_t mode);
 
 /// Reads the whole file into *contents; false when it cannot be opened or
 /// is not a regular file (a FIFO or a device is never opened for reading).
