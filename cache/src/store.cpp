@@ -21,14 +21,61 @@
 #include "modelzoo/cache/sha256.h"
 #include "modelzoo/sdk/error.h"
 #include "store_layout.h"
+#include "store_records.h"
 
 namespace modelzoo::cache {
 
 // ---------------------------------------------------------------- layout ---
 
+namespace {
+
+bool is_link(const fs::path& path) {
+  struct stat st {};
+  return ::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode);
+}
+
+[[noreturn]] void refuse_link(const fs::path& path) {
+  throw Error("cache directory " + path.string() +
+              " is a symbolic link; modelzoo does not follow links inside its cache (one could "
+              "lead outside it). Replace the link by a directory, or point MODELZOO_HOME at the "
+              "real location");
+}
+
+}  // namespace
+
+fs::path Layout::blob(const std::string& hex) const {
+  if (!is_full_digest(hex)) throw Error("not a SHA-256 digest: \"" + hex + "\"");
+  return blobs() / hex;
+}
+
+fs::path Layout::meta(const std::string& hex) const {
+  if (!is_full_digest(hex)) throw Error("not a SHA-256 digest: \"" + hex + "\"");
+  return metas() / (hex + ".json");
+}
+
+fs::path Layout::ref(const std::string& alias) const {
+  validate_alias(alias);
+  return refs() / (alias + ".json");
+}
+
+fs::path Layout::lock(const std::string& key) const {
+  if (key.empty() || key.find('/') != std::string::npos || key == "." || key == "..")
+    throw Error("invalid lock name \"" + key + "\"");
+  return locks() / (key + ".lock");
+}
+
+fs::path Layout::quarantine_slot(const std::string& hex) const {
+  if (!is_full_digest(hex)) throw Error("not a SHA-256 digest: \"" + hex + "\"");
+  // Time for the reader, a unique suffix so two quarantines in one second
+  // (or from two processes) never overwrite each other.
+  return quarantine() / (hex + "." + std::to_string(now_seconds()) + "." + unique_suffix());
+}
+
 void Layout::ensure() const {
   std::error_code ec;
-  for (const fs::path& dir : {blobs(), metas(), refs(), partials(), locks(), quarantine()}) {
+  for (const fs::path& dir : {blobs().parent_path(), blobs(), metas(), refs(), partials(), locks(),
+                              quarantine()}) {
+    if (is_link(dir)) refuse_link(dir);
     fs::create_directories(dir, ec);
     if (ec)
       throw Error("cannot create cache directory " + dir.string() + ": " + ec.message() +
@@ -44,6 +91,17 @@ void Layout::ensure() const {
              "# For information about cache directory tags see https://bford.info/cachedir/\n";
     }
     fs::rename(tmp, tag, ec);
+  }
+}
+
+void Layout::check_ref_parents(const std::string& alias) const {
+  validate_alias(alias);
+  if (is_link(refs())) refuse_link(refs());
+  fs::path dir = refs();
+  const fs::path parent = fs::path(alias).parent_path();
+  for (const auto& part : parent) {
+    dir /= part;
+    if (is_link(dir)) refuse_link(dir);
   }
 }
 
@@ -86,46 +144,44 @@ std::optional<std::string> partial_lock_key(const std::string& name) {
   return key;
 }
 
-std::optional<nlohmann::json> read_json(const fs::path& file) {
-  std::ifstream in(file);
-  if (!in) return std::nullopt;
-  try {
-    return nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception&) {
-    return std::nullopt;  // a damaged record is treated as missing
-  }
-}
-
 void write_json_atomic(const fs::path& file, const nlohmann::json& value) {
   std::error_code ec;
   fs::create_directories(file.parent_path(), ec);
   fs::path tmp = file;
   tmp += "." + unique_suffix() + ".tmp";
-  {
-    std::ofstream out(tmp);
-    out << value.dump(1) << "\n";
-    out.flush();
-    if (!out) {
+  const std::string text = value.dump(1) + "\n";
+  // POSIX calls, not a stream: the errno of a failed write says whether the
+  // disk is full, and the caller's guidance depends on it.
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    const int err = errno;
+    throw WriteFailure("cannot write " + file.string() + ": " + std::strerror(err), err);
+  }
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int err = n < 0 ? errno : ENOSPC;
+      ::close(fd);
       fs::remove(tmp, ec);
-      throw Error("cannot write " + file.string() + " (disk full?)");
+      throw WriteFailure("cannot write " + file.string() + ": " + std::strerror(err), err);
     }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::close(fd) != 0) {
+    const int err = errno;
+    fs::remove(tmp, ec);
+    throw WriteFailure("cannot write " + file.string() + ": " + std::strerror(err), err);
   }
   fs::rename(tmp, file, ec);
   if (ec) {
     fs::remove(tmp, ec);
-    throw Error("cannot write " + file.string() + ": " + ec.message());
+    throw WriteFailure("cannot write " + file.string() + ": " + ec.message(), ec.value());
   }
 }
 
 MetaLock::MetaLock(const Layout& layout) : lock_(layout.lock("meta"), nullptr) {}
-
-void update_meta(const Layout& layout, const std::string& hex,
-                 const std::function<void(nlohmann::json&)>& change) {
-  MetaLock lock(layout);
-  nlohmann::json record = read_json(layout.meta(hex)).value_or(nlohmann::json::object());
-  change(record);
-  write_json_atomic(layout.meta(hex), record);
-}
 
 void validate_alias(const std::string& alias) {
   auto bad = [&](const std::string& why) {
@@ -142,26 +198,13 @@ void validate_alias(const std::string& alias) {
     if (part == "." || part == ".." || part.empty()) bad("'.' or '..' component");
 }
 
-std::vector<std::pair<std::string, nlohmann::json>> read_refs(const Layout& layout) {
-  std::vector<std::pair<std::string, nlohmann::json>> out;
-  std::error_code ec;
-  if (!fs::exists(layout.refs())) return out;
-  for (auto it = fs::recursive_directory_iterator(layout.refs(), ec);
-       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (!it->is_regular_file() || it->path().extension() != ".json") continue;
-    std::string alias = fs::relative(it->path(), layout.refs()).string();
-    alias.resize(alias.size() - 5);
-    if (auto record = read_json(it->path())) out.emplace_back(alias, *record);
+bool is_valid_alias(const std::string& alias) {
+  try {
+    validate_alias(alias);
+    return true;
+  } catch (const Error&) {
+    return false;
   }
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  return out;
-}
-
-void add_unique(nlohmann::json& array, const std::string& value) {
-  if (!array.is_array()) array = nlohmann::json::array();
-  for (const auto& v : array)
-    if (v == value) return;
-  array.push_back(value);
 }
 
 // ---------------------------------------------------------------- config ---
@@ -201,6 +244,18 @@ CacheConfig CacheConfig::from_environment() {
 
 const char* to_string(Verification verification) {
   return verification == Verification::tofu ? "tofu" : "full_digest";
+}
+
+const char* to_string(HitCheck check) {
+  switch (check) {
+    case HitCheck::hashed_now:
+      return "hashed_now";
+    case HitCheck::unchanged_since_hash:
+      return "unchanged_since_hash";
+    case HitCheck::size_only:
+      return "size_only";
+  }
+  return "unknown";
 }
 
 const char* to_string(PullResult::Source source) {
@@ -329,16 +384,19 @@ bool is_disk_full(int err) {
 
 [[noreturn]] void throw_write_failure(const std::string& name, const Layout& layout,
                                       const std::string& message, int err,
-                                      std::optional<std::uint64_t> size) {
+                                      std::optional<std::uint64_t> size, bool in_store = false) {
   std::string text = "pulling " + name + ": " + message + ". ";
   if (is_disk_full(err)) {
     text = "pulling " + name + ": disk full: " + message + ". ";
-    text += "The partial download was removed and nothing was added to the cache at " +
-            layout.root.string() + ". Free ";
+    text += in_store ? "The verified file is in the cache at " + layout.root.string() +
+                           ", but its records are incomplete. Free "
+                     : "The partial download was removed and nothing was added to the cache at " +
+                           layout.root.string() + ". Free ";
     text += size ? format_bytes(*size) : std::string("space");
     text += " there, or point MODELZOO_HOME at a larger disk, then pull again.";
   } else {
-    text += "The partial download was removed.";
+    text += in_store ? "The verified file is in the cache, but its records are incomplete."
+                     : "The partial download was removed.";
   }
   throw Error(text);
 }
@@ -387,7 +445,7 @@ class Puller {
 
  private:
   void emit(ProgressEvent::Kind kind, const std::string& message, const std::string& url = {},
-            std::chrono::milliseconds delay = {}) {
+            std::chrono::milliseconds delay = {}) const {
     if (!progress_) return;
     ProgressEvent event;
     event.kind = kind;
@@ -398,13 +456,27 @@ class Puller {
     event.total = request_.file.size;
     progress_->on_event(event);
   }
+  // What the store holds for the request, before any hashing.
+  struct Hit {
+    bool present = false;  ///< a blob is there for the candidate digest
+    std::string hex;
+    FileIdentity identity;
+    std::optional<BlobRecord> record;
+    bool unchanged_since_hash = false;
+    bool hashed_now = false;
+    bool bad = false;
+    std::string problem;
+  };
   std::optional<std::string> candidate_digest() const;
+  Hit check_hit() const;
+  void hash_hit(Hit& hit) const;
+  PullResult hit_result(const Hit& hit) const;
   std::optional<PullResult> try_torch_hub();
   std::vector<std::string> candidate_urls() const;
   fs::path adopt_partial(const std::string& key);
   PullResult commit(const fs::path& partial, const std::string& actual, std::uint64_t size,
                     PullResult result, bool linked);
-  void record_use(const std::string& hex, const std::string& source_url);
+  void record_use(const MetaLock& lock, const std::string& hex, const std::string& source_url);
 
   const CacheConfig& config_;
   Layout layout_;
@@ -420,9 +492,9 @@ std::optional<std::string> Puller::candidate_digest() const {
   // Trust on first use: the alias, or a blob pulled before under this file
   // name, records which full digest this prefix stands for.
   if (!request_.alias.empty()) {
-    if (auto ref = read_json(layout_.ref(request_.alias))) {
-      std::string hex = ref->value("sha256", "");
-      if (expected_.matches(hex) && fs::exists(layout_.blob(hex))) return hex;
+    if (auto ref = load_alias_record(layout_, request_.alias).record) {
+      if (expected_.matches(ref->sha256) && fs::exists(layout_.blob(ref->sha256)))
+        return ref->sha256;
     }
   }
   // No record for this alias: a blob pulled before under the same file name
@@ -437,139 +509,196 @@ std::optional<std::string> Puller::candidate_digest() const {
        it.increment(ec)) {
     std::string hex = it->path().filename().string();
     if (!is_full_digest(hex) || !expected_.matches(hex)) continue;
-    auto meta = read_json(layout_.meta(hex));
+    const auto meta = load_blob_record(layout_, hex).record;
     if (!meta) continue;
-    for (const auto& f : meta->value("files", nlohmann::json::array()))
+    for (const auto& f : meta->files)
       if (f == request_.file.file) found = hex;
   }
   return found;
 }
 
-void Puller::record_use(const std::string& hex, const std::string& source_url) {
-  update_meta(layout_, hex, [&](nlohmann::json& m) {
-    m["last_used"] = now_seconds();
-    add_unique(m["files"], request_.file.file);
-    if (!source_url.empty()) add_unique(m["sources"], source_url);
-    if (!request_.alias.empty()) add_unique(m["aliases"], request_.alias);
+void Puller::record_use(const MetaLock& lock, const std::string& hex,
+                        const std::string& source_url) {
+  update_blob_record(layout_, lock, hex, [&](BlobRecord& m) {
+    m.last_used = now_seconds();
+    add_unique(m.files, request_.file.file);
+    if (!source_url.empty()) add_unique(m.sources, source_url);
+    if (!request_.alias.empty()) add_unique(m.aliases, request_.alias);
   });
   if (!request_.alias.empty()) {
-    MetaLock lock(layout_);
-    nlohmann::json ref = read_json(layout_.ref(request_.alias)).value_or(nlohmann::json::object());
-    bool pinned = ref.value("pinned", false) && ref.value("sha256", "") == hex;
-    ref = {{"alias", request_.alias},    {"sha256", hex},    {"file", request_.file.file},
-           {"role", request_.file.role}, {"pinned", pinned}, {"updated", now_seconds()}};
-    write_json_atomic(layout_.ref(request_.alias), ref);
+    const auto previous = load_alias_record(layout_, request_.alias).record;
+    AliasRecord ref;
+    ref.alias = request_.alias;
+    ref.sha256 = hex;
+    ref.file = request_.file.file;
+    ref.role = request_.file.role;
+    ref.pinned = previous && previous->pinned && previous->sha256 == hex;
+    ref.updated = now_seconds();
+    store_alias_record(layout_, ref);
   }
 }
 
-std::optional<PullResult> Puller::peek() const {
-  std::optional<std::string> hex = candidate_digest();
-  if (!hex) return std::nullopt;
+Puller::Hit Puller::check_hit() const {
+  Hit hit;
+  const std::optional<std::string> hex = candidate_digest();
+  if (!hex) return hit;
+  hit.hex = *hex;
   const fs::path blob = layout_.blob(*hex);
-  std::error_code ec;
-  const std::uint64_t size = fs::file_size(blob, ec);
-  if (ec) return std::nullopt;
-  const auto meta = read_json(layout_.meta(*hex)).value_or(nlohmann::json::object());
-  if ((request_.file.size && *request_.file.size != size) ||
-      (meta.contains("size") && meta["size"].get<std::uint64_t>() != size))
-    return std::nullopt;
-  if (options_.verify_hits && sha256_file(blob) != *hex) return std::nullopt;
+  const auto identity = FileIdentity::of(blob);
+  if (!identity) return hit;
+  hit.identity = *identity;
+  hit.record = load_blob_record(layout_, *hex).record;
+  hit.present = true;
+  if ((request_.file.size && *request_.file.size != identity->size) ||
+      (hit.record && hit.record->size && *hit.record->size != identity->size)) {
+    hit.bad = true;
+    hit.problem = "its size changed";
+    return hit;
+  }
+  // Unchanged since hashed: same device, inode, size, mtime and ctime. An
+  // in-place write changes ctime, so only then (or when asked) re-hash.
+  hit.unchanged_since_hash = hit.record && hit.record->verified_identity &&
+                             *hit.record->verified_identity == *identity;
+  return hit;
+}
+
+void Puller::hash_hit(Hit& hit) const {
+  emit(ProgressEvent::Kind::hashing,
+       hit.unchanged_since_hash ? "re-hashing the cached file"
+                                : "the cached file changed since it was hashed; re-hashing it");
+  const std::string actual = sha256_file(layout_.blob(hit.hex));
+  hit.hashed_now = true;
+  if (actual != hit.hex) {
+    hit.bad = true;
+    hit.problem = "its content has sha256 " + actual;
+  }
+}
+
+PullResult Puller::hit_result(const Hit& hit) const {
   PullResult result;
-  result.path = blob;
-  result.sha256 = *hex;
-  result.size = size;
+  result.path = layout_.blob(hit.hex);
+  result.sha256 = hit.hex;
+  result.size = hit.identity.size;
   result.source = PullResult::Source::cache;
-  result.verification = meta.value("verification", "full_digest") == "tofu" && expected_.prefix
+  result.verification = hit.record && hit.record->verification == Verification::tofu
                             ? Verification::tofu
                             : Verification::full_digest;
+  if (hit.hashed_now) {
+    result.hit_check = HitCheck::hashed_now;
+    result.hashed_at = std::chrono::system_clock::now();
+  } else if (hit.unchanged_since_hash) {
+    result.hit_check = HitCheck::unchanged_since_hash;
+    result.hashed_at = from_seconds(hit.record->last_verified);
+  } else {
+    result.hit_check = HitCheck::size_only;
+    if (hit.record && hit.record->last_verified)
+      result.hashed_at = from_seconds(hit.record->last_verified);
+  }
+  return result;
+}
+
+std::optional<PullResult> Puller::peek() const {
+  Hit hit = check_hit();
+  if (!hit.present || hit.bad) return std::nullopt;
+  if (options_.verify_hits) {
+    hash_hit(hit);
+    if (hit.bad) return std::nullopt;
+  }
+  PullResult result = hit_result(hit);
+  if (result.verification == Verification::tofu && !expected_.prefix)
+    result.verification = Verification::full_digest;  // as find() would record it
   return result;
 }
 
 std::optional<PullResult> Puller::find() {
-  std::optional<std::string> hex = candidate_digest();
-  if (!hex) return std::nullopt;
-  fs::path blob = layout_.blob(*hex);
-  std::error_code ec;
-  std::uint64_t size = fs::file_size(blob, ec);
-  if (ec) return std::nullopt;
-  auto meta = read_json(layout_.meta(*hex)).value_or(nlohmann::json::object());
-  bool bad = (request_.file.size && *request_.file.size != size) ||
-             (meta.contains("size") && meta["size"].get<std::uint64_t>() != size);
-  std::string actual = *hex;
-  if (!bad && options_.verify_hits) {
-    actual = sha256_file(blob);
-    bad = actual != *hex;
-  }
-  if (bad) {
+  Hit hit = check_hit();
+  if (!hit.present) return std::nullopt;
+  if (!hit.bad && (options_.verify_hits || !hit.unchanged_since_hash)) hash_hit(hit);
+  const fs::path blob = layout_.blob(hit.hex);
+  if (hit.bad) {
     // Never hand out bad bytes: move them aside and download again.
-    fs::path to = layout_.quarantine() / (*hex + "." + std::to_string(now_seconds()));
+    std::error_code ec;
+    const fs::path to = layout_.quarantine_slot(hit.hex);
     fs::rename(blob, to, ec);
-    emit(ProgressEvent::Kind::failed,
-         "cached file " + blob.string() + " failed its check; moved to " + to.string());
+    emit(ProgressEvent::Kind::failed, "cached file " + blob.string() + " failed its check (" +
+                                          hit.problem + "); moved to " + to.string());
     return std::nullopt;
   }
+  PullResult result = hit_result(hit);
+  // A full digest given now upgrades an entry first trusted by prefix.
+  const bool upgrade = !expected_.prefix && result.verification == Verification::tofu;
+  if (upgrade) result.verification = Verification::full_digest;
   try {
-    record_use(*hex, {});
+    MetaLock lock(layout_);
+    // Under the lock, as prune evicts: the blob must still be the one checked.
+    if (FileIdentity::of(blob) != std::optional<FileIdentity>(hit.identity)) return std::nullopt;
+    if (hit.hashed_now || upgrade)
+      update_blob_record(layout_, lock, hit.hex, [&](BlobRecord& m) {
+        if (hit.hashed_now) {
+          m.last_verified = now_seconds();
+          m.verified_identity = hit.identity;
+          m.size = hit.identity.size;
+        }
+        if (upgrade) {
+          m.verification = Verification::full_digest;
+          m.tofu_prefix.clear();
+        }
+        if (!m.added) m.added = now_seconds();
+      });
+    record_use(lock, hit.hex, {});
   } catch (const std::exception&) {
     // A read-only cache (shared over NFS) still serves hits; only the
     // last-used time and the alias record are not updated.
-  }
-  PullResult result;
-  result.path = blob;
-  result.sha256 = *hex;
-  result.size = size;
-  result.source = PullResult::Source::cache;
-  result.verification = meta.value("verification", "full_digest") == "tofu"
-                            ? Verification::tofu
-                            : Verification::full_digest;
-  // A full digest given now upgrades an entry first trusted by prefix.
-  if (!expected_.prefix && result.verification == Verification::tofu) {
-    result.verification = Verification::full_digest;
-    try {
-      update_meta(layout_, *hex, [](nlohmann::json& m) { m["verification"] = "full_digest"; });
-    } catch (const std::exception&) {
-    }
   }
   return result;
 }
 
 PullResult Puller::commit(const fs::path& partial, const std::string& actual, std::uint64_t size,
                           PullResult result, bool linked) {
-  // Record first, rename second: a blob never exists without its record.
-  update_meta(layout_, actual, [&](nlohmann::json& m) {
-    m["sha256"] = actual;
-    m["size"] = size;
-    if (!m.contains("added")) m["added"] = now_seconds();
-    std::string previous = m.value("verification", "");
-    if (expected_.prefix && previous != "full_digest") {
-      m["verification"] = "tofu";
-      m["tofu_prefix"] = expected_.hex;
-    } else if (!expected_.prefix) {
-      m["verification"] = "full_digest";
-      m.erase("tofu_prefix");
-    }
-  });
-  if (!linked) ::chmod(partial.c_str(), 0444);
-  std::error_code ec;
-  fs::rename(partial, layout_.blob(actual), ec);
-  if (ec) {
-    fs::remove(partial, ec);
-    throw Error("pulling " + name_ + ": cannot move the verified file into " +
-                layout_.blobs().string() + ": " + ec.message());
-  }
-  struct stat st {};
-  if (::stat(layout_.blob(actual).c_str(), &st) == 0)
-    update_meta(layout_, actual, [&](nlohmann::json& m) {
-      m["last_verified"] = now_seconds();
-      m["verified_mtime_ns"] =
-          static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
+  bool in_store = false;
+  try {
+    MetaLock lock(layout_);
+    // Record first, rename second: a blob never exists without its record.
+    update_blob_record(layout_, lock, actual, [&](BlobRecord& m) {
+      m.size = size;
+      if (!m.added) m.added = now_seconds();
+      if (expected_.prefix && m.verification != Verification::full_digest) {
+        m.verification = Verification::tofu;
+        m.tofu_prefix = expected_.hex;
+      } else if (!expected_.prefix) {
+        m.verification = Verification::full_digest;
+        m.tofu_prefix.clear();
+      }
+      m.verified_identity.reset();
     });
-  record_use(actual, result.url);
+    if (!linked) ::chmod(partial.c_str(), 0444);
+    std::error_code ec;
+    fs::rename(partial, layout_.blob(actual), ec);
+    if (ec) {
+      fs::remove(partial, ec);
+      throw Error("pulling " + name_ + ": cannot move the verified file into " +
+                  layout_.blobs().string() + ": " + ec.message());
+    }
+    in_store = true;
+    const auto identity = FileIdentity::of(layout_.blob(actual));
+    update_blob_record(layout_, lock, actual, [&](BlobRecord& m) {
+      m.last_verified = now_seconds();
+      m.verified_identity = identity;
+    });
+    record_use(lock, actual, result.url);
+  } catch (const WriteFailure& e) {
+    std::error_code ec;
+    if (!in_store) fs::remove(partial, ec);
+    throw_write_failure(name_, layout_, e.what(), e.error(), size, in_store);
+  }
   result.path = layout_.blob(actual);
   result.sha256 = actual;
   result.size = size;
+  result.hit_check = HitCheck::hashed_now;
+  result.hashed_at = std::chrono::system_clock::now();
   result.verification = expected_.prefix ? Verification::tofu : Verification::full_digest;
-  if (auto m = read_json(layout_.meta(actual)); m && m->value("verification", "") == "full_digest")
+  if (auto m = load_blob_record(layout_, actual).record;
+      m && m->verification == Verification::full_digest)
     result.verification = Verification::full_digest;
   emit(ProgressEvent::Kind::done,
        std::string("ok (") + to_string(result.source) + ", " + format_bytes(size) + ", sha256 " +

@@ -14,7 +14,9 @@
 #include "modelzoo/cache/sha256.h"
 #include "modelzoo/cache/store.h"
 #include "modelzoo/sdk/error.h"
+#include "hashing_writer.h"
 #include "store_layout.h"
+#include "store_records.h"
 
 namespace modelzoo::cache {
 namespace {
@@ -25,41 +27,39 @@ std::int64_t mtime_ns(const fs::path& path) {
   return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
 }
 
-std::vector<std::string> strings(const nlohmann::json& array) {
-  std::vector<std::string> out;
-  if (array.is_array())
-    for (const auto& v : array)
-      if (v.is_string()) out.push_back(v.get<std::string>());
-  return out;
-}
-
 bool looks_like_digest(const std::string& s) {
-  if (s.size() < 8 || s.size() > 64) return false;
   std::string body = s.rfind("sha256:", 0) == 0 ? s.substr(7) : s;
+  if (body.size() < 8 || body.size() > 64) return false;
   return std::all_of(body.begin(), body.end(),
                      [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
-// The aliases of a several-file variant's files ("family/entry.TAG/<file>")
+// The aliases of a several-file variant's files ("family/entrypoint.TAG/<file>")
 // when `name` is the variant's alias; empty otherwise.
 std::vector<std::string> file_aliases_of_variant(const Layout& layout, const std::string& name) {
   std::vector<std::string> out;
-  if (name.find('/') == std::string::npos) return out;
+  if (name.find('/') == std::string::npos || !is_valid_alias(name)) return out;
   const std::string prefix = name + "/";
-  for (const auto& [alias, ref] : read_refs(layout))
-    if (alias.rfind(prefix, 0) == 0) out.push_back(alias);
+  for (const auto& ref : read_alias_records(layout))
+    if (ref.alias.rfind(prefix, 0) == 0) out.push_back(ref.alias);
   return out;
 }
 
 // Digests under blobs/ that `name` denotes: an alias (a several-file
-// variant's denotes all its files), or a digest prefix.
+// variant's denotes all its files), or a digest prefix. Every digest
+// returned is a full SHA-256 (records are validated when read).
 std::vector<std::string> resolve(const Layout& layout, const std::string& name) {
-  if (name.find('/') != std::string::npos || !looks_like_digest(name)) {
-    if (auto ref = read_json(layout.ref(name))) return {ref->value("sha256", "")};
+  const bool alias_like = is_valid_alias(name);
+  if (!alias_like && !looks_like_digest(name))
+    throw Error("\"" + name +
+                "\" is neither a cache alias (family/entrypoint.TAG, see `modelzoo cache ls`) "
+                "nor a digest (8 to 64 lower-case hex digits)");
+  if (alias_like && (name.find('/') != std::string::npos || !looks_like_digest(name))) {
+    if (auto ref = load_alias_record(layout, name).record) return {ref->sha256};
   }
   std::vector<std::string> out;
   for (const auto& alias : file_aliases_of_variant(layout, name))
-    if (auto ref = read_json(layout.ref(alias))) out.push_back(ref->value("sha256", ""));
+    if (auto ref = load_alias_record(layout, alias).record) out.push_back(ref->sha256);
   if (!out.empty()) return out;
   if (looks_like_digest(name)) {
     std::string prefix = name.rfind("sha256:", 0) == 0 ? name.substr(7) : name;
@@ -72,11 +72,12 @@ std::vector<std::string> resolve(const Layout& layout, const std::string& name) 
   }
   if (out.empty()) {
     // A bare entrypoint alias without the family, when unambiguous.
-    for (const auto& [alias, ref] : read_refs(layout)) {
+    for (const auto& ref : read_alias_records(layout)) {
+      const std::string& alias = ref.alias;
       if (alias == name || (alias.size() > name.size() &&
                             alias.compare(alias.size() - name.size(), name.size(), name) == 0 &&
                             alias[alias.size() - name.size() - 1] == '/'))
-        out.push_back(ref.value("sha256", ""));
+        out.push_back(ref.sha256);
     }
   }
   std::sort(out.begin(), out.end());
@@ -104,19 +105,32 @@ std::vector<std::string> resolve_some(const Layout& layout, const std::string& n
   return found;
 }
 
-void remove_blob(const Layout& layout, const std::string& hex) {
+// Removes a blob and its record; the reason when the blob could not be
+// removed (then its record stays too). A blob already gone is no failure.
+std::optional<std::string> remove_blob(const Layout& layout, const std::string& hex) {
   std::error_code ec;
   fs::remove(layout.blob(hex), ec);
+  if (ec) return "cannot remove " + layout.blob(hex).string() + ": " + ec.message();
   fs::remove(layout.meta(hex), ec);
+  return std::nullopt;
 }
 
-void remove_refs_to(const Layout& layout, const std::string& hex,
-                    std::vector<std::string>* removed) {
-  for (const auto& [alias, ref] : read_refs(layout))
-    if (ref.value("sha256", "") == hex) {
+// Removes every alias record pointing at `hex`; appends the aliases removed
+// to `removed` and what could not be removed to `failures`.
+void remove_refs_to(const Layout& layout, const std::string& hex, std::vector<std::string>* removed,
+                    std::vector<std::string>* failures = nullptr) {
+  for (const auto& ref : read_alias_records(layout))
+    if (ref.sha256 == hex) {
       std::error_code ec;
-      fs::remove(layout.ref(alias), ec);
-      if (removed) removed->push_back(alias);
+      layout.check_ref_parents(ref.alias);
+      fs::remove(layout.ref(ref.alias), ec);
+      if (ec) {
+        if (failures)
+          failures->push_back("cannot remove " + layout.ref(ref.alias).string() + ": " +
+                              ec.message());
+        continue;
+      }
+      if (removed) removed->push_back(ref.alias);
     }
 }
 
@@ -148,8 +162,8 @@ std::vector<CacheEntry> Store::list() const {
   Layout layout{config_.root};
   std::vector<CacheEntry> out;
   std::map<std::string, std::vector<std::pair<std::string, bool>>> aliases;
-  for (const auto& [alias, ref] : read_refs(layout))
-    aliases[ref.value("sha256", "")].emplace_back(alias, ref.value("pinned", false));
+  for (const auto& ref : read_alias_records(layout))
+    aliases[ref.sha256].emplace_back(ref.alias, ref.pinned);
   std::error_code ec;
   for (auto it = fs::directory_iterator(layout.blobs(), ec); !ec && it != fs::directory_iterator();
        it.increment(ec)) {
@@ -160,16 +174,16 @@ std::vector<CacheEntry> Store::list() const {
     e.path = it->path();
     std::error_code size_ec;
     e.size = fs::file_size(it->path(), size_ec);
-    auto meta = read_json(layout.meta(hex)).value_or(nlohmann::json::object());
-    e.verification = meta.value("verification", "full_digest") == "tofu"
-                         ? Verification::tofu
-                         : Verification::full_digest;
-    e.tofu_prefix = meta.value("tofu_prefix", "");
-    e.files = strings(meta.value("files", nlohmann::json::array()));
-    e.sources = strings(meta.value("sources", nlohmann::json::array()));
-    e.added = from_seconds(meta.value("added", std::int64_t{0}));
-    e.last_used = from_seconds(meta.value("last_used", meta.value("added", std::int64_t{0})));
-    e.last_verified = from_seconds(meta.value("last_verified", std::int64_t{0}));
+    const auto loaded = load_blob_record(layout, hex);
+    e.problem = loaded.problem;
+    const BlobRecord meta = loaded.record.value_or(BlobRecord{});
+    e.verification = meta.verification;
+    e.tofu_prefix = meta.tofu_prefix;
+    e.files = meta.files;
+    e.sources = meta.sources;
+    e.added = from_seconds(meta.added);
+    e.last_used = from_seconds(meta.last_used ? meta.last_used : meta.added);
+    e.last_verified = from_seconds(meta.last_verified);
     for (const auto& [alias, pinned] : aliases[hex]) {
       e.aliases.push_back(alias);
       e.pinned = e.pinned || pinned;
@@ -185,12 +199,14 @@ VerifyReport Store::verify(const VerifyOptions& options) {
   Layout layout{config_.root};
   VerifyReport report;
   if (!fs::exists(layout.root)) return report;
+  layout.ensure();
   if (!fs::exists(layout.root / "CACHEDIR.TAG"))
     report.problems.push_back("CACHEDIR.TAG is missing");
   std::set<std::string> selected;
   for (const auto& name : options.names)
     for (const auto& hex : resolve_some(layout, name)) selected.insert(hex);
 
+  const std::int64_t now = now_seconds();
   std::error_code ec;
   for (auto it = fs::directory_iterator(layout.blobs(), ec); !ec && it != fs::directory_iterator();
        it.increment(ec)) {
@@ -203,53 +219,95 @@ VerifyReport Store::verify(const VerifyOptions& options) {
     VerifyItem item;
     item.sha256 = hex;
     item.path = it->path();
-    auto meta = read_json(layout.meta(hex)).value_or(nlohmann::json::object());
-    std::error_code size_ec;
-    std::uint64_t size = fs::file_size(it->path(), size_ec);
-    bool changed = !meta.contains("size") || meta["size"].get<std::uint64_t>() != size ||
-                   meta.value("verified_mtime_ns", std::int64_t{-2}) != mtime_ns(it->path());
-    if (options.all || changed || !selected.empty()) {
+    const auto loaded = load_blob_record(layout, hex);
+    if (!loaded.problem.empty()) report.problems.push_back(loaded.problem);
+    const auto identity = FileIdentity::of(it->path());
+    const bool changed = !loaded.record || !loaded.record->verified_identity || !identity ||
+                         *loaded.record->verified_identity != *identity ||
+                         (loaded.record->size && *loaded.record->size != identity->size);
+    const std::int64_t age = loaded.record ? now - loaded.record->last_verified : now;
+    if (options.all)
+      item.why_rehashed = "--all";
+    else if (!selected.empty())
+      item.why_rehashed = "named";
+    else if (changed)
+      item.why_rehashed = "changed since hashed";
+    else if (age > options.rehash_after.count())
+      item.why_rehashed = "not hashed for " + std::to_string(age / 86400) + " days";
+    if (!item.why_rehashed.empty()) {
       item.rehashed = true;
       try {
         item.actual = sha256_file(it->path());
       } catch (const std::exception& e) {
         item.problem = e.what();
       }
+      std::error_code move_ec;
       if (item.actual != hex) {
         item.ok = false;
         if (item.problem.empty())
           item.problem = "content does not match its name (sha256 " + item.actual + ")";
-        item.quarantined_to = layout.quarantine() / (hex + "." + std::to_string(now_seconds()));
-        fs::rename(it->path(), item.quarantined_to, size_ec);
-        if (size_ec) item.quarantined_to.clear();
-        fs::remove(layout.meta(hex), size_ec);
-        std::vector<std::string> refs;
-        remove_refs_to(layout, hex, &refs);
-        if (!refs.empty()) {
-          item.problem += "; removed aliases:";
-          for (const auto& r : refs) item.problem += " " + r;
-          item.problem += " (pull them again)";
+        MetaLock lock(layout);
+        item.quarantined_to = layout.quarantine_slot(hex);
+        fs::rename(it->path(), item.quarantined_to, move_ec);
+        if (move_ec) {
+          item.problem += "; cannot move it to quarantine: " + move_ec.message();
+          item.quarantined_to.clear();
+        } else {
+          fs::remove(layout.meta(hex), move_ec);
+          std::vector<std::string> refs;
+          remove_refs_to(layout, hex, &refs, &report.problems);
+          if (!refs.empty()) {
+            item.problem += "; removed aliases:";
+            for (const auto& r : refs) item.problem += " " + r;
+            item.problem += " (pull them again)";
+          }
         }
-      } else {
-        std::int64_t mt = mtime_ns(it->path());
-        update_meta(layout, hex, [&](nlohmann::json& m) {
-          m["sha256"] = hex;
-          m["size"] = size;
-          if (!m.contains("added")) m["added"] = now_seconds();
-          m["last_verified"] = now_seconds();
-          m["verified_mtime_ns"] = mt;
-        });
+      } else if (identity) {
+        try {
+          update_blob_record(layout, hex, [&](BlobRecord& m) {
+            m.size = identity->size;
+            if (!m.added) m.added = now_seconds();
+            m.last_verified = now_seconds();
+            m.verified_identity = identity;
+          });
+        } catch (const std::exception& e) {
+          report.problems.push_back("cannot record the check of " + hex.substr(0, 12) + ": " +
+                                    e.what());
+        }
       }
     }
     report.items.push_back(std::move(item));
   }
-  for (const auto& [alias, ref] : read_refs(layout)) {
-    std::string hex = ref.value("sha256", "");
-    if (!fs::exists(layout.blob(hex)))
-      report.problems.push_back("alias " + alias + " points at a missing file " + hex);
+  for (const auto& ref : read_alias_records(layout, &report.problems)) {
+    if (!fs::exists(layout.blob(ref.sha256)))
+      report.problems.push_back("alias " + ref.alias + " points at a missing file " + ref.sha256);
   }
   return report;
 }
+
+namespace {
+
+// A non-blocking flock on the blob's download lock: held, no pull of that
+// digest is downloading or committing it meanwhile.
+class TryLock {
+ public:
+  explicit TryLock(const fs::path& path)
+      : fd_(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)) {
+    held_ = fd_ >= 0 && ::flock(fd_, LOCK_EX | LOCK_NB) == 0;
+  }
+  ~TryLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  TryLock(const TryLock&) = delete;
+  TryLock& operator=(const TryLock&) = delete;
+  bool held() const { return held_; }
+
+ private:
+  int fd_;
+  bool held_ = false;
+};
+
+}  // namespace
 
 PruneReport Store::prune(const PruneOptions& options) {
   Layout layout{config_.root};
@@ -261,6 +319,19 @@ PruneReport Store::prune(const PruneOptions& options) {
             [](const CacheEntry& a, const CacheEntry& b) { return a.last_used < b.last_used; });
   std::uint64_t total = 0;
   for (const auto& e : entries) total += e.size;
+  // Pulls record uses and aliases under the MetaLock: holding it while
+  // evicting, no alias can be written for a blob between our check and
+  // its removal (which left dangling refs).
+  std::optional<MetaLock> lock;
+  if (!options.dry_run) {
+    try {
+      layout.ensure();
+      lock.emplace(layout);
+    } catch (const std::exception& e) {
+      throw Error("cache prune: cannot lock the cache at " + layout.root.string() + ": " +
+                  e.what() + "; nothing was removed (a read-only cache cannot be pruned)");
+    }
+  }
   std::vector<bool> gone(entries.size(), false);
   auto evict = [&](std::size_t i) {
     const CacheEntry& e = entries[i];
@@ -271,13 +342,35 @@ PruneReport Store::prune(const PruneOptions& options) {
       return;
     }
     gone[i] = true;
+    if (options.dry_run) {
+      total -= e.size;
+      report.freed += e.size;
+      report.removed.push_back(e);
+      return;
+    }
+    // Checked again under the locks: a blob used, re-aliased, pinned or
+    // being downloaded since list() stays.
+    TryLock download(layout.lock(e.sha256));
+    const auto record = load_blob_record(layout, e.sha256).record;
+    const std::int64_t used = record ? (record->last_used ? record->last_used : record->added) : 0;
+    bool pinned_now = false;
+    for (const auto& ref : read_alias_records(layout))
+      if (ref.sha256 == e.sha256 && ref.pinned) pinned_now = true;
+    if (!download.held() || used > std::chrono::duration_cast<std::chrono::seconds>(
+                                       e.last_used.time_since_epoch())
+                                       .count() ||
+        pinned_now) {
+      report.kept_in_use.push_back(e.sha256);
+      return;
+    }
+    if (auto failure = remove_blob(layout, e.sha256)) {
+      report.failures.push_back(*failure);
+      return;
+    }
+    remove_refs_to(layout, e.sha256, nullptr, &report.failures);
     total -= e.size;
     report.freed += e.size;
     report.removed.push_back(e);
-    if (!options.dry_run) {
-      remove_refs_to(layout, e.sha256, nullptr);
-      remove_blob(layout, e.sha256);
-    }
   };
   if (options.older_than)
     for (std::size_t i = 0; i < entries.size(); ++i)
@@ -286,6 +379,7 @@ PruneReport Store::prune(const PruneOptions& options) {
     for (std::size_t i = 0; i < entries.size() && total > *options.max_size; ++i)
       if (!gone[i]) evict(i);
   report.remaining = total;
+  lock.reset();
 
   // Abandoned partial files: untouched for a while and their download lock
   // is free. The age matters as much as the lock: partials written without
@@ -301,20 +395,20 @@ PruneReport Store::prune(const PruneOptions& options) {
         std::chrono::nanoseconds(mtime_ns(it->path()));
     if (age < grace) continue;
     const auto key = partial_lock_key(n);
+    std::optional<TryLock> partial_lock;
     if (key) {
-      int fd = ::open(layout.lock(*key).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-      if (fd < 0) continue;
-      const bool free = ::flock(fd, LOCK_EX | LOCK_NB) == 0;
-      // Removed while holding the lock, so no puller adopts it meanwhile.
-      if (free && !options.dry_run) {
-        std::error_code rm_ec;
-        fs::remove(it->path(), rm_ec);
-      }
-      ::close(fd);
-      if (!free) continue;
-    } else if (!options.dry_run) {
+      partial_lock.emplace(layout.lock(*key));
+      if (!partial_lock->held()) continue;
+    }
+    // Removed while holding the lock, so no puller adopts it meanwhile.
+    if (!options.dry_run) {
       std::error_code rm_ec;
       fs::remove(it->path(), rm_ec);
+      if (rm_ec) {
+        report.failures.push_back("cannot remove " + it->path().string() + ": " +
+                                  rm_ec.message());
+        continue;
+      }
     }
     ++report.partials_removed;
   }
@@ -324,47 +418,61 @@ PruneReport Store::prune(const PruneOptions& options) {
 RemoveReport Store::remove(const std::string& name_or_digest, bool force) {
   Layout layout{config_.root};
   RemoveReport report;
+  layout.ensure();
   MetaLock lock(layout);
   // An alias, or a several-file variant's alias (all its files' aliases):
   // the aliases go, and each blob no other alias uses.
-  std::vector<std::string> aliases{name_or_digest};
-  if (!fs::exists(layout.ref(name_or_digest)))
-    aliases = file_aliases_of_variant(layout, name_or_digest);
+  std::vector<std::string> aliases;
+  if (is_valid_alias(name_or_digest)) {
+    aliases = {name_or_digest};
+    if (!load_alias_record(layout, name_or_digest).record)
+      aliases = file_aliases_of_variant(layout, name_or_digest);
+  }
   if (!aliases.empty()) {
-    std::vector<nlohmann::json> refs;
+    std::vector<AliasRecord> refs;
     for (const auto& alias : aliases) {
-      refs.push_back(read_json(layout.ref(alias)).value_or(nlohmann::json::object()));
-      if (refs.back().value("pinned", false) && !force)
-        throw Error("alias " + alias + " is pinned; unpin it first or force the removal");
+      auto ref = load_alias_record(layout, alias).record;
+      if (!ref) continue;
+      if (ref->pinned && !force)
+        throw Error("alias " + alias +
+                    " is pinned; unpin it first (modelzoo cache unpin " + alias +
+                    ") or remove it anyway with --force");
+      refs.push_back(std::move(*ref));
     }
     std::error_code ec;
-    for (const auto& alias : aliases) {
-      fs::remove(layout.ref(alias), ec);
-      report.removed_aliases.push_back(alias);
-    }
-    if (aliases.front() != name_or_digest) fs::remove(layout.refs() / name_or_digest, ec);
-    const auto remaining = read_refs(layout);
     for (const auto& ref : refs) {
-      const std::string hex = ref.value("sha256", "");
-      const bool used = std::any_of(remaining.begin(), remaining.end(), [&](const auto& other) {
-        return other.second.value("sha256", "") == hex;
-      });
+      layout.check_ref_parents(ref.alias);
+      fs::remove(layout.ref(ref.alias), ec);
+      if (ec)
+        throw Error("cannot remove " + layout.ref(ref.alias).string() + ": " + ec.message());
+      report.removed_aliases.push_back(ref.alias);
+    }
+    if (aliases.front() != name_or_digest) {
+      layout.check_ref_parents(name_or_digest + "/x");
+      fs::remove(layout.refs() / name_or_digest, ec);
+    }
+    const auto remaining = read_alias_records(layout);
+    for (const auto& ref : refs) {
+      const std::string& hex = ref.sha256;
+      const bool used = std::any_of(remaining.begin(), remaining.end(),
+                                    [&](const AliasRecord& other) { return other.sha256 == hex; });
       if (!used && fs::exists(layout.blob(hex)) &&
           std::find(report.removed_blobs.begin(), report.removed_blobs.end(), hex) ==
               report.removed_blobs.end()) {
-        remove_blob(layout, hex);
+        if (auto failure = remove_blob(layout, hex)) throw Error(*failure);
         report.removed_blobs.push_back(hex);
       }
     }
     return report;
   }
   std::string hex = resolve_one(layout, name_or_digest);
-  for (const auto& [alias, ref] : read_refs(layout))
-    if (ref.value("sha256", "") == hex && ref.value("pinned", false) && !force)
-      throw Error(hex.substr(0, 12) + " is pinned by " + alias +
-                  "; unpin it first or force the removal");
+  for (const auto& ref : read_alias_records(layout))
+    if (ref.sha256 == hex && ref.pinned && !force)
+      throw Error(hex.substr(0, 12) + " is pinned by " + ref.alias +
+                  "; unpin it first (modelzoo cache unpin " + ref.alias +
+                  ") or remove it anyway with --force");
+  if (auto failure = remove_blob(layout, hex)) throw Error(*failure);
   remove_refs_to(layout, hex, &report.removed_aliases);
-  remove_blob(layout, hex);
   report.removed_blobs.push_back(hex);
   return report;
 }
@@ -380,16 +488,20 @@ fs::path Store::path_of(const std::string& name_or_digest) const {
 
 void Store::pin(const std::string& alias, bool pinned) {
   Layout layout{config_.root};
+  auto missing = [&](const std::string& a) {
+    return Error("cannot pin " + a + ": no such alias in the cache (pull it first)");
+  };
+  if (!is_valid_alias(alias)) throw missing(alias);
+  layout.ensure();
   MetaLock lock(layout);
   std::vector<std::string> aliases{alias};
-  if (!fs::exists(layout.ref(alias))) aliases = file_aliases_of_variant(layout, alias);
-  if (aliases.empty())
-    throw Error("cannot pin " + alias + ": no such alias in the cache (pull it first)");
+  if (!load_alias_record(layout, alias).record) aliases = file_aliases_of_variant(layout, alias);
+  if (aliases.empty()) throw missing(alias);
   for (const auto& a : aliases) {
-    auto ref = read_json(layout.ref(a));
-    if (!ref) throw Error("cannot pin " + a + ": no such alias in the cache (pull it first)");
-    (*ref)["pinned"] = pinned;
-    write_json_atomic(layout.ref(a), *ref);
+    auto ref = load_alias_record(layout, a).record;
+    if (!ref) throw missing(a);
+    ref->pinned = pinned;
+    store_alias_record(layout, *ref);
   }
 }
 
@@ -424,6 +536,12 @@ MirrorExportReport Store::export_mirror(const fs::path& dir,
         // Two different files published under one name: only by digest.
         if (std::find(report.skipped.begin(), report.skipped.end(), f) == report.skipped.end())
           report.skipped.push_back(f);
+        continue;
+      }
+      // Records are validated when read; this keeps the export directory
+      // the only place written even if that ever changes.
+      if (!is_plain_file_name(f) || f == "index.json" || f == "sha256") {
+        report.skipped.push_back(f);
         continue;
       }
       place_file(e->path, dir / f);

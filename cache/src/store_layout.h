@@ -21,19 +21,28 @@ namespace fs = std::filesystem;
 
 struct Layout {
   fs::path root;
+  // The paths of one blob, record or lock. Each validates its argument (a
+  // full digest, a valid alias, a plain key) and throws modelzoo::Error
+  // otherwise: no string read from a record can name a path outside root.
   fs::path blobs() const { return root / "blobs" / "sha256"; }
-  fs::path blob(const std::string& hex) const { return blobs() / hex; }
+  fs::path blob(const std::string& hex) const;
   fs::path metas() const { return root / "meta"; }
-  fs::path meta(const std::string& hex) const { return metas() / (hex + ".json"); }
+  fs::path meta(const std::string& hex) const;
   fs::path refs() const { return root / "refs"; }
-  fs::path ref(const std::string& alias) const { return refs() / (alias + ".json"); }
+  fs::path ref(const std::string& alias) const;
   fs::path partials() const { return root / "partial"; }
   fs::path locks() const { return root / "locks"; }
-  fs::path lock(const std::string& key) const { return locks() / (key + ".lock"); }
+  fs::path lock(const std::string& key) const;
   fs::path quarantine() const { return root / "quarantine"; }
+  /// A new, unique name under quarantine/ for a bad copy of `hex`.
+  fs::path quarantine_slot(const std::string& hex) const;
 
-  /// Creates the directories and CACHEDIR.TAG when missing.
+  /// Creates the directories and CACHEDIR.TAG when missing; refuses a
+  /// layout directory that is a symbolic link (it could lead outside root).
   void ensure() const;
+  /// Throws when a directory between refs/ and the alias's record is a
+  /// symbolic link, so that writing or removing the record stays in refs/.
+  void check_ref_parents(const std::string& alias) const;
 };
 
 /// Seconds since the epoch, as stored in the JSON records.
@@ -48,7 +57,6 @@ std::string unique_suffix();
 /// no lock guards (torch.hub imports, "import-…") or foreign names.
 std::optional<std::string> partial_lock_key(const std::string& partial_name);
 
-std::optional<nlohmann::json> read_json(const fs::path& file);
 /// Write to a unique temporary file, then rename: readers never see half.
 void write_json_atomic(const fs::path& file, const nlohmann::json& value);
 
@@ -61,16 +69,10 @@ class MetaLock {
   FileLock lock_;
 };
 
-/// Runs `change` on the blob's record (created if missing) under MetaLock.
-void update_meta(const Layout& layout, const std::string& hex,
-                 const std::function<void(nlohmann::json&)>& change);
-
+/// Throws modelzoo::Error naming the problem unless `alias` is
+/// "family/entrypoint.TAG"-shaped: [A-Za-z0-9._+-] and '/', no '.' or '..'
+/// component, no leading or trailing '/'.
 void validate_alias(const std::string& alias);
-
-/// Every alias under refs/ with its record.
-std::vector<std::pair<std::string, nlohmann::json>> read_refs(const Layout& layout);
-
-/// Adds `value` to the JSON array `array` unless present.
-void add_unique(nlohmann::json& array, const std::string& value);
+bool is_valid_alias(const std::string& alias);
 
 }  // namespace modelzoo::cache

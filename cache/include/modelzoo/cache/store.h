@@ -89,7 +89,11 @@ struct PullOptions {
   std::chrono::milliseconds retry_after_max{120000};  ///< cap on a server's Retry-After
   std::chrono::seconds connect_timeout{30};
   std::chrono::seconds low_speed_time{60};  ///< abort below 1 KiB/s for this long
-  bool verify_hits = true;                  ///< re-hash a cached file before reporting a hit
+  /// Re-hash a cached file before every hit. When false, a hit is re-hashed
+  /// only when the blob's (device, inode, size, mtime, ctime) differ from
+  /// those recorded when it was last hashed: a byte patched in place
+  /// changes ctime, so a hit is never silently corrupt.
+  bool verify_hits = true;
   bool fsync = false;                       ///< fsync the file before it enters the store
 };
 
@@ -122,6 +126,15 @@ enum class Verification {
 };
 MODELZOO_API const char* to_string(Verification verification);
 
+/// How the bytes of a cache hit were checked for this answer.
+enum class HitCheck {
+  hashed_now,            ///< SHA-256 computed now (a download, a changed file, verify_hits)
+  unchanged_since_hash,  ///< device, inode, size, mtime and ctime as when last hashed
+  size_only,             ///< lookup() without hashing a file that changed since (or was
+                         ///< never hashed with its identity recorded): the next use re-hashes
+};
+MODELZOO_API const char* to_string(HitCheck check);
+
 struct PullResult {
   enum class Source { cache, torch_hub, download, local_file };
   std::filesystem::path path;  ///< the blob (read-only; open it, do not modify)
@@ -134,6 +147,9 @@ struct PullResult {
   std::uint64_t resumed_from = 0;  ///< bytes reused from an earlier partial file
   int attempts = 0;                ///< HTTP requests made
   bool waited_for_other_process = false;
+  HitCheck hit_check = HitCheck::hashed_now;
+  /// When the bytes were last hashed (epoch when never).
+  std::chrono::system_clock::time_point hashed_at{};
 };
 MODELZOO_API const char* to_string(PullResult::Source source);
 
@@ -163,18 +179,24 @@ struct CacheEntry {
   std::chrono::system_clock::time_point added{};
   std::chrono::system_clock::time_point last_used{};
   std::chrono::system_clock::time_point last_verified{};
+  std::string problem;  ///< "invalid: FILE (reason)" when its record was refused
 };
 
 struct VerifyOptions {
-  bool all = false;                ///< re-hash every blob; otherwise only blobs whose size or
-                                   ///< mtime changed since they were last verified
-  std::vector<std::string> names;  ///< restrict to these aliases / digests
+  bool all = false;  ///< re-hash every blob; otherwise only blobs that changed (device, inode,
+                     ///< size, mtime or ctime) since they were last hashed, or were last
+                     ///< hashed longer than `rehash_after` ago
+  std::vector<std::string> names;  ///< restrict to these aliases / digests (always re-hashed)
+  /// Bit rot changes no metadata: what was not hashed for this long is
+  /// re-hashed anyway (`cache verify --rehash-after`).
+  std::chrono::seconds rehash_after{std::chrono::hours(24 * 30)};
 };
 
 struct VerifyItem {
   std::string sha256;
   std::filesystem::path path;
   bool rehashed = false;
+  std::string why_rehashed;  ///< "--all", "named", "changed since hashed", "not hashed for 31 days"
   bool ok = true;
   std::string actual;                    ///< actual digest when re-hashed
   std::string problem;                   ///< empty when ok
@@ -199,10 +221,12 @@ struct PruneOptions {
 };
 
 struct PruneReport {
-  std::vector<CacheEntry> removed;
-  std::uint64_t freed = 0;
+  std::vector<CacheEntry> removed;  ///< what is gone (dry run: would be)
+  std::uint64_t freed = 0;          ///< bytes of `removed`
   std::uint64_t remaining = 0;
   std::vector<std::string> kept_pinned;  ///< digests kept only because pinned
+  std::vector<std::string> kept_in_use;  ///< digests used or downloading while pruning
+  std::vector<std::string> failures;     ///< what could not be removed, and why
   std::size_t partials_removed = 0;
 };
 
