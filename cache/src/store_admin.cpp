@@ -582,7 +582,9 @@ nlohmann::json to_json(const PullResult& r) {
           {"bytes_transferred", r.bytes_transferred},
           {"resumed_from", r.resumed_from},
           {"attempts", r.attempts},
-          {"waited_for_other_process", r.waited_for_other_process}};
+          {"waited_for_other_process", r.waited_for_other_process},
+          {"hit_check", to_string(r.hit_check)},
+          {"hashed_at", seconds_of(r.hashed_at)}};
 }
 
 nlohmann::json to_json(const CacheEntry& e) {
@@ -598,6 +600,7 @@ nlohmann::json to_json(const CacheEntry& e) {
                       {"last_used", seconds_of(e.last_used)},
                       {"last_verified", seconds_of(e.last_verified)}};
   if (!e.tofu_prefix.empty()) j["tofu_prefix"] = e.tofu_prefix;
+  if (!e.problem.empty()) j["problem"] = e.problem;
   return j;
 }
 
@@ -606,6 +609,7 @@ nlohmann::json to_json(const VerifyReport& report) {
   for (const auto& i : report.items) {
     nlohmann::json j = {
         {"sha256", i.sha256}, {"path", i.path.string()}, {"ok", i.ok}, {"rehashed", i.rehashed}};
+    if (i.rehashed) j["why_rehashed"] = i.why_rehashed;
     if (!i.ok) {
       j["actual"] = i.actual;
       j["problem"] = i.problem;
@@ -626,6 +630,8 @@ nlohmann::json to_json(const PruneReport& report) {
           {"freed", report.freed},
           {"remaining", report.remaining},
           {"kept_pinned", report.kept_pinned},
+          {"kept_in_use", report.kept_in_use},
+          {"failures", report.failures},
           {"partials_removed", report.partials_removed}};
 }
 

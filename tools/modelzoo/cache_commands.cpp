@@ -15,16 +15,6 @@
 namespace modelzoo::cli {
 namespace {
 
-std::string date_text(std::chrono::system_clock::time_point t) {
-  if (t.time_since_epoch().count() == 0) return "-";
-  const std::time_t c = std::chrono::system_clock::to_time_t(t);
-  std::tm local{};
-  localtime_r(&c, &local);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%d %H:%M", &local);
-  return buffer;
-}
-
 // NAME[.TAG] → its alias and variant; DEFAULT when no tag is given.
 std::pair<std::string, WeightVariant> variant_for(Hub& hub, const std::string& name) {
   Resolved r = hub.resolve(name.find('.') == std::string::npos ? name + ".DEFAULT" : name);
@@ -127,13 +117,22 @@ void add_cache_subcommands(CLI::App& app, Context& context) {
         }
         table.print(std::cout);
         std::cout << entries.size() << " files, " << bytes_text(total) << '\n';
+        for (const auto& e : entries)
+          if (!e.problem.empty())
+            std::cout << "problem: " << terminal_safe(e.problem, false)
+                      << " — treated as unrecorded; `modelzoo cache verify " << e.sha256.substr(0, 16)
+                      << "` re-checks the file and rewrites its record\n";
       });
 
   auto* verify = cache_cmd->add_subcommand("verify", "Re-hash cached files; quarantine bad ones");
   auto verify_options = std::make_shared<cache::VerifyOptions>();
   verify->add_flag("--all", verify_options->all, "Re-hash every file, not only changed ones");
   verify->add_option("names", verify_options->names, "Only these aliases or digests");
-  verify->callback([&context, verify_options] {
+  auto rehash_after = std::make_shared<std::string>("30d");
+  verify->add_option("--rehash-after", *rehash_after,
+                     "Also re-hash files not hashed for this long (default 30d)");
+  verify->callback([&context, verify_options, rehash_after] {
+    verify_options->rehash_after = cache::parse_duration(*rehash_after);
     const auto report = cache::Store().verify(*verify_options);
     if (context.json) {
       std::cout << cache::to_json(report).dump(2) << '\n';
@@ -148,7 +147,7 @@ void add_cache_subcommands(CLI::App& app, Context& context) {
                             : " (moved to " + item.quarantined_to.string() + ")")
                     << '\n';
       }
-      for (const auto& p : report.problems) std::cout << "problem: " << p << '\n';
+      for (const auto& p : report.problems) std::cout << "problem: " << terminal_safe(p, false) << '\n';
       std::cout << report.items.size() << " files checked, " << rehashed << " re-hashed, "
                 << report.bad() << " bad" << (report.intact() ? "; the store is intact" : "")
                 << '\n';
@@ -179,11 +178,15 @@ void add_cache_subcommands(CLI::App& app, Context& context) {
     for (const auto& e : report.removed)
       std::cout << (*dry_run ? "would remove " : "removed ") << e.sha256.substr(0, 16) << "… "
                 << bytes_text(e.size) << '\n';
+    for (const auto& f : report.failures) std::cout << "not removed: " << f << '\n';
     std::cout << (*dry_run ? "would free " : "freed ") << bytes_text(report.freed) << ", "
               << bytes_text(report.remaining) << " remain";
     if (!report.kept_pinned.empty())
       std::cout << ", " << report.kept_pinned.size() << " kept as pinned";
+    if (!report.kept_in_use.empty())
+      std::cout << ", " << report.kept_in_use.size() << " kept (in use while pruning)";
     std::cout << '\n';
+    if (!report.failures.empty()) throw CLI::RuntimeError(1);
   });
 
   auto* rm = cache_cmd->add_subcommand("rm", "Remove an alias (and its file) or a file by digest");

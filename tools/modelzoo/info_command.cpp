@@ -54,11 +54,20 @@ CacheStatus cache_status(const cache::PullRequest& request) {
   try {
     const auto hit = cache::Store().lookup(request, no_rehash);
     if (!hit) return {CacheStatus::State::kMissing, "not cached"};
-    return {CacheStatus::State::kCached,
-            std::string("cached, ") + (hit->verification == cache::Verification::tofu
-                                           ? "trust on first use: prefix checked, full digest " +
-                                                 hit->sha256.substr(0, 16) + "… recorded"
-                                           : "full digest verified")};
+    std::string text =
+        std::string("cached, ") + (hit->verification == cache::Verification::tofu
+                                       ? "trust on first use: prefix checked, full digest " +
+                                             hit->sha256.substr(0, 16) + "… recorded"
+                                       : "full digest verified");
+    // Say what vouches for the bytes now, not only how they entered.
+    if (hit->hit_check == cache::HitCheck::unchanged_since_hash)
+      text += "; hashed on " + date_text(hit->hashed_at) + ", unchanged since";
+    else
+      text = "cached, size checked; changed since it was hashed" +
+             (hit->hashed_at.time_since_epoch().count() ? " on " + date_text(hit->hashed_at)
+                                                        : std::string()) +
+             ", so the next use re-hashes it";
+    return {CacheStatus::State::kCached, text};
   } catch (const std::exception& e) {
     return {CacheStatus::State::kUnreadable, std::string("cache unreadable: ") + e.what()};
   }

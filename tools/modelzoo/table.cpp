@@ -1,6 +1,7 @@
 #include "table.h"
 
 #include <algorithm>
+#include <ctime>
 #include <iomanip>
 #include <sstream>
 
@@ -62,6 +63,16 @@ void Table::print(std::ostream& out) const {
   };
   emit(header_);
   for (const auto& row : rows_) emit(row);
+}
+
+std::string date_text(std::chrono::system_clock::time_point t) {
+  if (t.time_since_epoch().count() == 0) return "-";
+  const std::time_t c = std::chrono::system_clock::to_time_t(t);
+  std::tm local{};
+  localtime_r(&c, &local);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%d %H:%M", &local);
+  return buffer;
 }
 
 std::string bytes_text(uint64_t bytes) {

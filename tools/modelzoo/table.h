@@ -2,6 +2,7 @@
 // (counted in UTF-8 code points), the last column left unpadded.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <ostream>
 #include <string>
@@ -34,6 +35,9 @@ class Table {
 /// Number of code points in a UTF-8 string (its width in a terminal, for
 /// the text modelzoo prints).
 size_t display_width(const std::string& text);
+
+/// "2026-12-04 19:30" in local time; "-" for the epoch (never).
+std::string date_text(std::chrono::system_clock::time_point t);
 
 /// "1.5 GiB", "97.6 MiB", "12.0 KiB", "80 B".
 std::string bytes_text(uint64_t bytes);
