@@ -783,6 +783,7 @@ fs::path Puller::adopt_partial(const std::string& key) {
 
 PullResult Puller::pull() {
   layout_.ensure();
+  if (!request_.alias.empty()) layout_.check_ref_parents(request_.alias);
   if (auto hit = find()) {
     emit(ProgressEvent::Kind::done, "in cache (" + hit->sha256.substr(0, 12) + ")");
     return *hit;

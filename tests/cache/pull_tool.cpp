@@ -4,6 +4,7 @@
 //             [--size N] [--progress-json] [--fsize-limit BYTES]
 //             [--backoff-ms MS] [--attempts N] [--low-speed-time S]
 //             [--no-verify-hits]
+//   pull_tool --prune-older-than SECONDS
 //
 // Environment as for modelzoo (MODELZOO_HOME, MODELZOO_MIRROR, ...). Prints
 // progress events (with --progress-json) and finally {"result": {...}} on
@@ -28,6 +29,7 @@ int main(int argc, char** argv) {
   std::optional<std::uint64_t> size;
   bool progress_json = false;
   PullOptions options;
+  std::optional<long> prune_older_than;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string {
@@ -55,6 +57,8 @@ int main(int argc, char** argv) {
       options.max_attempts_per_url = std::stoi(next());
     else if (a == "--low-speed-time")
       options.low_speed_time = std::chrono::seconds(std::stol(next()));
+    else if (a == "--prune-older-than")
+      prune_older_than = std::stol(next());
     else if (a == "--no-verify-hits")
       options.verify_hits = false;
     else if (a == "--fsize-limit") {
@@ -69,6 +73,18 @@ int main(int argc, char** argv) {
     } else {
       std::cerr << "pull_tool: unknown option " << a << "\n";
       return 2;
+    }
+  }
+  if (prune_older_than) {
+    try {
+      PruneOptions prune;
+      prune.older_than = std::chrono::seconds(*prune_older_than);
+      const PruneReport report = Store().prune(prune);
+      std::printf("%s\n", to_json(report).dump().c_str());
+      return report.failures.empty() ? 0 : 1;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "pull_tool: %s\n", e.what());
+      return 1;
     }
   }
   if (urls.empty() || sha256.empty()) {
