@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "curl_api.h"
+#include "http_headers.h"
 
 #include "modelzoo/sdk/error.h"
 
@@ -18,13 +19,6 @@ namespace {
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
   return s;
-}
-
-std::string trim(std::string s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
-  std::size_t i = 0;
-  while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
-  return s.substr(i);
 }
 
 struct Transfer {
@@ -40,6 +34,7 @@ struct Transfer {
   std::optional<std::uint64_t> range_start;
   std::optional<std::uint64_t> range_total;
   std::optional<std::chrono::milliseconds> retry_after;
+  ResponseHeaders headers;  // as parsed so far; the fields above are copies
 
   bool body_started = false;
   bool aborted = false;
@@ -50,25 +45,6 @@ struct Transfer {
   std::uint64_t received = 0;
   std::chrono::steady_clock::time_point last_progress{};
 };
-
-std::optional<std::chrono::milliseconds> parse_retry_after(const std::string& value) {
-  if (value.empty()) return std::nullopt;
-  if (std::all_of(value.begin(), value.end(), [](unsigned char c) { return std::isdigit(c); })) {
-    // Saturating: a server may send any number of digits, and the caller
-    // caps the wait anyway (retry_after_max).
-    constexpr long long kYear = 365LL * 24 * 3600;
-    long long seconds = 0;
-    for (char c : value) {
-      seconds = seconds * 10 + (c - '0');
-      if (seconds > kYear) return std::chrono::seconds(kYear);
-    }
-    return std::chrono::seconds(seconds);
-  }
-  time_t when = detail::curl_api().getdate(value.c_str(), nullptr);
-  if (when < 0) return std::nullopt;
-  time_t now = std::time(nullptr);
-  return std::chrono::seconds(when > now ? when - now : 0);
-}
 
 std::string url_host(const std::string& url);
 std::string resolve_redirect(CURL* handle, const std::string& location);
@@ -90,43 +66,16 @@ bool redirect_refused(Transfer* t, const std::string& location) {
 
 size_t read_header(char* data, size_t size, size_t count, void* user) {
   auto* t = static_cast<Transfer*>(user);
-  std::string line(data, size * count);
-  if (line.rfind("HTTP/", 0) == 0) {
-    t->status = 0;
-    t->content_type.clear();
-    t->content_length.reset();
-    t->range_start.reset();
-    t->range_total.reset();
-    t->retry_after.reset();
-    std::size_t space = line.find(' ');
-    if (space != std::string::npos) t->status = std::strtol(line.c_str() + space + 1, nullptr, 10);
-    return size * count;
-  }
-  std::size_t colon = line.find(':');
-  if (colon == std::string::npos) return size * count;
-  std::string key = lower(trim(line.substr(0, colon)));
-  std::string value = trim(line.substr(colon + 1));
-  if (key == "content-type") {
-    t->content_type = lower(value);
-  } else if (key == "content-length") {
-    t->content_length = std::strtoull(value.c_str(), nullptr, 10);
-  } else if (key == "retry-after") {
-    t->retry_after = parse_retry_after(value);
-  } else if (key == "location" && t->status >= 300 && t->status < 400) {
-    if (redirect_refused(t, value)) return 0;  // aborts the transfer
-  } else if (key == "content-range") {
-    // "bytes 100-199/200" or "bytes */200"
-    std::string v = lower(value);
-    if (v.rfind("bytes ", 0) == 0) {
-      v = v.substr(6);
-      std::size_t slash = v.find('/');
-      if (slash != std::string::npos) {
-        std::string range = v.substr(0, slash), total = v.substr(slash + 1);
-        if (range != "*") t->range_start = std::strtoull(range.c_str(), nullptr, 10);
-        if (total != "*") t->range_total = std::strtoull(total.c_str(), nullptr, 10);
-      }
-    }
-  }
+  const HeaderLine kind = apply_header_line(std::string_view(data, size * count), t->headers);
+  t->status = t->headers.status;
+  t->content_type = t->headers.content_type;
+  t->content_length = t->headers.content_length;
+  t->range_start = t->headers.range_start;
+  t->range_total = t->headers.range_total;
+  t->retry_after = t->headers.retry_after;
+  if (kind == HeaderLine::location && t->status >= 300 && t->status < 400 &&
+      redirect_refused(t, t->headers.location))
+    return 0;  // aborts the transfer
   return size * count;
 }
 

@@ -27,12 +27,8 @@ std::int64_t to_ns(const struct timespec& t) {
   return static_cast<std::int64_t>(t.tv_sec) * 1000000000LL + t.tv_nsec;
 }
 
-// The JSON document in `file`; nullopt when there is no file. Throws
-// modelzoo::Error with the reason when the file cannot be a record.
-std::optional<nlohmann::json> read_record_json(const fs::path& file) {
-  const std::optional<std::string> text = read_regular_file(file.string(), kMaxRecordBytes);
-  if (!text) return std::nullopt;
-  nlohmann::json doc = parse_untrusted_json(*text, "record", record_limits());
+nlohmann::json record_json(std::string_view text) {
+  nlohmann::json doc = parse_untrusted_json(text, "record", record_limits());
   if (!doc.is_object()) throw Error(std::string("expected an object, found ") + doc.type_name());
   return doc;
 }
@@ -115,7 +111,8 @@ template <class Record, class Parse>
 Loaded<Record> load(const fs::path& file, const std::string& key, Parse parse) {
   Loaded<Record> out;
   try {
-    if (auto doc = read_record_json(file)) out.record = parse(*doc, key);
+    if (auto text = read_regular_file(file.string(), kMaxRecordBytes))
+      out.record = parse(record_json(*text), key);
   } catch (const std::exception& e) {
     out.record.reset();
     out.problem = "invalid: " + file.string() + " (" + e.what() + ")";
@@ -149,15 +146,15 @@ bool is_plain_file_name(const std::string& name) {
   });
 }
 
-Loaded<BlobRecord> load_blob_record(const Layout& layout, const std::string& hex) {
-  return load<BlobRecord>(layout.meta(hex), hex, parse_blob_record);
+BlobRecord blob_record_from_text(std::string_view text, const std::string& hex) {
+  return parse_blob_record(record_json(text), hex);
 }
 
-Loaded<AliasRecord> load_alias_record(const Layout& layout, const std::string& alias) {
-  return load<AliasRecord>(layout.ref(alias), alias, parse_alias_record);
+AliasRecord alias_record_from_text(std::string_view text, const std::string& alias) {
+  return parse_alias_record(record_json(text), alias);
 }
 
-void store_blob_record(const Layout& layout, const BlobRecord& r) {
+nlohmann::json to_json(const BlobRecord& r) {
   nlohmann::json doc = {{"sha256", r.sha256},
                         {"verification", to_string(r.verification)},
                         {"files", r.files},
@@ -174,17 +171,29 @@ void store_blob_record(const Layout& layout, const BlobRecord& r) {
                                 {"size", i->size},
                                 {"mtime_ns", i->mtime_ns},
                                 {"ctime_ns", i->ctime_ns}};
-  write_json_atomic(layout.meta(r.sha256), doc);
+  return doc;
+}
+
+nlohmann::json to_json(const AliasRecord& r) {
+  return {{"alias", r.alias}, {"sha256", r.sha256}, {"file", r.file},
+          {"role", r.role},   {"pinned", r.pinned}, {"updated", r.updated}};
+}
+
+Loaded<BlobRecord> load_blob_record(const Layout& layout, const std::string& hex) {
+  return load<BlobRecord>(layout.meta(hex), hex, parse_blob_record);
+}
+
+Loaded<AliasRecord> load_alias_record(const Layout& layout, const std::string& alias) {
+  return load<AliasRecord>(layout.ref(alias), alias, parse_alias_record);
+}
+
+void store_blob_record(const Layout& layout, const BlobRecord& r) {
+  write_json_atomic(layout.meta(r.sha256), to_json(r));
 }
 
 void store_alias_record(const Layout& layout, const AliasRecord& r) {
   layout.check_ref_parents(r.alias);
-  write_json_atomic(layout.ref(r.alias), {{"alias", r.alias},
-                                          {"sha256", r.sha256},
-                                          {"file", r.file},
-                                          {"role", r.role},
-                                          {"pinned", r.pinned},
-                                          {"updated", r.updated}});
+  write_json_atomic(layout.ref(r.alias), to_json(r));
 }
 
 void update_blob_record(const Layout& layout, const MetaLock&, const std::string& hex,

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "modelzoo/cache/store.h"
@@ -70,6 +71,14 @@ struct Loaded {
 
 /// Whether `name` can be a file name inside one directory.
 bool is_plain_file_name(const std::string& name);
+
+/// A record parsed from its text (the file meta/<hex>.json or
+/// refs/<alias>.json holds); throws modelzoo::Error saying what is wrong.
+BlobRecord blob_record_from_text(std::string_view text, const std::string& hex);
+AliasRecord alias_record_from_text(std::string_view text, const std::string& alias);
+/// The JSON written for a record; blob_record_from_text() reads it back.
+nlohmann::json to_json(const BlobRecord& record);
+nlohmann::json to_json(const AliasRecord& record);
 
 Loaded<BlobRecord> load_blob_record(const Layout& layout, const std::string& hex);
 Loaded<AliasRecord> load_alias_record(const Layout& layout, const std::string& alias);
