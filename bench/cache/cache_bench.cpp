@@ -1,5 +1,9 @@
 // cache_bench pull URL SHA256      pull into $MODELZOO_HOME (hashing included)
 // cache_bench verify-store         Store::verify({all}) on $MODELZOO_HOME
+// cache_bench hit URL SHA256 N     N cache hits of that (already pulled) file,
+//                                  as `modelzoo run` has them: the blob's
+//                                  identity checked, re-hashed only if changed
+// cache_bench hit-rehash URL SHA256 N   the same hits, each re-hashed (verify_hits)
 // Prints one line: "<bytes> <seconds>". The script computes throughput.
 #include <chrono>
 #include <cstdio>
@@ -11,7 +15,7 @@ int main(int argc, char** argv) {
   using namespace modelzoo::cache;
   using clock = std::chrono::steady_clock;
   if (argc < 2) {
-    std::fprintf(stderr, "usage: cache_bench pull URL SHA256 | verify-store\n");
+    std::fprintf(stderr, "usage: cache_bench pull URL SHA256 | verify-store | hit[-rehash] URL SHA256 N\n");
     return 2;
   }
   try {
@@ -22,6 +26,20 @@ int main(int argc, char** argv) {
     if (mode == "pull" && argc == 4) {
       PullResult r = store.pull(make_url_request(argv[2], argv[3]));
       bytes = r.size;
+    } else if ((mode == "hit" || mode == "hit-rehash") && argc == 5) {
+      PullOptions options;
+      options.verify_hits = mode == "hit-rehash";
+      const PullRequest request = make_url_request(argv[2], argv[3]);
+      const int n = std::stoi(argv[4]);
+      start = clock::now();
+      for (int i = 0; i < n; ++i) {
+        const auto hit = store.find(request, options);
+        if (!hit) {
+          std::fprintf(stderr, "not a cache hit: pull it first\n");
+          return 1;
+        }
+        bytes += hit->size;
+      }
     } else if (mode == "verify-store") {
       VerifyOptions all;
       all.all = true;
