@@ -60,22 +60,6 @@ CacheConfig CacheConfig::from_environment() {
   return c;
 }
 
-const char* to_string(Verification verification) {
-  return verification == Verification::tofu ? "tofu" : "full_digest";
-}
-
-const char* to_string(HitCheck check) {
-  switch (check) {
-    case HitCheck::hashed_now:
-      return "hashed_now";
-    case HitCheck::unchanged_since_hash:
-      return "unchanged_since_hash";
-    case HitCheck::size_only:
-      return "size_only";
-  }
-  return "unknown";
-}
-
 const char* to_string(PullResult::Source source) {
   switch (source) {
     case PullResult::Source::cache:

@@ -122,6 +122,22 @@ Loaded<Record> load(const fs::path& file, const std::string& key, Parse parse) {
 
 }  // namespace
 
+const char* to_string(Verification verification) {
+  return verification == Verification::tofu ? "tofu" : "full_digest";
+}
+
+const char* to_string(HitCheck check) {
+  switch (check) {
+    case HitCheck::hashed_now:
+      return "hashed_now";
+    case HitCheck::unchanged_since_hash:
+      return "unchanged_since_hash";
+    case HitCheck::size_only:
+      return "size_only";
+  }
+  return "unknown";
+}
+
 std::optional<FileIdentity> FileIdentity::of(const fs::path& path) {
   struct stat st {};
   if (::lstat(path.c_str(), &st) != 0) return std::nullopt;

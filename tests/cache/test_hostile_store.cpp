@@ -362,3 +362,31 @@ TEST_CASE("prune racing pulls leaves no alias pointing at a missing file", "[cac
   puller.join();
   CHECK(dangling == 0);
 }
+
+TEST_CASE("a disk that fills at the record write gives the disk-full guidance and keeps nothing",
+          "[cache][hostile]") {
+  // torch.hub's copy is hard-linked into the store, so the first byte the
+  // pull writes is its record: a file-size limit below a record's size
+  // makes exactly that write fail (EFBIG, as a full quota would).
+  TempDir dir;
+  const fs::path hub = dir / "torch" / "hub" / "checkpoints";
+  const std::string hex = write_random_file(hub / "w-12345678.pth", 8192, 13);
+  ScopedEnv env({{"MODELZOO_HOME", (dir / "cache").string()},
+                 {"MODELZOO_MIRROR", std::nullopt},
+                 {"MODELZOO_OFFLINE", std::nullopt},
+                 {"TORCH_HOME", (dir / "torch").string()}});
+  const std::vector<std::string> args = {"--url", "https://127.0.0.1:1/w-12345678.pth", "--sha256",
+                                         hex, "--name", "vision/w.T"};
+  std::vector<std::string> limited = args;
+  limited.insert(limited.end(), {"--fsize-limit", "64"});
+  const ProcessResult r = run_pull_tool(limited);
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("disk full") && Catch::Contains("nothing was added") &&
+                        Catch::Contains("MODELZOO_HOME"));
+  CHECK(partial_count(dir / "cache") == 0);
+  CHECK(blob_count(dir / "cache") == 0);
+  const ProcessResult ok = run_pull_tool(args);
+  CHECK(ok.exit_code == 0);
+  CHECK(result_json(ok)["source"] == "torch_hub");
+  CHECK(store_intact(dir / "cache"));
+}
