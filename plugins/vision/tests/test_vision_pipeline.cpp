@@ -13,6 +13,9 @@
 
 #include <png.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include <cstring>
 #include <fstream>
 
@@ -150,6 +153,34 @@ TEST_CASE("pull, verify, load and run a variant served by the mirror", "[vision]
   r = cli({"run", "resnet18", "--image", image, "--weights", (docroot / file).string(), "--json"});
   REQUIRE(r.exit_code == 0);
   CHECK(nlohmann::json::parse(r.out)["predictions"][0]["index"] == 207);
+
+  // The cached blob patched in place (same size, mtime set back): `info`
+  // no longer vouches for it, and `run` re-hashes it, moves it aside and
+  // downloads the published bytes again instead of answering from it.
+  r = cli({"info", "resnet18.KNOWN_V1"});
+  CHECK_THAT(r.out, Catch::Contains("unchanged since"));
+  const fs::path blob = root / "home" / "blobs" / "sha256" / digest;
+  struct stat before {};
+  ::stat(blob.c_str(), &before);
+  ::chmod(blob.c_str(), 0644);
+  {
+    std::fstream f(blob, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(-4, std::ios::end);
+    f.write("\x7f\x7f\x7f\x7f", 4);
+  }
+  const struct timespec times[2] = {before.st_atim, before.st_mtim};
+  ::utimensat(AT_FDCWD, blob.c_str(), times, 0);
+  ::chmod(blob.c_str(), 0444);
+  r = cli({"info", "resnet18.KNOWN_V1"});
+  CHECK_THAT(r.out, Catch::Contains("changed since it was hashed"));
+  r = cli({"run", "resnet18", "--image", image, "--json"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(nlohmann::json::parse(r.out)["predictions"][0]["index"] == 207);
+  CHECK(nginx.requests("/" + file).size() == 2);
+  CHECK(test::sha256_of_file(blob.string()) == digest);
+  CHECK(std::distance(fs::directory_iterator(root / "home" / "quarantine"),
+                      fs::directory_iterator()) == 1);
 }
 
 TEST_CASE("hub.load: a pretrained model in one call, through the mirror and the cache",
