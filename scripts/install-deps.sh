@@ -18,6 +18,8 @@ packages=(
   zlib1g-dev  # lut family: gzipped IDX files
   openssl python3  # cache tests and bench: TLS test certificate, fault_server.py, openssl speed
   libpng-dev libjpeg62-turbo-dev python3-pil  # modelzoo::image (PNG, JPEG); PIL for its reference tests
+  clang-format git  # the style check (scripts/check-format.sh, ctest -L style)
+  util-linux  # setpriv: the read-only-cache test runs a command as another user
 )
 
 missing=()
