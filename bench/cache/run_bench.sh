@@ -95,6 +95,12 @@ speed_cpu=$(awk -v k="${speed_k%k}" 'BEGIN{printf "%.0f", k*1000/1e6}')
 speed_k=$(openssl speed -elapsed -evp sha256 -bytes 16384 -seconds 3 2>/dev/null | awk '/^sha256|^SHA256/ {v=$NF} END{print v}')
 speed=$(awk -v k="${speed_k%k}" 'BEGIN{printf "%.0f", k*1000/1e6}')
 
+echo "hit..." >&2
+# A cache hit as `modelzoo run` has it (identity checked, no read) against
+# one that re-hashes (verify_hits / --verify): per hit, in ms.
+hit_ms=$(MODELZOO_HOME=$work/mz "$bench_bin" hit "$url" "$sha" 1000 | awk '{printf "%.3f", $2}')
+rehash_ms=$(MODELZOO_HOME=$work/mz "$bench_bin" hit-rehash "$url" "$sha" 3 | awk '{printf "%.1f", $2 / 3 * 1000}')
+
 r_cli_pull=$(rate "$t_cli_pull"); r_cli_verify=$(rate "$t_cli_verify")
 r_pull=$(rate "$t_pull"); r_curl=$(rate "$t_curl"); r_torch=$(rate "$t_torch")
 r_verify=$(rate "$t_verify"); r_openssl=$(rate "$t_openssl"); r_sha=$(rate "$t_sha256sum")
@@ -134,6 +140,13 @@ out=${OUT:-$here/RESULTS.md}
   echo "| \`openssl speed -evp sha256\`, 16 KiB blocks (per CPU second) | – | $speed_cpu | $(ratio "$speed_cpu" "$speed") |"
   echo
   echo "\`modelzoo cache verify\` vs openssl speed 16 KiB: **$(ratio "$r_cli_verify" "$speed")×** wall-clock figure, **$(ratio "$r_cli_verify" "$speed_cpu")×** CPU-time figure (target ≥ 0.9×); library alone $(ratio "$r_verify" "$speed")×."
+  echo
+  echo "### A cache hit's check"
+  echo
+  echo "| hit of the ${size_mib} MiB file | ms per hit |"
+  echo "|---|---:|"
+  echo "| identity unchanged since hashed (device, inode, size, mtime, ctime; the default) | $hit_ms |"
+  echo "| re-hashed on every hit (\`--verify\`, \`PullOptions::verify_hits\`) | $rehash_ms |"
   echo
   echo "Load average when the run ended: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores."
 } > "$out"
