@@ -461,10 +461,15 @@ PullResult Puller::commit(const fs::path& partial, const std::string& actual, st
   try {
     MetaLock lock(layout_);
     // Record first, rename second: a blob never exists without its record.
+    // A blob already recorded as checked against a full digest stays so.
+    const bool known_full = [&] {
+      const auto previous = load_blob_record(layout_, actual).record;
+      return previous && previous->verification == Verification::full_digest;
+    }();
     update_blob_record(layout_, lock, actual, [&](BlobRecord& m) {
       m.size = size;
       if (!m.added) m.added = now_seconds();
-      if (expected_.prefix && m.verification != Verification::full_digest) {
+      if (expected_.prefix && !known_full) {
         m.verification = Verification::tofu;
         m.tofu_prefix = expected_.hex;
       } else if (!expected_.prefix) {

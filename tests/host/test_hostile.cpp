@@ -50,7 +50,9 @@ struct Bed {
     o.plugin_path = std::vector<fs::path>{plugins};
     o.registry_cache = cache;
     o.trust = trust::TrustMode::kOff;
-    o.probe_timeout = std::chrono::milliseconds(2000);
+    // Short, so that the hanging fixtures cost little; long enough for the
+    // toy plugin (LibTorch's 0.55 s load) on a machine at load average 10.
+    o.probe_timeout = std::chrono::milliseconds(5000);
     return o;
   }
 };
