@@ -127,6 +127,11 @@ std::string jpeg_header_only(uint16_t width, uint16_t height) {
 // exit code, or -1 when the body threw std::bad_alloc (the budget was
 // exceeded). The body runs no parallel LibTorch ops (no thread pools).
 int with_address_space_budget(size_t extra_bytes, const std::function<int()>& body) {
+#ifdef __SANITIZE_ADDRESS__
+  // ASan's allocator maps memory in its own large chunks: no byte budget.
+  WARN("address-space budget not checked under ASan");
+  return body();
+#endif
   const pid_t pid = fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {
@@ -192,11 +197,12 @@ TEST_CASE("PNG and JPEG decode to PIL's pixels", "[vision][image]") {
   TempDir dir;
   write_png(dir.path() + "/interlaced.png", png, true);
   CHECK(torch::equal(image::decode_file(dir.path() + "/interlaced.png"), png));
-  CHECK(torch::equal(image::decode_file(dir.path() + "/interlaced.png", gray), want.tensor("gray_l")));
+  CHECK(torch::equal(image::decode_file(dir.path() + "/interlaced.png", gray),
+                     want.tensor("gray_l")));
   const std::string bytes = read_bytes(ref.path("rgb.png"));
-  CHECK(torch::equal(image::decode_bytes(reinterpret_cast<const uint8_t*>(bytes.data()),
-                                         bytes.size(), "rgb.png"),
-                     png));
+  CHECK(torch::equal(
+      image::decode_bytes(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), "rgb.png"),
+      png));
   const image::ImageInfo info = image::probe_file(ref.path("rgb.jpg"));
   CHECK(info.format == "JPEG");
   CHECK(info.width == 173);
@@ -277,9 +283,9 @@ TEST_CASE("a truncated PNG or JPEG is an error naming the file, as in PIL", "[vi
     std::string key = "pil_refuses_" + name;
     key[key.rfind('.')] = '_';
     CHECK(want.tensor(key).item<int64_t>() == 1);  // PIL: "image file is truncated"
-    CHECK_THROWS_WITH(image::decode_file(ref.path(name)),
-                      Catch::Contains("image file is truncated") &&
-                          Catch::Contains(ref.path(name)));
+    CHECK_THROWS_WITH(
+        image::decode_file(ref.path(name)),
+        Catch::Contains("image file is truncated") && Catch::Contains(ref.path(name)));
     image::DecodeOptions gray;
     gray.channels = 1;
     CHECK_THROWS_WITH(image::decode_file(ref.path(name), gray),
@@ -311,9 +317,9 @@ TEST_CASE("image size limits are checked from the header, before allocating", "[
   CHECK_THROWS_WITH(image::probe_file(bomb), Catch::Contains("more than the limit"));
   const std::string jpeg_bomb = dir.path() + "/bomb.jpg";
   write_bytes(jpeg_bomb, jpeg_header_only(65000, 65000));
-  CHECK_THROWS_WITH(image::decode_file(jpeg_bomb),
-                    Catch::Contains(jpeg_bomb) && Catch::Contains("65000x65000") &&
-                        Catch::Contains("more than the limit"));
+  CHECK_THROWS_WITH(image::decode_file(jpeg_bomb), Catch::Contains(jpeg_bomb) &&
+                                                       Catch::Contains("65000x65000") &&
+                                                       Catch::Contains("more than the limit"));
   // 10000 x 10000 is under the limit, but 110 bytes cannot inflate to 100
   // MB of rows (deflate: at most 1032:1): truncated, said before the 300 MB
   // result is allocated. The child may grow by 64 MB only.
@@ -365,8 +371,7 @@ TEST_CASE("decoding needs no full-size buffer beyond the result", "[vision][imag
     INFO(name);
     const std::string path = ref.path(name);
     CHECK(with_address_space_budget(3 * pixels + slack, [&] {
-            return image::decode_file(path).sizes() == torch::IntArrayRef({3, 4096, 4096}) ? 0
-                                                                                           : 1;
+            return image::decode_file(path).sizes() == torch::IntArrayRef({3, 4096, 4096}) ? 0 : 1;
           }) == 0);
     CHECK(with_address_space_budget(pixels + slack, [&] {
             image::DecodeOptions gray;

@@ -50,8 +50,7 @@ struct Input {
 // PIL's convert("L"): L = (19595 R + 38470 G + 7471 B + 2^15) >> 16, the
 // ITU-R 601-2 luma weights in 16-bit fixed point; exact for gray pixels.
 inline uint8_t luma(const uint8_t* rgb) {
-  return static_cast<uint8_t>((rgb[0] * 19595u + rgb[1] * 38470u + rgb[2] * 7471u + 0x8000u) >>
-                              16);
+  return static_cast<uint8_t>((rgb[0] * 19595u + rgb[1] * 38470u + rgb[2] * 7471u + 0x8000u) >> 16);
 }
 
 // The result being filled: `channels` planes of height x width.
@@ -82,7 +81,9 @@ struct Planes {
   }
 };
 
-std::string dimensions(int64_t w, int64_t h) { return std::to_string(w) + "x" + std::to_string(h); }
+std::string dimensions(int64_t w, int64_t h) {
+  return std::to_string(w) + "x" + std::to_string(h);
+}
 
 void check_pixels(const Input& in, const char* format, int64_t w, int64_t h, int64_t limit) {
   if (w <= 0 || h <= 0)
@@ -91,8 +92,7 @@ void check_pixels(const Input& in, const char* format, int64_t w, int64_t h, int
   // w, h < 2^32 each: the product fits in int64_t.
   if (w * h > limit)
     throw Error(std::string(format) + " " + in.name + " is " + dimensions(w, h) + " = " +
-                std::to_string(w * h) + " pixels, more than the limit of " +
-                std::to_string(limit) +
+                std::to_string(w * h) + " pixels, more than the limit of " + std::to_string(limit) +
                 " (refused as a possible decompression bomb before decoding; a genuine image "
                 "this large: set MODELZOO_MAX_IMAGE_PIXELS, or scale it down first)");
 }
@@ -238,8 +238,9 @@ torch::Tensor decode_png(Input& in, const DecodeOptions& options, int64_t max_pi
   png_destroy_read_struct(&state.png, &state.info, nullptr);
   if (state.refusal == "size") check_pixels(in, "PNG", state.width, state.height, max_pixels);
   if (state.refusal == "short")
-    truncated(in, "PNG", "a " + dimensions(state.width, state.height) +
-                             " PNG cannot fit in " + std::to_string(in.size) + " bytes");
+    truncated(in, "PNG",
+              "a " + dimensions(state.width, state.height) + " PNG cannot fit in " +
+                  std::to_string(in.size) + " bytes");
   // libpng says "Not enough image data" when the IDAT chunks end before
   // the last row although the file goes on.
   if (!ok && (state.input_ended || std::strstr(state.message, "Not enough image data")))
@@ -363,16 +364,14 @@ torch::Tensor decode_jpeg(Input& in, const DecodeOptions& options, int64_t max_p
                 "ImageMagick's convert -colorspace sRGB)");
   if (!ok && state->input_ended) truncated(in, "JPEG", "the data ends before the last row");
   if (!ok)
-    throw Error("cannot decode JPEG " + in.name + " (corrupted or incomplete): " +
-                state->message);
+    throw Error("cannot decode JPEG " + in.name + " (corrupted or incomplete): " + state->message);
   if (header) *header = {"JPEG", state->width, state->height};
   return out;
 }
 
 // ---------------------------------------------------------------- dispatch
 
-torch::Tensor decode(Input& in, const DecodeOptions& options, bool header_only,
-                     ImageInfo* header) {
+torch::Tensor decode(Input& in, const DecodeOptions& options, bool header_only, ImageInfo* header) {
   if (options.channels != 1 && options.channels != 3)
     throw Error("decoding " + in.name + ": " + std::to_string(options.channels) +
                 " channels asked for (1 for gray or 3 for RGB; model_input makes other counts)");
@@ -390,8 +389,8 @@ torch::Tensor decode(Input& in, const DecodeOptions& options, bool header_only,
   throw Error(in.name + " is neither PNG nor JPEG (convert it, e.g. with ImageMagick's convert)");
 }
 
-torch::Tensor decode_path(const std::string& path, const DecodeOptions& options,
-                          bool header_only, ImageInfo* header) {
+torch::Tensor decode_path(const std::string& path, const DecodeOptions& options, bool header_only,
+                          ImageInfo* header) {
   std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!file) throw Error("cannot open image " + path + ": " + std::strerror(errno));
   struct stat st {};

@@ -41,10 +41,21 @@ torch::Tensor resize_shorter(const torch::Tensor& image, int64_t size,
     throw Error("unknown interpolation '" + interpolation +
                 "' (expected nearest, bilinear or bicubic)");
   }
-  const bool was_uint8 = x.scalar_type() == torch::kUInt8;
-  auto y = F::interpolate(x.to(torch::kFloat32), options);
-  // As torchvision: uint8 images are rounded and clamped back to uint8.
-  if (was_uint8) y = y.round_().clamp_(0, 255).to(torch::kUInt8);
+  if (x.scalar_type() != torch::kUInt8) {
+    auto y = F::interpolate(x.to(torch::kFloat32), options);
+    return batched ? y : y.squeeze(0);
+  }
+  // The kernel needs float input. One channel at a time, so that the float
+  // copy is one plane (4 bytes a pixel), not the whole image (4 C bytes a
+  // pixel, 3.2 GB for a 268 Mpx RGB image); each plane is resampled on its
+  // own anyway, so the result is the same. As torchvision, uint8 images are
+  // rounded and clamped back to uint8.
+  auto y = torch::empty({x.size(0), x.size(1), out_h, out_w}, torch::kUInt8);
+  for (int64_t c = 0; c < x.size(1); ++c)
+    y.select(1, c).copy_(F::interpolate(x.narrow(1, c, 1).to(torch::kFloat32), options)
+                             .round_()
+                             .clamp_(0, 255)
+                             .squeeze(1));
   return batched ? y : y.squeeze(0);
 }
 

@@ -88,8 +88,7 @@ MODELZOO_API ImageInfo probe_file(const std::string& path, const DecodeOptions& 
 /// std of 3 values is averaged for one channel and taken in the same turn
 /// for more; one value serves every channel.
 MODELZOO_API torch::Tensor model_input(const std::string& path, const Preprocess& p,
-                                       int64_t channels = 3,
-                                       const DecodeOptions& options = {});
+                                       int64_t channels = 3, const DecodeOptions& options = {});
 
 /// Preprocessing from a variant's `meta.transforms` object (resize, crop,
 /// interpolation, mean, std), falling back to `fallback` for what is absent.
