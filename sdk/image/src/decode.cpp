@@ -8,6 +8,11 @@
 // longjmp; the state a longjmp must not clobber lives in a struct owned by
 // the caller of the function that calls setjmp, and no C++ exception is
 // thrown through their C frames.
+//
+// Memory: the result (C bytes a pixel) plus row buffers; a progressive JPEG
+// also needs libjpeg's whole-image coefficient buffer (2 bytes a sample),
+// which the pixel limit bounds as well. A truncated file stops at the end
+// of its data, before the rest of the result is touched.
 #include <sys/stat.h>
 
 #include <cerrno>
