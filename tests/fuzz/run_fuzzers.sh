@@ -12,7 +12,7 @@ shift || true
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(fuzz_safetensors fuzz_zip fuzz_unpickler fuzz_shard_index fuzz_elf
                                     fuzz_manifest fuzz_statement fuzz_trust_store fuzz_registry_cache
-                                    fuzz_ledger fuzz_cache_records fuzz_http_headers)
+                                    fuzz_ledger fuzz_cache_records fuzz_http_headers fuzz_image)
 
 "$root/scripts/install-deps.sh"
 if ! command -v clang++ >/dev/null; then  # libFuzzer ships with Debian's clang
@@ -32,7 +32,7 @@ rm -rf "$seeds"  # a few seconds to make; always from the current fixtures
 if true; then
   mkdir -p "$seeds/files" "$seeds/safetensors" "$seeds/zip" "$seeds/pickle" "$seeds/index" "$seeds/elf" \
            "$seeds/manifest" "$seeds/statement" "$seeds/trust" "$seeds/registry" "$seeds/ledger" \
-           "$seeds/cache_records" "$seeds/http_headers"
+           "$seeds/cache_records" "$seeds/http_headers" "$seeds/image"
   # The host's JSON inputs, from the fixtures and a build of the in-tree
   # plugins' own files where there is one.
   cp "$root"/tests/plugins/fixtures/*.json "$root"/plugins/lut/manifest.json "$seeds/manifest/"
@@ -42,6 +42,7 @@ if true; then
   cp "$root"/tests/fuzz/seeds/registry/* "$seeds/registry/"
   cp "$root"/tests/fuzz/seeds/cache_records/* "$seeds/cache_records/"
   cp "$root"/tests/fuzz/seeds/http_headers/* "$seeds/http_headers/"
+  cp "$root"/tests/fuzz/seeds/image/* "$seeds/image/"
   # Small real shared objects (dynamic sections, RUNPATH) and a plugin-like
   # one with a manifest section, built here.
   cp /usr/lib/x86_64-linux-gnu/libdl.so.2 /usr/lib/x86_64-linux-gnu/librt.so.1 "$seeds/elf/"
@@ -83,6 +84,7 @@ for target in "${targets[@]}"; do
     fuzz_ledger) corpus=ledger ;;
     fuzz_cache_records) corpus=cache_records ;;
     fuzz_http_headers) corpus=http_headers ;;
+    fuzz_image) corpus=image ;;
   esac
   work=$build/corpus/$target
   mkdir -p "$work"

@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <cstring>
 #include <fstream>
 
@@ -274,4 +275,89 @@ TEST_CASE("a real variant goes to the mirror, and a file failing its prefix is r
   // Nothing entered the cache.
   CHECK((!fs::exists(root / "home" / "blobs" / "sha256") ||
          fs::is_empty(root / "home" / "blobs" / "sha256")));
+}
+
+TEST_CASE("run converts the image to the model's in_chans", "[vision][pipeline][image]") {
+  const nlohmann::json known = known_answer();
+  cache::test::TempDir root;
+  const fs::path docroot = root / "mirror";
+  fs::create_directories(docroot);
+  const std::string file = known.at("file");
+  write_known_checkpoint((docroot / file).string());
+  write_png((root / "image.png").string());
+  const std::string image = (root / "image.png").string();
+  Nginx nginx(docroot);
+  const Cli cli{(root / "home").string(), MODELZOO_VISION_KNOWN_PLUGIN_DIR, nginx.url("/")};
+
+  // One channel: the RGB photo as gray (PIL's luma), into a first layer
+  // summed over the checkpoint's three.
+  auto r = cli({"run", "vision/resnet18.KNOWN_V1", "-c", "in_chans=1", "--image", image, "--json"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  auto out = nlohmann::json::parse(r.out);
+  CHECK(out["input_shape"] == nlohmann::json::array({1, 1, 224, 224}));
+  CHECK_THAT(out["notes"].dump(), Catch::Contains("adapted from 3 to 1 input channels"));
+  CHECK(out["predictions"][0]["index"] == 207);  // the bias decides, as for RGB
+
+  // Four: R, G, B, R, as the adapted layer repeats its weights.
+  r = cli({"run", "resnet18", "-c", "in_chans=4", "--image", image, "--json"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  out = nlohmann::json::parse(r.out);
+  CHECK(out["input_shape"] == nlohmann::json::array({1, 4, 224, 224}));
+  CHECK_THAT(out["notes"].dump(), Catch::Contains("adapted from 3 to 4 input channels"));
+}
+
+namespace {
+
+// A gray PNG of side x side zeros, compressed to a few hundred KB, written
+// row by row (the bomb is never in memory as pixels).
+void write_png_bomb(const std::string& path, uint32_t side) {
+  FILE* file = std::fopen(path.c_str(), "wb");
+  REQUIRE(file);
+  png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
+  png_infop info = png_create_info_struct(png);
+  png_init_io(png, file);
+  png_set_compression_level(png, 9);
+  png_set_IHDR(png, info, side, side, 8, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
+               PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+  png_write_info(png, info);
+  std::vector<uint8_t> row(side, 0);
+  for (uint32_t y = 0; y < side; ++y) png_write_row(png, row.data());
+  png_write_end(png, info);
+  png_destroy_write_struct(&png, &info);
+  std::fclose(file);
+}
+
+}  // namespace
+
+TEST_CASE("run refuses a PNG bomb quickly, under a memory limit", "[vision][pipeline][image]") {
+  cache::test::TempDir root;
+  const std::string bomb = (root / "bomb.png").string();
+  write_png_bomb(bomb, 16384);  // 268 Mpx: 805 MB as RGB, in about 260 KB
+  CHECK(fs::file_size(bomb) < 400 * 1024);
+  const std::string image = (root / "image.png").string();
+  write_png(image);
+  // `prlimit --as` of 1.5 GiB: enough for `run resnet18` on a photo (the
+  // CLI with LibTorch maps about 0.9 GiB), not for one RGBA or float copy
+  // of the bomb.
+  auto run = [&](const std::string& file) {
+    return run_process({"/usr/bin/prlimit", "--as=" + std::to_string(size_t{3} << 29),
+                        test::cli_path(), "run", "resnet18", "--random-init", "--image", file},
+                       {{"MODELZOO_HOME", (root / "home").string()}, {"MODELZOO_TRUST", "off"}});
+  };
+  auto r = run(image);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto start = std::chrono::steady_clock::now();
+  r = run(bomb);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains(bomb) && Catch::Contains("16384x16384") &&
+                        Catch::Contains("more than the limit of 178956970"));
+  // Refused from the header before the model is even loaded (main took
+  // 22 s and 4.2 GB to classify it).
+  CHECK(seconds < 10);
 }

@@ -1,6 +1,8 @@
 #include <torch/nn/functional/upsampling.h>
 
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include "modelzoo/image/image.h"
 #include "modelzoo/sdk/error.h"
@@ -39,21 +41,37 @@ torch::Tensor resize_shorter(const torch::Tensor& image, int64_t size,
     throw Error("unknown interpolation '" + interpolation +
                 "' (expected nearest, bilinear or bicubic)");
   }
-  const bool was_uint8 = x.scalar_type() == torch::kUInt8;
-  auto y = F::interpolate(x.to(torch::kFloat32), options);
-  // As torchvision: uint8 images are rounded and clamped back to uint8.
-  if (was_uint8) y = y.round_().clamp_(0, 255).to(torch::kUInt8);
+  if (x.scalar_type() != torch::kUInt8) {
+    auto y = F::interpolate(x.to(torch::kFloat32), options);
+    return batched ? y : y.squeeze(0);
+  }
+  // The kernel needs float input. One channel at a time, so that the float
+  // copy is one plane (4 bytes a pixel), not the whole image (4 C bytes a
+  // pixel, 3.2 GB for a 268 Mpx RGB image); each plane is resampled on its
+  // own anyway, so the result is the same. As torchvision, uint8 images are
+  // rounded and clamped back to uint8.
+  auto y = torch::empty({x.size(0), x.size(1), out_h, out_w}, torch::kUInt8);
+  for (int64_t c = 0; c < x.size(1); ++c)
+    y.select(1, c).copy_(F::interpolate(x.narrow(1, c, 1).to(torch::kFloat32), options)
+                             .round_()
+                             .clamp_(0, 255)
+                             .squeeze(1));
   return batched ? y : y.squeeze(0);
 }
 
 torch::Tensor to_gray(const torch::Tensor& rgb) {
   if (rgb.dim() != 3 || rgb.size(0) != 3 || rgb.scalar_type() != torch::kUInt8)
     throw Error("to_gray: expected an RGB uint8 image [3, H, W]");
-  const auto c = rgb.to(torch::kInt32);
-  return (c[0] * 19595 + c[1] * 38470 + c[2] * 7471 + 0x8000)
-      .floor_divide(65536)
-      .to(torch::kUInt8)
-      .unsqueeze(0);
+  // One pass over the bytes: no int32 or float copy of the image.
+  const torch::Tensor in = rgb.contiguous();
+  const int64_t n = in.size(1) * in.size(2);
+  auto out = torch::empty({1, in.size(1), in.size(2)}, torch::kUInt8);
+  const uint8_t* r = in.data_ptr<uint8_t>();
+  const uint8_t *g = r + n, *b = g + n;
+  uint8_t* l = out.data_ptr<uint8_t>();
+  for (int64_t i = 0; i < n; ++i)
+    l[i] = static_cast<uint8_t>((r[i] * 19595u + g[i] * 38470u + b[i] * 7471u + 0x8000u) >> 16);
+  return out;
 }
 
 torch::Tensor fit_into_square(const torch::Tensor& image, int64_t side) {
@@ -86,8 +104,13 @@ torch::Tensor center_crop(const torch::Tensor& image, int64_t size) {
   if (h < size || w < size)
     throw Error("center crop of " + std::to_string(size) + " from an image of " +
                 std::to_string(h) + "x" + std::to_string(w) + " (resize it first)");
-  const auto top = static_cast<int64_t>(std::round((h - size) / 2.0));
-  const auto left = static_cast<int64_t>(std::round((w - size) / 2.0));
+  // torchvision: int(round((h - size) / 2.0)), and Python rounds half to
+  // even: an odd difference 2k + 1 gives k for even k, k + 1 for odd k.
+  auto offset = [](int64_t excess) {
+    const int64_t half = excess / 2;
+    return excess % 2 == 1 && half % 2 == 1 ? half + 1 : half;
+  };
+  const int64_t top = offset(h - size), left = offset(w - size);
   return image.narrow(-2, top, size).narrow(-1, left, size);
 }
 
@@ -108,6 +131,53 @@ torch::Tensor preprocess(const torch::Tensor& image, const Preprocess& p) {
   if (!p.mean.empty()) x = x - per_channel(p.mean, "mean");
   if (!p.std.empty()) x = x / per_channel(p.std, "std");
   return x.contiguous();
+}
+
+namespace {
+
+// Per-channel statistics given for `given` channels, for an image of
+// `channels`: kept when they match, one value repeated, three averaged for
+// gray or taken in turn for more (model_input's channel order).
+std::vector<double> stats_for(const std::vector<double>& v, int64_t channels, const char* what) {
+  const auto n = static_cast<int64_t>(v.size());
+  if (v.empty() || n == channels) return v;
+  if (n == 1) return std::vector<double>(static_cast<size_t>(channels), v[0]);
+  if (n == 3 && channels == 1) return {(v[0] + v[1] + v[2]) / 3.0};
+  if (n == 3) {
+    std::vector<double> out;
+    for (int64_t c = 0; c < channels; ++c) out.push_back(v[static_cast<size_t>(c % 3)]);
+    return out;
+  }
+  throw Error(std::string("preprocessing ") + what + " has " + std::to_string(n) +
+              " values, which fit neither the model's " + std::to_string(channels) +
+              " input channels nor RGB");
+}
+
+}  // namespace
+
+torch::Tensor model_input(const std::string& path, const Preprocess& p, int64_t channels,
+                          const DecodeOptions& options) {
+  if (channels < 1)
+    throw Error("model_input: a model of " + std::to_string(channels) + " input channels");
+  DecodeOptions decode = options;
+  decode.channels = channels == 1 ? 1 : 3;
+  Preprocess adapted = p;
+  adapted.mean = stats_for(p.mean, channels, "mean");
+  adapted.std = stats_for(p.std, channels, "std");
+  if (channels == decode.channels) return preprocess(decode_file(path, decode), adapted);
+  // Resized and cropped as RGB (cheaper than at N channels), then the
+  // channels taken in turn, normalised with the statistics in that turn.
+  Preprocess geometry = adapted;
+  geometry.mean.clear();
+  geometry.std.clear();
+  std::vector<int64_t> order;
+  for (int64_t c = 0; c < channels; ++c) order.push_back(c % 3);
+  torch::Tensor x = preprocess(decode_file(path, decode), geometry)
+                        .index_select(0, torch::tensor(order, torch::kLong));
+  Preprocess normalise;
+  normalise.mean = adapted.mean;
+  normalise.std = adapted.std;
+  return preprocess(x, normalise);
 }
 
 }  // namespace modelzoo::image

@@ -41,12 +41,29 @@ Preprocess image_preprocessing(const LoadedModel& loaded) {
   return image::preprocess_from_json(loaded.meta().value("transforms", nlohmann::json()), declared);
 }
 
+int64_t input_channels(const LoadedModel& loaded) {
+  const nlohmann::json config = loaded.info.value("config", nlohmann::json::object());
+  if (config.is_object() && config.contains("in_chans") && config["in_chans"].is_number_integer())
+    return config["in_chans"].get<int64_t>();
+  const nlohmann::json inputs = loaded.info.value("inputs", nlohmann::json::array());
+  if (inputs.is_array() && !inputs.empty() && inputs[0].is_object()) {
+    const nlohmann::json shape = inputs[0].value("shape", nlohmann::json::array());
+    if (shape.is_array() && shape.size() == 4 && shape[1].is_number_integer())
+      return shape[1].get<int64_t>();
+  }
+  return 3;
+}
+
 nlohmann::json classify_image(CommandContext& ctx) {
   const std::string image_path = ctx.options().at("image").get<std::string>();
   const int64_t k = ctx.options().value("topk", int64_t{5});
+  // Not an image, too large, or its header cut off: said before a model
+  // is loaded (and its weights perhaps downloaded) for nothing.
+  image::probe_file(image_path);
   LoadedModel loaded = ctx.load();
   const torch::Tensor input =
-      image::preprocess(image::decode_file(image_path), image_preprocessing(loaded)).unsqueeze(0);
+      image::model_input(image_path, image_preprocessing(loaded), input_channels(loaded))
+          .unsqueeze(0);
   c10::InferenceMode guard;
   const torch::Tensor logits = loaded.model->forward(input);
   if (logits.dim() != 2 || logits.size(0) != 1)

@@ -38,6 +38,11 @@ MODELZOO_API nlohmann::json top_k_classes(const torch::Tensor& logits, int64_t k
 /// `meta.transforms` over the entrypoint's declared `input.preprocess`.
 MODELZOO_API Preprocess image_preprocessing(const LoadedModel& loaded);
 
+/// The number of input channels a loaded image model takes: its config's
+/// `in_chans` (timm's and vision's name), else the channel dimension of its
+/// declared input shape [N, C, H, W], else 3.
+MODELZOO_API int64_t input_channels(const LoadedModel& loaded);
+
 /// The image-classification result without predictions yet: {"task",
 /// "model", "variant", "weights", "threads", "notes", "predictions": []}.
 /// Each prediction row is a top_k_classes() row plus "input" (what was
@@ -46,7 +51,10 @@ MODELZOO_API nlohmann::json classification_result(const LoadedModel& loaded,
                                                   const std::string& target);
 
 /// `modelzoo run NAME --image FILE [--topk K]` for image classifiers:
-/// decodes the image, pre-processes it as the variant says, runs the model
+/// decodes the image (refused from its header before the model is loaded
+/// when it is not one, or too large), converts it to the model's
+/// input_channels() (image::model_input), pre-processes it as the variant
+/// says, runs the model
 /// and returns classification_result() with the top k predictions and
 /// "input_shape".
 MODELZOO_API nlohmann::json classify_image(CommandContext& ctx);
