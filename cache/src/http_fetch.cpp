@@ -98,9 +98,9 @@ bool accept_size(Transfer* t, Fail&& fail) {
   if (!t->total && t->content_length) t->total = *t->content_length + t->writer->size();
   const auto& limit = t->request->max_size;
   if (!t->request->expected_size && limit && t->total && *t->total > *limit)
-    return fail(FetchOutcome::Status::url_failed,
-                "the server announces " + std::to_string(*t->total) + " bytes; " +
-                    max_size_refusal(*limit));
+    return fail(FetchOutcome::Status::url_failed, "the server announces " +
+                                                      std::to_string(*t->total) + " bytes; " +
+                                                      max_size_refusal(*limit));
   return true;
 }
 

@@ -665,9 +665,8 @@ const char* to_string(CommandOption::Type type) {
 }
 
 bool is_reserved_option_name(std::string_view name) {
-  static const char* const kReserved[] = {"config",  "weights", "random-init", "verify",
-                                          "offline", "verbose", "threads",     "json",
-                                          "help"};
+  static const char* const kReserved[] = {"config",  "weights", "random-init", "verify", "offline",
+                                          "verbose", "threads", "json",        "help"};
   return std::any_of(std::begin(kReserved), std::end(kReserved),
                      [&](const char* r) { return name == r; });
 }

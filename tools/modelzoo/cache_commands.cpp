@@ -103,8 +103,8 @@ void check_against_manifest(Hub& hub, cache::PullRequest& request) {
                 std::to_string(requests.size()) +
                 " files in its manifest and this is none of them; pull the variant by name "
                 "(modelzoo pull " +
-                variant_name + "), or record the file under a name of its own (--name " +
-                own_name + ")");
+                variant_name + "), or record the file under a name of its own (--name " + own_name +
+                ")");
   const VariantFile& manifest = known->file;
   if (!digests_agree(manifest.sha256, request.file.sha256))
     throw Error("--name " + alias + ": the " + resolved->entry->family +
@@ -188,8 +188,7 @@ void add_pull_command(CLI::App& app, Context& context) {
         work();
       } catch (const Error& e) {
         failures.push_back({name, e.what()});
-        if (context.json)
-          results.push_back({{"name", name}, {"error", e.what()}});
+        if (context.json) results.push_back({{"name", name}, {"error", e.what()}});
         std::cerr << "modelzoo: error: " << e.what() << '\n';
       }
     };
@@ -210,8 +209,8 @@ void add_pull_command(CLI::App& app, Context& context) {
     if (failures.empty()) return;
     const std::size_t total = names->size() + (by_url ? 1 : 0);
     if (total == 1) throw CLI::RuntimeError(1);  // its error is above
-    std::string summary = std::to_string(failures.size()) + " of " + std::to_string(total) +
-                          " pulls failed:";
+    std::string summary =
+        std::to_string(failures.size()) + " of " + std::to_string(total) + " pulls failed:";
     for (const auto& f : failures) summary += " " + f.name;
     std::cerr << "modelzoo: error: " << summary << '\n';
     throw CLI::RuntimeError(1);

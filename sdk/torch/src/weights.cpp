@@ -94,14 +94,13 @@ formats::DType to_file_dtype(torch::Dtype dtype) {
 
 std::string LoadReport::describe(std::size_t per_kind) const {
   std::ostringstream out;
-  out << missing.size() << " missing, " << unexpected.size() << " unexpected, "
-      << mismatched.size() << " mismatched";
+  out << missing.size() << " missing, " << unexpected.size() << " unexpected, " << mismatched.size()
+      << " mismatched";
   // A checkpoint of another model gets hundreds of lines: a few of each kind
   // tell what it is, the counts tell how far off it is.
   auto more = [&](std::size_t count, const char* kind) {
     if (count > per_kind)
-      out << "\n  … and " << count - per_kind << " more " << kind
-          << " (--verbose lists every key)";
+      out << "\n  … and " << count - per_kind << " more " << kind << " (--verbose lists every key)";
   };
   for (std::size_t i = 0; i < missing.size() && i < per_kind; ++i)
     out << "\n  missing from the checkpoint: " << missing[i];
