@@ -141,8 +141,8 @@ void add_pull_command(CLI::App& app, Context& context) {
                    "Expected SHA-256 (64 hex digits, or a prefix of 8+) for --url");
   pull->add_option("--name", *alias, "Alias to record for --url (family/entrypoint.TAG)");
   pull->add_option("--max-size", *max_size,
-                   "Largest download accepted when no size is declared (--url; most vision "
-                   "variants): 10G, 512M, 0 for no limit")
+                   "Largest download accepted when no size is declared (--url, variants "
+                   "whose manifest gives none): 10G, 512M, 0 for no limit")
       ->capture_default_str();
   pull->add_flag("-q,--quiet", *quiet, "No progress output");
   pull->callback([&context, names, url, sha256, alias, max_size, quiet] {
