@@ -123,8 +123,9 @@ TEST_CASE("cache path takes the names pull takes; rm of a pinned alias names --f
   CHECK_THAT(r.err, Catch::Contains("not in the cache") &&
                         Catch::Contains("modelzoo pull toy/tiny_mlp.SYNTH_V1"));
   REQUIRE(modelzoo_cli({"pull", "tiny_mlp"}, env).exit_code == 0);
-  for (const std::string name : {"tiny_mlp", "toy/tiny_mlp", "tiny_mlp.SYNTH_V1",
-                                 "toy/tiny_mlp.SYNTH_V1", kToyDigest.substr(0, 12)}) {
+  for (const std::string& name :
+       std::vector<std::string>{"tiny_mlp", "toy/tiny_mlp", "tiny_mlp.SYNTH_V1",
+                                "toy/tiny_mlp.SYNTH_V1", kToyDigest.substr(0, 12)}) {
     INFO(name);
     r = modelzoo_cli({"cache", "path", name}, env);
     CHECK(r.exit_code == 0);
@@ -139,7 +140,8 @@ TEST_CASE("cache path takes the names pull takes; rm of a pinned alias names --f
   CHECK_THAT(r.err, Catch::Contains("\"no_such_model\" is not in the cache"));
 
   REQUIRE(modelzoo_cli({"cache", "pin", "toy/tiny_mlp.SYNTH_V1"}, env).exit_code == 0);
-  for (const std::string name : {"toy/tiny_mlp.SYNTH_V1", kToyDigest.substr(0, 12)}) {
+  for (const std::string& name :
+       std::vector<std::string>{"toy/tiny_mlp.SYNTH_V1", kToyDigest.substr(0, 12)}) {
     r = modelzoo_cli({"cache", "rm", name}, env);
     CHECK(r.exit_code == 1);
     CHECK_THAT(r.err, Catch::Contains("pinned") && Catch::Contains("--force") &&
