@@ -114,7 +114,7 @@ TEST_CASE("pull --url --name of a manifest's variant must agree with the manifes
   CHECK(json::parse(r.out)[0]["source"] == "cache");
 }
 
-TEST_CASE("cache path takes the names pull takes; rm of a pinned alias names --force",
+TEST_CASE("cache path takes the names pull takes, and rm of a pinned alias names --force",
           "[cli][cache]") {
   TempDir dir;
   const Env env = with_mirror(dir);
