@@ -359,8 +359,8 @@ Puller::Hit Puller::check_hit() const {
   }
   // Unchanged since hashed: same device, inode, size, mtime and ctime. An
   // in-place write changes ctime, so only then (or when asked) re-hash.
-  hit.unchanged_since_hash = hit.record && hit.record->verified_identity &&
-                             *hit.record->verified_identity == *identity;
+  hit.unchanged_since_hash =
+      hit.record && hit.record->verified_identity && *hit.record->verified_identity == *identity;
   return hit;
 }
 

@@ -252,8 +252,8 @@ void add_cache_subcommands(CLI::App& app, Context& context) {
         for (const auto& e : entries)
           if (!e.problem.empty())
             std::cout << "problem: " << terminal_safe(e.problem, false)
-                      << " — treated as unrecorded; `modelzoo cache verify " << e.sha256.substr(0, 16)
-                      << "` re-checks the file and rewrites its record\n";
+                      << " — treated as unrecorded; `modelzoo cache verify "
+                      << e.sha256.substr(0, 16) << "` re-checks the file and rewrites its record\n";
       });
 
   auto* verify = cache_cmd->add_subcommand("verify", "Re-hash cached files; quarantine bad ones");
@@ -279,7 +279,8 @@ void add_cache_subcommands(CLI::App& app, Context& context) {
                             : " (moved to " + item.quarantined_to.string() + ")")
                     << '\n';
       }
-      for (const auto& p : report.problems) std::cout << "problem: " << terminal_safe(p, false) << '\n';
+      for (const auto& p : report.problems)
+        std::cout << "problem: " << terminal_safe(p, false) << '\n';
       std::cout << report.items.size() << " files checked, " << rehashed << " re-hashed, "
                 << report.bad() << " bad" << (report.intact() ? "; the store is intact" : "")
                 << '\n';
