@@ -43,6 +43,10 @@ struct Transfer {
   int write_errno = 0;
   bool range_ignored = false;
   std::uint64_t received = 0;
+  /// The file's size as this response tells it (the manifest's, else the
+  /// Content-Range total, else Content-Length plus the resumed bytes), fixed
+  /// at the first body byte; every progress event carries it.
+  std::optional<std::uint64_t> total;
   std::chrono::steady_clock::time_point last_progress{};
 };
 
@@ -79,6 +83,27 @@ size_t read_header(char* data, size_t size, size_t count, void* user) {
   return size * count;
 }
 
+std::string max_size_refusal(std::uint64_t limit) {
+  return "the file is larger than the " + format_bytes(limit) +
+         " limit for a download whose size nobody declared; raise it (modelzoo pull --max-size "
+         "SIZE) if the file really is that large";
+}
+
+// Fixes t->total from the accepted response's headers; refuses a file that
+// announces more than the request's maximum.
+template <typename Fail>
+bool accept_size(Transfer* t, Fail&& fail) {
+  t->total = t->request->expected_size;
+  if (!t->total && t->range_total) t->total = t->range_total;
+  if (!t->total && t->content_length) t->total = *t->content_length + t->writer->size();
+  const auto& limit = t->request->max_size;
+  if (!t->request->expected_size && limit && t->total && *t->total > *limit)
+    return fail(FetchOutcome::Status::url_failed, "the server announces " +
+                                                      std::to_string(*t->total) + " bytes; " +
+                                                      max_size_refusal(*limit));
+  return true;
+}
+
 // Decides, at the first body byte, whether this response is the file.
 bool accept_body(Transfer* t) {
   auto fail = [t](FetchOutcome::Status status, std::string message) {
@@ -101,7 +126,7 @@ bool accept_body(Transfer* t) {
       t->range_ignored = t->offset > 0;
       t->writer->restart();  // the body starts at byte 0
     }
-    return true;
+    return accept_size(t, fail);
   }
   if (t->status == 206) {
     if (!t->range_start || *t->range_start != t->writer->size())
@@ -111,7 +136,7 @@ bool accept_body(Transfer* t) {
       return fail(FetchOutcome::Status::url_failed,
                   "size mismatch: the server's file has " + std::to_string(*t->range_total) +
                       " bytes, the manifest says " + std::to_string(*expected));
-    return true;
+    return accept_size(t, fail);
   }
   return fail(FetchOutcome::Status::url_failed,
               "unexpected HTTP status " + std::to_string(t->status));
@@ -140,9 +165,7 @@ size_t read_body(char* data, size_t size, size_t count, void* user) {
       event.url = t->request->url;
       event.bytes = t->writer->size();
       event.resumed_from = t->writer->size();
-      event.total = t->request->expected_size;
-      if (!event.total && t->range_total) event.total = t->range_total;
-      if (!event.total && t->content_length) event.total = *t->content_length + t->writer->size();
+      event.total = t->total;
       t->request->progress->on_event(event);
     }
   }
@@ -154,6 +177,21 @@ size_t read_body(char* data, size_t size, size_t count, void* user) {
     t->abort_status = FetchOutcome::Status::url_failed;
     t->abort_message = "the server sends more than the " + std::to_string(*expected) +
                        " bytes declared for this file; it is not the file the manifest lists";
+    return CURL_WRITEFUNC_ERROR;
+  }
+  // Nor, without one, more than the request's maximum, whatever the server
+  // announced: a stream without Content-Length ends only here.
+  if (const auto& limit = t->request->max_size;
+      !t->request->expected_size && limit && t->writer->size() + n > *limit) {
+    t->aborted = true;
+    t->abort_status = FetchOutcome::Status::url_failed;
+    t->abort_message = "the server sent more than " + std::to_string(*limit) + " bytes; " +
+                       max_size_refusal(*limit);
+    // Not a partial worth resuming: the next pull would only stream on.
+    try {
+      t->writer->restart();
+    } catch (const WriteFailure&) {
+    }
     return CURL_WRITEFUNC_ERROR;
   }
   try {
@@ -175,8 +213,7 @@ size_t read_body(char* data, size_t size, size_t count, void* user) {
       event.name = t->request->name;
       event.url = t->request->url;
       event.bytes = t->writer->size();
-      event.total = t->request->expected_size;
-      if (!event.total && t->range_total) event.total = t->range_total;
+      event.total = t->total;
       t->request->progress->on_event(event);
     }
   }

@@ -17,6 +17,9 @@ struct FetchRequest {
   std::string url;
   std::string name;  ///< for progress events
   std::optional<std::uint64_t> expected_size;
+  /// Without an expected size: the most bytes accepted (a server that
+  /// announces or sends more is cut off); nullopt for no limit.
+  std::optional<std::uint64_t> max_size;
   bool allow_http_redirects = false;  ///< to plain http on any host
   /// To plain http on loopback hosts only (a loopback http:// URL); https
   /// redirects are always followed.

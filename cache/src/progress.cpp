@@ -81,10 +81,18 @@ void TerminalProgressBar::on_event(const ProgressEvent& event) {
     case ProgressEvent::Kind::start:
       started_ = std::chrono::steady_clock::now();
       start_bytes_ = event.bytes;
+      total_ = event.total;
       draw(event, false);
       break;
     case ProgressEvent::Kind::progress:
-      draw(event, false);
+      if (!event.total && total_) {
+        // An event without the size keeps the one the transfer started with.
+        ProgressEvent with_total = event;
+        with_total.total = total_;
+        draw(with_total, false);
+      } else {
+        draw(event, false);
+      }
       break;
     case ProgressEvent::Kind::done:
       std::fprintf(stream_, "\r\033[K%s: %s\n", event.name.c_str(), event.message.c_str());

@@ -359,8 +359,8 @@ Puller::Hit Puller::check_hit() const {
   }
   // Unchanged since hashed: same device, inode, size, mtime and ctime. An
   // in-place write changes ctime, so only then (or when asked) re-hash.
-  hit.unchanged_since_hash = hit.record && hit.record->verified_identity &&
-                             *hit.record->verified_identity == *identity;
+  hit.unchanged_since_hash =
+      hit.record && hit.record->verified_identity && *hit.record->verified_identity == *identity;
   return hit;
 }
 
@@ -645,6 +645,7 @@ PullResult Puller::pull() {
   bool holds_earlier_bytes = adopted > 0;
   result.resumed_from = adopted;
   std::mt19937 jitter(std::random_device{}());
+  bool fetched = false;  // an http(s) URL was tried: the network hint applies
 
   for (const std::string& url : urls) {
     const std::string scheme = is_file_url(url) ? "file" : url_scheme(url);
@@ -687,10 +688,12 @@ PullResult Puller::pull() {
                          "MODELZOO_ALLOW_HTTP=1 to allow it");
       continue;
     }
+    fetched = true;  // the network is involved from here on
     FetchRequest fetch;
     fetch.url = url;
     fetch.name = name_;
     fetch.expected_size = request_.file.size;
+    fetch.max_size = options_.max_size;
     fetch.allow_http_redirects = config_.allow_http;
     fetch.allow_loopback_http_redirects = scheme == "http" && loopback;
     fetch.connect_timeout = options_.connect_timeout;
@@ -804,10 +807,12 @@ PullResult Puller::pull() {
         "\nThe server's file differs from the one the manifest pins: the file was changed or "
         "corrupted upstream. Nothing was cached. Report it to the model's publisher, or use a "
         "mirror that has the right file (MODELZOO_MIRROR).";
-  else
+  else if (fetched)
     text +=
         "\nCheck the network or proxy (https_proxy), set MODELZOO_MIRROR to a reachable mirror, "
         "or copy the file into torch.hub's cache.";
+  else if (std::any_of(urls.begin(), urls.end(), is_file_url))
+    text += "\nCheck the file:// paths above (absolute, existing, readable).";
   throw Error(text);
 }
 

@@ -112,6 +112,7 @@ Pretrained Hub::load(std::string_view name, const PretrainedOptions& options) {
                {"base_config", base},
                {"overrides", options.config},
                {"strict", options.strict},
+               {"verbose", options.verbose},
                {"random_init", options.random_init},
                {"files", files}};
   } catch (...) {

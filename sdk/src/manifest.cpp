@@ -234,7 +234,7 @@ CommandOption parse_option(const json& object, const std::string& path) {
     fail(path + ".name",
          "'" + o.name +
              "' is one of the options every command has (config, "
-             "weights, random-init, verify, offline, threads, json, help); rename it");
+             "weights, random-init, verify, offline, verbose, threads, json, help); rename it");
   o.type = parse_option_type(required_string(object, path, "type"), path + ".type");
   o.help = optional_string(object, path, "help");
   auto flag = [&](const char* key) {
@@ -665,8 +665,8 @@ const char* to_string(CommandOption::Type type) {
 }
 
 bool is_reserved_option_name(std::string_view name) {
-  static const char* const kReserved[] = {"config",  "weights", "random-init", "verify",
-                                          "offline", "threads", "json",        "help"};
+  static const char* const kReserved[] = {"config",  "weights", "random-init", "verify", "offline",
+                                          "verbose", "threads", "json",        "help"};
   return std::any_of(std::begin(kReserved), std::end(kReserved),
                      [&](const char* r) { return name == r; });
 }

@@ -1,7 +1,12 @@
 // What nginx cannot do, from fault_server.py: truncation with and without
 // Content-Length, resets, 404/500/429 (+Retry-After), HTML 200, wrong bytes,
-// servers that ignore Range or answer 416, a slow first byte.
+// servers that ignore Range or answer 416, a slow first byte, streams
+// without end; and the progress bar as a terminal shows it.
 #include <catch2/catch.hpp>
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <future>
@@ -197,6 +202,115 @@ TEST_CASE("a server that streams without end is cut off at the declared size", "
   CHECK(store.pull(req, Faults::fast()).sha256 == f.sha);
   CHECK(partial_count(f.root) == 0);
   CHECK(store_intact(f.root));
+}
+
+TEST_CASE("without a declared size, a download is bounded by the configured maximum",
+          "[download]") {
+  Faults f;
+  Store store = f.store();
+  PullOptions options = Faults::fast();
+  options.max_size = 1 << 20;  // half the payload
+  // No Content-Length: only the count of bytes received can stop it.
+  REQUIRE_THROWS_WITH(store.pull(f.request("/endless/p.bin"), options),
+                      Catch::Contains("sent more than 1048576 bytes") &&
+                          Catch::Contains("larger than the 1.00 MiB limit") &&
+                          Catch::Contains("--max-size"));
+  CHECK(partial_count(f.root) == 0);  // nothing kept to "resume" from
+  CHECK(blob_count(f.root) == 0);
+  // A server that announces more is refused before its body.
+  REQUIRE_THROWS_WITH(store.pull(f.request("/ok/p.bin"), options),
+                      Catch::Contains("announces " + std::to_string(kSize) + " bytes"));
+  CHECK(partial_count(f.root) == 0);
+  // A declared size is the bound when there is one.
+  CHECK(store.pull(f.request("/ok/p.bin", kSize), options).sha256 == f.sha);
+  CHECK(store_intact(f.root));
+}
+
+TEST_CASE("modelzoo pull --max-size cuts off an endless --url download", "[download][cli]") {
+  Faults f;
+  ScopedEnv env({{"MODELZOO_HOME", f.root.string()}});
+  ProcessResult r = run_cli({"pull", "--quiet", "--url", f.server.url("/endless/p.bin"), "--sha256",
+                             f.sha, "--max-size", "512K"});
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("larger than the 512.0 KiB limit"));
+  CHECK(partial_count(f.root) == 0);
+  CHECK(blob_count(f.root) == 0);
+  r = run_cli({"pull", "--help"});
+  CHECK_THAT(r.out, Catch::Contains("--max-size") && Catch::Contains("64G"));
+  // 0: no limit; the payload comes whole.
+  r = run_cli({"pull", "--quiet", "--url", f.server.url("/ok/p.bin"), "--sha256", f.sha,
+               "--max-size", "0"});
+  CHECK(r.exit_code == 0);
+}
+
+namespace {
+
+// The frames a TerminalProgressBar draws on a pseudo-terminal while `store`
+// pulls `request`: the text between carriage returns, bars only.
+std::vector<std::string> bar_frames(Store& store, const PullRequest& request,
+                                    const PullOptions& options) {
+  const int master = ::posix_openpt(O_RDWR | O_NOCTTY);
+  REQUIRE(master >= 0);
+  REQUIRE(::grantpt(master) == 0);
+  REQUIRE(::unlockpt(master) == 0);
+  const int slave = ::open(::ptsname(master), O_RDWR | O_NOCTTY);
+  REQUIRE(slave >= 0);
+  std::FILE* terminal = ::fdopen(slave, "w");
+  REQUIRE(terminal != nullptr);
+  std::string drawn;
+  std::thread reader([&] {
+    char buffer[4096];
+    ssize_t n;
+    // Ends with EIO once the terminal side is closed.
+    while ((n = ::read(master, buffer, sizeof buffer)) > 0)
+      drawn.append(buffer, static_cast<std::size_t>(n));
+  });
+  {
+    TerminalProgressBar bar(terminal);
+    CHECK(bar.enabled());
+    store.pull(request, options, &bar);
+  }
+  std::fclose(terminal);
+  reader.join();
+  ::close(master);
+  std::vector<std::string> frames;
+  const std::string bar_start = "\033[K" + request.alias + "  ";
+  std::size_t at = 0;
+  while (at < drawn.size()) {
+    std::size_t next = drawn.find('\r', at);
+    if (next == std::string::npos) next = drawn.size();
+    const std::string frame = drawn.substr(at, next - at);
+    if (frame.rfind(bar_start, 0) == 0) frames.push_back(frame);
+    at = next + 1;
+  }
+  return frames;
+}
+
+}  // namespace
+
+TEST_CASE("the progress bar keeps total, percent and ETA when only the server tells the size",
+          "[download][progress]") {
+  Faults f;
+  Store store = f.store();
+  std::vector<std::string> frames;
+  std::size_t transfers = 1;
+  SECTION("Content-Length") {
+    frames = bar_frames(store, f.request("/drip-40/p.bin"), Faults::fast());
+  }
+  SECTION("the Content-Range total of a resumed download") {
+    frames = bar_frames(store, f.request("/trunc-once/drip-40/p.bin"), Faults::fast());
+    transfers = 2;
+  }
+  INFO(frames.size() << " frames");
+  REQUIRE(frames.size() >= 4);
+  std::size_t with_eta = 0;
+  for (const auto& frame : frames) {
+    INFO(frame);
+    CHECK_THAT(frame, Catch::Contains(" / 2.00 MiB [") && Catch::Contains("%"));
+    with_eta += frame.find("ETA ") != std::string::npos ? 1 : 0;
+  }
+  // Each transfer's first frame has no rate yet; every later one has an ETA.
+  CHECK(with_eta >= frames.size() - transfers);
 }
 
 TEST_CASE("an HTML page with status 200 is rejected as not a weights file", "[download]") {

@@ -287,8 +287,16 @@ ProcessResult run_pull_tool(const std::vector<std::string>& args) {
   return p.wait();
 }
 
-PullProcess::PullProcess(const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {MODELZOO_PULL_TOOL};
+ProcessResult run_cli(const std::vector<std::string>& args) {
+  PullProcess p(MODELZOO_CLI, args);
+  return p.wait();
+}
+
+PullProcess::PullProcess(const std::vector<std::string>& args)
+    : PullProcess(MODELZOO_PULL_TOOL, args) {}
+
+PullProcess::PullProcess(const std::string& program, const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {program};
   argv.insert(argv.end(), args.begin(), args.end());
   int fds[2];
   if (::pipe(fds) != 0) throw std::runtime_error("pipe");

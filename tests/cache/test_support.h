@@ -92,11 +92,14 @@ struct ProcessResult {
 
 /// Runs pull_tool with `args`, waits, returns its output.
 ProcessResult run_pull_tool(const std::vector<std::string>& args);
+/// Runs the modelzoo CLI with `args` (environment: this process's), waits.
+ProcessResult run_cli(const std::vector<std::string>& args);
 
-/// A running pull_tool whose stdout is read line by line.
+/// A running pull_tool (or another program) whose stdout is read line by line.
 class PullProcess {
  public:
   explicit PullProcess(const std::vector<std::string>& args);
+  PullProcess(const std::string& program, const std::vector<std::string>& args);
   ~PullProcess();
   /// Next stdout line, or nullopt at EOF / after `timeout`.
   std::optional<std::string> read_line(std::chrono::milliseconds timeout);

@@ -128,6 +128,19 @@ TEST_CASE("info describes the cache without changing it", "[cli][cache]") {
   CHECK(std::filesystem::exists(blob));
 }
 
+TEST_CASE("list with no usable plugin points at modelzoo plugins", "[cli]") {
+  auto r = modelzoo_cli({"list"}, plugin_dir("bad"));
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("could be used; `modelzoo plugins` says why") &&
+                        !Catch::Contains("no entrypoints match"));
+  TempDir empty;
+  r = modelzoo_cli({"list"}, empty.path());
+  CHECK_THAT(r.out, Catch::Contains("no plugins found; set MODELZOO_PLUGIN_PATH"));
+  // With usable plugins, a query that matches nothing says so.
+  r = modelzoo_cli({"list", "nothing*"}, kGood);
+  CHECK_THAT(r.out, Catch::Contains("no entrypoints match"));
+}
+
 TEST_CASE("list prints an aligned table", "[cli]") {
   const auto r = modelzoo_cli({"list"}, kGood);
   REQUIRE(r.exit_code == 0);

@@ -167,6 +167,39 @@ TEST_CASE("a checkpoint without BatchNorm's step counter loads strictly", "[weig
                     Catch::Contains("missing from the checkpoint: bn.running_var"));
 }
 
+TEST_CASE("a strict failure counts each kind first and lists the first few of each", "[weights]") {
+  // A checkpoint of another model: 12 tensors the model lacks, none of its own.
+  TempDir dir;
+  torch::OrderedDict<std::string, torch::Tensor> state;
+  for (const char* key : {"other.00", "other.01", "other.02", "other.03", "other.04", "other.05",
+                          "other.06", "other.07", "other.08", "other.09", "other.10", "other.11"})
+    state.insert(key, torch::zeros({2}));
+  state.insert("fc.weight", torch::zeros({5, 4}));
+  const std::string path = dir.path() + "/other.safetensors";
+  Weights::save(state, path);
+  SmallNet net(3);
+  LoadOptions options;
+  options.keys_listed = 5;
+  std::string message;
+  try {
+    Weights::from_file(path).load_into(net, options);
+  } catch (const Error& e) {
+    message = e.what();
+  }
+  // SmallNet: conv 2, bn 5 (num_batches_tracked optional: kept), fc 2 → 7 + fc.bias missing.
+  CHECK_THAT(message, Catch::StartsWith("loading " + path +
+                                        " (strict): 7 missing, 12 unexpected, 1 mismatched\n"));
+  CHECK_THAT(message, Catch::Contains("  not in the model: other.04\n  … and 7 more unexpected "
+                                      "(--verbose lists every key)") &&
+                          !Catch::Contains("other.05") &&
+                          Catch::Contains("  … and 2 more missing") &&
+                          Catch::Contains("shape mismatch for fc.weight") &&
+                          !Catch::Contains("more mismatched"));
+  // Every key when asked (the default for a direct load_into).
+  CHECK_THROWS_WITH(Weights::from_file(path).load_into(net),
+                    Catch::Contains("not in the model: other.11") && !Catch::Contains("more"));
+}
+
 namespace {
 
 // SmallNet's state split over two safetensors shards, with the index

@@ -1,7 +1,10 @@
 // Weights commands: `pull`, `cache ls | verify | prune | rm | path | pin |
 // unpin`, `mirror export`. Torch-free: they move and check bytes, nothing
 // is loaded.
+#include <algorithm>
 #include <ctime>
+#include <filesystem>
+#include <functional>
 #include <iomanip>
 #include <iostream>
 #include <optional>
@@ -22,11 +25,107 @@ std::pair<std::string, WeightVariant> variant_for(Hub& hub, const std::string& n
   return {r.entry->qualified_name() + "." + r.variant->tag, *r.variant};
 }
 
+// `cache path NAME`: what the cache holds under NAME as it is (an alias, a
+// digest), else as `pull` reads it ([family/]entrypoint[.TAG], DEFAULT when
+// no tag): the file of each of the variant's files, in manifest order.
+std::vector<std::pair<std::string, std::filesystem::path>> cached_files_of(
+    Hub& hub, const cache::Store& store, const std::string& name) {
+  try {
+    return {{name, store.path_of(name)}};
+  } catch (const Error& as_cached) {
+    std::optional<std::pair<std::string, WeightVariant>> variant;
+    try {
+      variant = variant_for(hub, name);
+    } catch (const Error&) {
+      throw as_cached;  // not a model name either: the cache's own answer
+    }
+    std::vector<std::pair<std::string, std::filesystem::path>> out;
+    cache::PullOptions checks;
+    checks.verify_hits = false;  // a path is asked for, not a re-hash of the file
+    for (const auto& request : cache::variant_requests(variant->first, variant->second)) {
+      const auto hit = store.lookup(request, checks);
+      if (!hit)
+        throw Error(name + " (" + variant->first + ", file " + request.file.file +
+                    ") is not in the cache at " + store.root().string() + "; modelzoo pull " +
+                    variant->first + " fetches it");
+      out.emplace_back(request.file.file, hit->path);
+    }
+    return out;
+  }
+}
+
 std::unique_ptr<cache::ProgressSink> progress_sink(bool json, bool quiet) {
   if (quiet) return nullptr;
   if (json) return std::make_unique<cache::JsonProgressWriter>(stderr);
   return std::make_unique<cache::TerminalProgressBar>(stderr);
 }
+
+// The default of `pull --max-size`: far above any single published weights
+// file (checkpoints past a few GiB are sharded), far below a full disk.
+constexpr const char* kDefaultMaxDownload = "64G";
+
+bool digests_agree(const Digest& a, const Digest& b) {
+  const std::string& shorter = a.hex.size() <= b.hex.size() ? a.hex : b.hex;
+  const std::string& longer = a.hex.size() <= b.hex.size() ? b.hex : a.hex;
+  return !shorter.empty() && longer.compare(0, shorter.size(), shorter) == 0;
+}
+
+std::string digest_text(const Digest& d) {
+  return d.hex + (d.is_prefix || d.hex.size() < 64 ? "… (a prefix)" : "");
+}
+
+// `pull --url U --sha256 H --name ALIAS` where ALIAS is a variant the
+// manifest knows (family/entrypoint.TAG, or .TAG/FILE for a file of a
+// several-file variant): the manifest's file must be the one pulled, or the
+// cache would hold an alias that the manifest contradicts. An agreeing
+// request takes the manifest's file name, size and (longer) digest.
+void check_against_manifest(Hub& hub, cache::PullRequest& request) {
+  const std::string& alias = request.alias;
+  const std::size_t slash = alias.find('/');
+  if (slash == std::string::npos) return;
+  const std::size_t file_slash = alias.find('/', slash + 1);
+  const std::string variant_name = alias.substr(0, file_slash);
+  std::optional<Resolved> resolved;
+  try {
+    resolved = hub.resolve(variant_name);
+  } catch (const Error&) {
+    return;  // not a variant any manifest has: the user's own name
+  }
+  if (!resolved->variant ||
+      resolved->entry->qualified_name() + "." + resolved->variant->tag != variant_name)
+    return;
+  const auto requests = cache::variant_requests(variant_name, *resolved->variant);
+  const auto known = std::find_if(requests.begin(), requests.end(),
+                                  [&](const cache::PullRequest& r) { return r.alias == alias; });
+  const std::string own_name = resolved->entry->qualified_name() + ".LOCAL";
+  if (known == requests.end())
+    throw Error("--name " + alias + ": " + variant_name + " is a variant of " +
+                std::to_string(requests.size()) +
+                " files in its manifest and this is none of them; pull the variant by name "
+                "(modelzoo pull " +
+                variant_name + "), or record the file under a name of its own (--name " + own_name +
+                ")");
+  const VariantFile& manifest = known->file;
+  if (!digests_agree(manifest.sha256, request.file.sha256))
+    throw Error("--name " + alias + ": the " + resolved->entry->family +
+                " manifest pins that variant to sha256 " + digest_text(manifest.sha256) +
+                ", but --sha256 gives " + digest_text(request.file.sha256) +
+                "; recording it would leave an alias the manifest disagrees with (run and "
+                "offline pulls would not find it). Pull the variant by name (modelzoo pull " +
+                variant_name +
+                "; MODELZOO_MIRROR for another source), or record this file under a name of "
+                "its own (--name " +
+                own_name + ")");
+  if (manifest.sha256.hex.size() > request.file.sha256.hex.size())
+    request.file.sha256 = manifest.sha256;
+  request.file.file = manifest.file;
+  request.file.size = manifest.size;
+}
+
+struct PullFailure {
+  std::string name;
+  std::string message;
+};
 
 void add_pull_command(CLI::App& app, Context& context) {
   auto* pull = app.add_subcommand("pull", "Download and verify weights into the cache");
@@ -34,26 +133,33 @@ void add_pull_command(CLI::App& app, Context& context) {
   auto url = std::make_shared<std::string>();
   auto sha256 = std::make_shared<std::string>();
   auto alias = std::make_shared<std::string>();
+  auto max_size = std::make_shared<std::string>(kDefaultMaxDownload);
   auto quiet = std::make_shared<bool>(false);
   pull->add_option("names", *names, "[family/]entrypoint[.TAG] (DEFAULT when no tag)");
   pull->add_option("--url", *url, "Pull a file by URL instead of by name");
   pull->add_option("--sha256", *sha256,
                    "Expected SHA-256 (64 hex digits, or a prefix of 8+) for --url");
   pull->add_option("--name", *alias, "Alias to record for --url (family/entrypoint.TAG)");
+  pull->add_option("--max-size", *max_size,
+                   "Largest download accepted when no size is declared (--url, variants "
+                   "whose manifest gives none): 10G, 512M, 0 for no limit")
+      ->capture_default_str();
   pull->add_flag("-q,--quiet", *quiet, "No progress output");
-  pull->callback([&context, names, url, sha256, alias, quiet] {
+  pull->callback([&context, names, url, sha256, alias, max_size, quiet] {
     std::optional<cache::PullRequest> by_url;
     if (!url->empty()) {
       if (sha256->empty())
         throw Error("--url needs --sha256: modelzoo never keeps unverified bytes");
       by_url = cache::make_url_request(*url, *sha256, *alias);
+      if (!alias->empty()) check_against_manifest(context.hub(), *by_url);
     } else if (!sha256->empty()) {
       throw Error("--sha256 goes with --url");
     }
-    std::vector<std::pair<std::string, WeightVariant>> variants;
-    for (const auto& n : *names) variants.push_back(variant_for(context.hub(), n));
-    if (!by_url && variants.empty())
+    if (!by_url && names->empty())
       throw Error("nothing to pull: give model names, or --url with --sha256");
+    cache::PullOptions options;
+    if (const std::uint64_t limit = cache::parse_size(*max_size); limit > 0)
+      options.max_size = limit;
     cache::Store store;
     auto sink = progress_sink(context.json, *quiet);
     nlohmann::json results = nlohmann::json::array();
@@ -74,14 +180,40 @@ void add_pull_command(CLI::App& app, Context& context) {
                                                                 : "verified")
                 << ")\n  " << r.path.string() << '\n';
     };
-    if (by_url) report(by_url->alias, "", by_url->file.file, store.pull(*by_url, {}, sink.get()));
-    for (const auto& [variant_alias, variant] : variants) {
-      const cache::VariantPull pulled = store.pull_variant(variant_alias, variant, {}, sink.get());
-      const bool several = pulled.files.size() > 1;
-      for (const auto& f : pulled.files)
-        report(variant_alias, several ? f.file.role : "", f.file.file, f.result);
-    }
+    // Each name on its own: one that cannot be had is reported and the
+    // others are still pulled.
+    std::vector<PullFailure> failures;
+    auto attempt = [&](const std::string& name, const std::function<void()>& work) {
+      try {
+        work();
+      } catch (const Error& e) {
+        failures.push_back({name, e.what()});
+        if (context.json) results.push_back({{"name", name}, {"error", e.what()}});
+        std::cerr << "modelzoo: error: " << e.what() << '\n';
+      }
+    };
+    if (by_url)
+      attempt(by_url->alias.empty() ? *url : by_url->alias, [&] {
+        report(by_url->alias, "", by_url->file.file, store.pull(*by_url, options, sink.get()));
+      });
+    for (const auto& n : *names)
+      attempt(n, [&] {
+        const auto [variant_alias, variant] = variant_for(context.hub(), n);
+        const cache::VariantPull pulled =
+            store.pull_variant(variant_alias, variant, options, sink.get());
+        const bool several = pulled.files.size() > 1;
+        for (const auto& f : pulled.files)
+          report(variant_alias, several ? f.file.role : "", f.file.file, f.result);
+      });
     if (context.json) std::cout << results.dump(2) << '\n';
+    if (failures.empty()) return;
+    const std::size_t total = names->size() + (by_url ? 1 : 0);
+    if (total == 1) throw CLI::RuntimeError(1);  // its error is above
+    std::string summary =
+        std::to_string(failures.size()) + " of " + std::to_string(total) + " pulls failed:";
+    for (const auto& f : failures) summary += " " + f.name;
+    std::cerr << "modelzoo: error: " << summary << '\n';
+    throw CLI::RuntimeError(1);
   });
 }
 
@@ -120,8 +252,8 @@ void add_cache_subcommands(CLI::App& app, Context& context) {
         for (const auto& e : entries)
           if (!e.problem.empty())
             std::cout << "problem: " << terminal_safe(e.problem, false)
-                      << " — treated as unrecorded; `modelzoo cache verify " << e.sha256.substr(0, 16)
-                      << "` re-checks the file and rewrites its record\n";
+                      << " — treated as unrecorded; `modelzoo cache verify "
+                      << e.sha256.substr(0, 16) << "` re-checks the file and rewrites its record\n";
       });
 
   auto* verify = cache_cmd->add_subcommand("verify", "Re-hash cached files; quarantine bad ones");
@@ -147,7 +279,8 @@ void add_cache_subcommands(CLI::App& app, Context& context) {
                             : " (moved to " + item.quarantined_to.string() + ")")
                     << '\n';
       }
-      for (const auto& p : report.problems) std::cout << "problem: " << terminal_safe(p, false) << '\n';
+      for (const auto& p : report.problems)
+        std::cout << "problem: " << terminal_safe(p, false) << '\n';
       std::cout << report.items.size() << " files checked, " << rehashed << " re-hashed, "
                 << report.bad() << " bad" << (report.intact() ? "; the store is intact" : "")
                 << '\n';
@@ -212,12 +345,24 @@ void add_cache_subcommands(CLI::App& app, Context& context) {
   path->add_option("name", *path_target, "family/entrypoint.TAG or a digest");
   path->callback([&context, path_target] {
     cache::Store store;
-    const auto found = path_target->empty() ? store.root() : store.path_of(*path_target);
-    if (context.json) {
-      std::cout << nlohmann::json{{"name", *path_target}, {"path", found.string()}}.dump(2) << '\n';
+    if (path_target->empty()) {
+      if (context.json)
+        std::cout << nlohmann::json{{"name", ""}, {"path", store.root().string()}}.dump(2) << '\n';
+      else
+        std::cout << store.root().string() << '\n';
       return;
     }
-    std::cout << found.string() << '\n';
+    const auto files = cached_files_of(context.hub(), store, *path_target);
+    if (context.json) {
+      nlohmann::json j = {{"name", *path_target}, {"path", files.front().second.string()}};
+      if (files.size() > 1) {
+        j["files"] = nlohmann::json::array();
+        for (const auto& [file, p] : files) j["files"].push_back({{"file", file}, {"path", p}});
+      }
+      std::cout << j.dump(2) << '\n';
+      return;
+    }
+    for (const auto& [file, p] : files) std::cout << p.string() << '\n';
   });
 
   for (const bool pin : {true, false}) {

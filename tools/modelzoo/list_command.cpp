@@ -5,6 +5,26 @@
 #include "table.h"
 
 namespace modelzoo::cli {
+namespace {
+
+// Why nothing is listed: no usable plugin at all is another answer than a
+// query that matches nothing, and `modelzoo plugins` says why each failed.
+std::string nothing_listed(Hub& hub) {
+  std::size_t usable = 0, unusable = 0;
+  for (const auto& p : hub.plugins()) {
+    const bool ok =
+        p.state == PluginInfo::State::kAvailable || p.state == PluginInfo::State::kLoaded;
+    (ok ? usable : unusable) += 1;
+  }
+  if (usable > 0) return "no entrypoints match";
+  if (unusable == 0)
+    return "no entrypoints: no plugins found; set MODELZOO_PLUGIN_PATH to a directory of plugin "
+           ".so files";
+  return "no entrypoints: none of the " + std::to_string(unusable) +
+         " plugins found could be used; `modelzoo plugins` says why for each";
+}
+
+}  // namespace
 
 void add_list_command(CLI::App& app, Context& context) {
   auto* cmd = app.add_subcommand("list", "List model entrypoints (natural order)");
@@ -46,7 +66,7 @@ void add_list_command(CLI::App& app, Context& context) {
                      ellipsize(e->spec.summary, 60)});
     }
     if (table.empty()) {
-      std::cout << "no entrypoints match\n";
+      std::cout << nothing_listed(context.hub()) << '\n';
       return;
     }
     table.print(std::cout);

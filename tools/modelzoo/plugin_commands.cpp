@@ -30,6 +30,7 @@ struct CommonOptions {
   bool random_init = false;
   bool verify = false;
   bool offline = false;
+  bool verbose = false;
   int threads = 0;
   bool json = false;
 };
@@ -43,6 +44,8 @@ void add_common_options(CLI::App& app, CommonOptions& o, bool model_scope) {
     app.add_flag("--random-init", o.random_init, "An untrained model (no weights)");
     app.add_flag("--verify", o.verify, "Re-hash cached files before using them");
     app.add_flag("--offline", o.offline, "Never use the network (MODELZOO_OFFLINE=1)");
+    app.add_flag("--verbose", o.verbose,
+                 "Errors in full: a checkpoint that does not fit names every key");
   }
   app.add_option("--threads", o.threads, "Intra-op threads (default: all cores)");
   app.add_flag("--json", o.json, "Machine-readable JSON output");
@@ -189,6 +192,7 @@ int run_command_line(const std::string& verb, std::vector<std::string> args, boo
   load.weights = common.weights;
   load.random_init = common.random_init;
   load.verify = common.verify;
+  load.verbose = common.verbose;
   if (common.offline) load.network = cache::NetworkPolicy::offline;
   std::unique_ptr<cache::ProgressSink> progress;
   if (!common.json && isatty(STDERR_FILENO))

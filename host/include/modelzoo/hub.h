@@ -119,6 +119,9 @@ struct MODELZOO_API PretrainedOptions {
   /// Missing or unexpected keys are an error (a head for another
   /// num_classes is the family's to adapt, and is reported, not refused).
   bool strict = true;
+  /// A strict load's error names every problem key; otherwise the counts
+  /// and the first few of each kind (missing, unexpected, mismatched).
+  bool verbose = false;
   /// The cache; nullopt means CacheConfig::from_environment().
   std::optional<cache::CacheConfig> cache;
 };

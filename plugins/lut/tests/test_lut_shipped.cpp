@@ -243,6 +243,20 @@ TEST_CASE("modelzoo train writes weights that modelzoo eval reads", "[lut][cli][
   const auto summary = json::parse(last_line);
   CHECK(summary["epoch"].get<int64_t>() >= 1);
   CHECK(summary["test_accuracy_hard"].get<double>() > 0.3);
+  // The same config under another file name finds that finished checkpoint
+  // too: it writes the weights under its own name and says what they score,
+  // not "epoch 0, test accuracy -100.00%".
+  std::filesystem::copy_file(std::string(MODELZOO_SOURCE_DIR) + "/plugins/lut/configs/tiny.yaml",
+                             home.path() + "/tiny_again.yaml");
+  const auto renamed = modelzoo_cli({"train", "lut", home.path() + "/tiny_again.yaml", "--data",
+                                     "fashion-mnist", "--train-samples", "1000", "-o", out},
+                                    home.path());
+  INFO(renamed.err);
+  REQUIRE(renamed.exit_code == 0);
+  CHECK_THAT(renamed.err, Contains("were already done"));
+  CHECK_THAT(renamed.out, !Contains("-100") && !Contains("epoch 0,") &&
+                              Contains("tiny_again.safetensors  (epoch 1, test accuracy "));
+  CHECK(std::filesystem::exists(out + "/tiny_again.safetensors"));
 
   // Fine-tuning from those weights, with straight-through epochs that a
   // shorter --epochs cuts down (with a note) rather than refusing.

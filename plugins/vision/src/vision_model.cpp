@@ -107,8 +107,8 @@ LoadReport VisionModel::load_weights(const Weights& weights, const LoadOptions& 
       problems.missing.push_back(name);
   }
   if (options.strict && !problems.clean())
-    throw Error("loading " + file + " into " + name_ + " (strict): " + problems.describe() +
-                "\n  (is this a checkpoint of " + name_ +
+    throw Error("loading " + file + " into " + name_ + " (strict): " +
+                problems.describe(options.keys_listed) + "\n  (is this a checkpoint of " + name_ +
                 "? a different num_classes or in_chans is adapted; anything else is not)");
   if (!problems.missing.empty() && !initialised_) {
     // Built under SkipInit: what the checkpoint lacks must not stay garbage.

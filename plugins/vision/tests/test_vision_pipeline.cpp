@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <fstream>
@@ -182,6 +183,38 @@ TEST_CASE("pull, verify, load and run a variant served by the mirror", "[vision]
   CHECK(test::sha256_of_file(blob.string()) == digest);
   CHECK(std::distance(fs::directory_iterator(root / "home" / "quarantine"),
                       fs::directory_iterator()) == 1);
+}
+
+TEST_CASE("a checkpoint of another model: counts and a few keys, every key with --verbose",
+          "[vision][pipeline]") {
+  if (test::vision_fixture_index().is_null()) {
+    WARN("skipped: no fixtures (vision_fixtures needs python3-torchvision)");
+    return;
+  }
+  cache::test::TempDir root;
+  write_png((root / "image.png").string());
+  const Cli cli{(root / "home").string(), test::vision_plugin_dir(), ""};
+  const std::vector<std::string> args = {"run",       "resnet18",
+                                         "--image",   (root / "image.png").string(),
+                                         "--weights", test::fixture_path("efficientnet_b0.pth")};
+  auto lines = [](const std::string& text) { return std::count(text.begin(), text.end(), '\n'); };
+  auto r = cli(args);
+  CHECK(r.exit_code == 1);
+  INFO(r.err);
+  const std::size_t at = r.err.find("(strict): ");
+  REQUIRE(at != std::string::npos);
+  CHECK_THAT(r.err.substr(at, r.err.find('\n', at) - at),
+             Catch::Matches("\\(strict\\): [0-9]+ missing, [0-9]+ unexpected, [0-9]+ mismatched"));
+  CHECK_THAT(r.err, Catch::Contains("more missing (--verbose lists every key)") &&
+                        Catch::Contains("more unexpected (--verbose lists every key)"));
+  CHECK(lines(r.err) < 20);
+  auto all = args;
+  all.push_back("--verbose");
+  r = cli(all);
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("missing from the checkpoint: layer4.1.conv2.weight") &&
+                        !Catch::Contains("--verbose lists"));
+  CHECK(lines(r.err) > 100);
 }
 
 TEST_CASE("hub.load: a pretrained model in one call, through the mirror and the cache",

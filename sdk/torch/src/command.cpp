@@ -88,6 +88,9 @@ LoadResult load_pretrained(
   if (!random_init) {
     LoadOptions options;
     options.strict = request.value("strict", true);
+    // A user reading a wrong checkpoint's error needs the counts and a few
+    // keys of each kind, not hundreds of lines; --verbose gives them all.
+    options.keys_listed = request.value("verbose", false) ? SIZE_MAX : 5;
     report = model->load_weights(weights_of_files(files), options);
   }
   model->eval();

@@ -92,13 +92,27 @@ formats::DType to_file_dtype(torch::Dtype dtype) {
   }
 }
 
-std::string LoadReport::describe() const {
+std::string LoadReport::describe(std::size_t per_kind) const {
   std::ostringstream out;
-  for (const auto& k : missing) out << "\n  missing from the checkpoint: " << k;
-  for (const auto& k : unexpected) out << "\n  not in the model: " << k;
-  for (const auto& m : mismatched)
-    out << "\n  shape mismatch for " << m.key << ": model " << formats::shape_text(m.model_shape)
-        << ", checkpoint " << formats::shape_text(m.checkpoint_shape);
+  out << missing.size() << " missing, " << unexpected.size() << " unexpected, " << mismatched.size()
+      << " mismatched";
+  // A checkpoint of another model gets hundreds of lines: a few of each kind
+  // tell what it is, the counts tell how far off it is.
+  auto more = [&](std::size_t count, const char* kind) {
+    if (count > per_kind)
+      out << "\n  … and " << count - per_kind << " more " << kind << " (--verbose lists every key)";
+  };
+  for (std::size_t i = 0; i < missing.size() && i < per_kind; ++i)
+    out << "\n  missing from the checkpoint: " << missing[i];
+  more(missing.size(), "missing");
+  for (std::size_t i = 0; i < unexpected.size() && i < per_kind; ++i)
+    out << "\n  not in the model: " << unexpected[i];
+  more(unexpected.size(), "unexpected");
+  for (std::size_t i = 0; i < mismatched.size() && i < per_kind; ++i)
+    out << "\n  shape mismatch for " << mismatched[i].key << ": model "
+        << formats::shape_text(mismatched[i].model_shape) << ", checkpoint "
+        << formats::shape_text(mismatched[i].checkpoint_shape);
+  more(mismatched.size(), "mismatched");
   return out.str();
 }
 
@@ -290,7 +304,7 @@ LoadReport Weights::load_into(torch::nn::Module& module, const LoadOptions& opti
     copies.emplace_back(item.value(), it->second);
   }
   if (options.strict && !report.clean())
-    throw Error("loading " + source_ + " (strict): " + report.describe() +
+    throw Error("loading " + source_ + " (strict): " + report.describe(options.keys_listed) +
                 "\n  (load non-strict to keep what fits, e.g. for a new head)");
   torch::NoGradGuard no_grad;
   for (auto& [target, view] : copies) {

@@ -16,7 +16,7 @@ namespace modelzoo::cache {
 struct ProgressEvent {
   enum class Kind {
     start,     ///< a transfer begins (url, total if known, resumed_from)
-    progress,  ///< bytes so far (at most ~10 per second)
+    progress,  ///< bytes so far (at most ~10 per second), total as in start
     retry,     ///< an attempt failed and will be retried after `delay`
     waiting,   ///< another process holds the download lock for this file
     hashing,   ///< hashing a local candidate (torch.hub cache, resumed partial)
@@ -54,6 +54,7 @@ class MODELZOO_API TerminalProgressBar : public ProgressSink {
   bool enabled_;
   std::chrono::steady_clock::time_point started_{};
   std::uint64_t start_bytes_ = 0;
+  std::optional<std::uint64_t> total_;  ///< from the transfer's start event
 };
 
 /// One JSON object per line per event:

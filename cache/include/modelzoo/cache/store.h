@@ -94,7 +94,11 @@ struct PullOptions {
   /// those recorded when it was last hashed: a byte patched in place
   /// changes ctime, so a hit is never silently corrupt.
   bool verify_hits = true;
-  bool fsync = false;                       ///< fsync the file before it enters the store
+  bool fsync = false;  ///< fsync the file before it enters the store
+  /// For a file whose size the request does not declare: the most bytes a
+  /// download may bring (more is refused and not kept); nullopt: no limit.
+  /// `modelzoo pull` sets it (--max-size).
+  std::optional<std::uint64_t> max_size;
 };
 
 /// What to pull: one file of a resolved variant and a readable alias for it

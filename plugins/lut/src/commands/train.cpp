@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iomanip>
+#include <optional>
 #include <sstream>
 
 #include "heap_reuse.h"
@@ -39,6 +40,45 @@ std::string percent(double fraction) {
   std::ostringstream s;
   s << std::fixed << std::setprecision(2) << 100.0 * fraction << "%";
   return s.str();
+}
+
+std::optional<std::string> metadata_field(const std::string& file, const char* key) {
+  const auto& saved = Weights::from_file(file).file().metadata;
+  const auto it = saved.find(key);
+  if (it == saved.end()) return std::nullopt;
+  return it->second;
+}
+
+template <typename T>
+std::optional<T> parsed(const std::optional<std::string>& text) {
+  if (!text) return std::nullopt;
+  std::istringstream in(*text);
+  T value{};
+  if (!(in >> value)) return std::nullopt;
+  return value;
+}
+
+// A run whose checkpoint had every epoch done: report what its weights
+// score, never an empty run's "epoch 0, -100%". The weights file of this
+// config's name is written when missing (a checkpoint left by a run under
+// another config file name), and scored on the test set then.
+EpochReport finished_run(LutNetwork& network, const Dataset& test_set,
+                         const std::string& checkpoint, const fs::path& model_file) {
+  EpochReport report;
+  if (fs::exists(model_file)) {
+    report.epoch = parsed<int64_t>(metadata_field(model_file.string(), "epoch")).value_or(0);
+    report.eval_accuracy =
+        parsed<double>(metadata_field(model_file.string(), "test_accuracy_hard")).value_or(-1);
+  }
+  if (report.epoch > 0 && report.eval_accuracy >= 0) return report;
+  if (fs::exists(checkpoint))
+    report.epoch = parsed<int64_t>(metadata_field(checkpoint, "epoch")).value_or(report.epoch);
+  report.eval_accuracy = evaluate(network, test_set);
+  std::ostringstream acc;
+  acc << std::setprecision(17) << report.eval_accuracy;
+  network->save_weights(model_file.string(), {{"epoch", std::to_string(report.epoch)},
+                                              {"test_accuracy_hard", acc.str()}});
+  return report;
 }
 
 }  // namespace
@@ -114,18 +154,8 @@ nlohmann::json train_command(CommandContext& ctx) {
   if (train.resume && fs::exists(train.checkpoint))
     ctx.emit({{"message", "resuming from " + train.checkpoint}});
   auto report = lut::train(network, train_set, test_set, train);
-  if (epochs_run == 0 && fs::exists(model_file)) {
-    // The checkpoint had every epoch done: report what the weights scored
-    // when they were written rather than an empty run.
-    const Weights weights = Weights::from_file(model_file.string());
-    const auto& saved = weights.file().metadata;
-    auto field = [&](const char* key) {
-      auto it = saved.find(key);
-      return it == saved.end() ? std::string() : it->second;
-    };
-    if (!field("epoch").empty()) report.epoch = std::stoll(field("epoch"));
-    if (!field("test_accuracy_hard").empty())
-      report.eval_accuracy = std::stod(field("test_accuracy_hard"));
+  if (epochs_run == 0) {
+    report = finished_run(network, test_set, train.checkpoint, model_file);
     ctx.emit({{"note", "all " + std::to_string(config.training.epochs) +
                            " epochs were already done in " + out.string() +
                            "; nothing to train (--fresh starts over)"}});

@@ -53,7 +53,8 @@ struct LoadResult {
 /// Builds a model and loads its weights. The request is JSON:
 ///   {"name": "vision/resnet50", "config": {merged}, "base_config": {defaults and the
 ///    variant's config}, "overrides": {the user's}, "strict": true, "random_init": false,
-///    "files": [{"role": "weights", "file": "…", "path": "/abs/…"}, …]}
+///    "verbose": false, "files": [{"role": "weights", "file": "…", "path": "/abs/…"}, …]}
+/// ("verbose": a strict failure names every key, not the first few of each kind.)
 /// An empty file list with random_init builds an untrained model.
 using PretrainedLoader = std::function<LoadResult(const std::string& request_json)>;
 

@@ -16,6 +16,7 @@
 #include <torch/nn/module.h>
 #include <torch/types.h>
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -45,6 +46,10 @@ struct LoadOptions {
   /// before PyTorch 0.4.1 (torchvision's resnet18/34/… V1 files) lack and
   /// which PyTorch's own BatchNorm fills in the same way when it loads them.
   std::vector<std::string> optional_suffixes = {".num_batches_tracked"};
+  /// Keys of each kind (missing, unexpected, mismatched) a strict error
+  /// names after the counts; the rest are counted only. A pretrained load
+  /// lists 5 unless PretrainedOptions::verbose (`modelzoo run --verbose`).
+  std::size_t keys_listed = SIZE_MAX;
 };
 
 struct ShapeMismatch {
@@ -64,8 +69,10 @@ struct MODELZOO_API LoadReport {
   /// initialised"); informational, not problems.
   std::vector<std::string> notes;
   bool clean() const { return missing.empty() && unexpected.empty() && mismatched.empty(); }
-  /// One line per problem, naming each key (and both shapes).
-  std::string describe() const;
+  /// The count of each kind first ("2 missing, 220 unexpected, 1
+  /// mismatched"), then one line per key (with both shapes for a mismatch),
+  /// at most `per_kind` of each kind and how many more there are.
+  std::string describe(std::size_t per_kind = SIZE_MAX) const;
 };
 
 /// One file of a checkpoint: its published name (what a shard index refers
