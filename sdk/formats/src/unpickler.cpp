@@ -1,5 +1,6 @@
 #include "unpickler.h"
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 #include <set>
@@ -27,6 +28,9 @@ struct Value {
     kTensor
   };
   Kind kind = Kind::kNone;
+  // Levels of containers below and including this one, as far as the
+  // unpickler could see when items were added (see Unpickler::nest).
+  uint32_t depth = 1;
   int64_t integer = 0;
   double real = 0;
   std::string text;  // string, or "module.name" of a global
@@ -57,6 +61,11 @@ const std::map<std::string, DType> kStorageTypes = {
 };
 constexpr size_t kMaxStack = 1 << 20;
 constexpr size_t kMaxMemo = 1 << 22;
+// Containers nested deeper than this are refused. Freeing a nested value
+// recurses once per level (shared_ptr destructors), so a pickle of a million
+// one-byte TUPLE1 opcodes overflowed the stack; Python's own pickler stops
+// at its recursion limit (1000), so torch.save never writes anything close.
+constexpr uint32_t kMaxNesting = 1000;
 
 class Unpickler {
  public:
@@ -231,8 +240,23 @@ class Unpickler {
     stack_.resize(mark);
     return out;
   }
-  static ValuePtr tuple_of(std::vector<ValuePtr> items) {
+  // Checks that `container` may hold `items` without nesting deeper than
+  // kMaxNesting. A memoized container can gain items after it was put into
+  // another, so its parents' depths may be stale; that is safe because a
+  // memoized value is held by memoized_ until ~Unpickler empties it, so
+  // freeing never recurses through it: the depth that matters is the chain
+  // of values that are not memoized, which are complete when added.
+  void nest(Value& container, const std::vector<ValuePtr>& items) {
+    for (const auto& item : items) {
+      if (item->depth >= kMaxNesting)
+        fail("containers nested more than " + std::to_string(kMaxNesting) +
+             " levels deep (torch.save never writes that; corrupted or hostile file)");
+      container.depth = std::max(container.depth, item->depth + 1);
+    }
+  }
+  ValuePtr tuple_of(std::vector<ValuePtr> items) {
     auto v = make(Value::Kind::kTuple);
+    nest(*v, items);
     v->items = std::move(items);
     return v;
   }
@@ -255,11 +279,13 @@ class Unpickler {
     if (kv.size() % 2 != 0) fail("SETITEMS with an odd number of items");
     ValuePtr dict = top();
     if (dict->kind != Value::Kind::kDict) fail("SETITEM on something that is not a dict");
+    nest(*dict, kv);
     for (size_t i = 0; i < kv.size(); i += 2) dict->entries.emplace_back(kv[i], kv[i + 1]);
   }
   void append(const std::vector<ValuePtr>& items) {
     ValuePtr list = top();
     if (list->kind != Value::Kind::kList) fail("APPEND on something that is not a list");
+    nest(*list, items);
     list->items.insert(list->items.end(), items.begin(), items.end());
   }
   void build() {
