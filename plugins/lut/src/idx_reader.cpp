@@ -117,8 +117,16 @@ IdxArray parse_idx(const uint8_t* bytes, size_t size, const std::string& path) {
   if (!source.gzip() && source.plain_left() != elements)
     throw corrupt("header promises " + std::to_string(elements) + " bytes, file has " +
                   std::to_string(source.plain_left()));
-  out.data.resize(static_cast<size_t>(elements));
-  const size_t got = source.read(out.data.data(), out.data.size());
+  // Gzip input grows the buffer as it inflates, so that a header
+  // promising a gigabyte in front of a few bytes of data costs a few bytes.
+  size_t got = 0;
+  while (got < elements) {
+    const size_t step = std::min<uint64_t>(elements - got, size_t{16} << 20);
+    out.data.resize(got + step);
+    const size_t read = source.read(out.data.data() + got, step);
+    got += read;
+    if (read < step) break;
+  }
   if (got != elements)
     throw corrupt("header promises " + std::to_string(elements) + " bytes, the gzip data has " +
                   std::to_string(got));

@@ -98,7 +98,9 @@ void emit_json(YAML::Emitter& out, const nlohmann::json& value) {
   if (value.is_object()) {
     out << YAML::BeginMap;
     for (auto it = value.begin(); it != value.end(); ++it) {
-      out << YAML::Key << it.key() << YAML::Value;
+      out << YAML::Key;
+      if (!plain_scalar_reads_as_string(it.key())) out << YAML::DoubleQuoted;  // "~", ""
+      out << it.key() << YAML::Value;
       emit_json(out, it.value());
     }
     out << YAML::EndMap;
@@ -110,7 +112,11 @@ void emit_json(YAML::Emitter& out, const nlohmann::json& value) {
     for (const auto& v : value) emit_json(out, v);
     out << YAML::EndSeq;
   } else if (value.is_string()) {
-    out << value.get<std::string>();
+    // A string that would read back as a number, boolean or null ("no",
+    // "1", "~") is quoted, so that save → load gives the same config.
+    const auto& text = value.get_ref<const std::string&>();
+    if (!plain_scalar_reads_as_string(text)) out << YAML::DoubleQuoted;
+    out << text;
   } else if (value.is_boolean()) {
     out << value.get<bool>();
   } else if (value.is_number_integer()) {

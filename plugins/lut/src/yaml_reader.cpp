@@ -3,6 +3,7 @@
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/exceptions.h>
 #include <yaml-cpp/mark.h>
+#include <yaml-cpp/null.h>
 #include <yaml-cpp/parser.h>
 
 #include <map>
@@ -196,6 +197,12 @@ class JsonBuilder : public YAML::EventHandler {
 };
 
 }  // namespace
+
+bool plain_scalar_reads_as_string(const std::string& text) {
+  // yaml-cpp reports these plain scalars as null events, never as scalars.
+  if (YAML::IsNullString(text)) return false;
+  return scalar_value("?", text).is_string();
+}
 
 nlohmann::json read_yaml_as_json(const std::string& text, const std::string& source) {
   if (text.size() > kMaxYamlBytes)

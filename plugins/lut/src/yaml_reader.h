@@ -32,4 +32,9 @@ constexpr size_t kMaxYamlDepth = 32;               ///< shipped configs nest 3 d
 /// strings. Throws modelzoo::Error naming `source`, the line and the fix.
 nlohmann::json read_yaml_as_json(const std::string& text, const std::string& source);
 
+/// Whether `text`, written as a plain (unquoted) YAML scalar, reads back as
+/// this string rather than a number, boolean or null ("no", "1", "~" do
+/// not): a writer quotes it otherwise.
+bool plain_scalar_reads_as_string(const std::string& text);
+
 }  // namespace modelzoo::lut

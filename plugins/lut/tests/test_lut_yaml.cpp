@@ -145,3 +145,19 @@ TEST_CASE("scalars are typed as before: quoted strings stay strings", "[lut][con
                      "h": "text", "i": [1, "x"]})"));
   CHECK(modelzoo::lut::read_yaml_as_json("", "empty.yaml").is_null());
 }
+
+TEST_CASE("strings that read like numbers, booleans or null survive save → load",
+          "[lut][config][yaml]") {
+  // Found by fuzz_lut_config: the string "no" was written unquoted and read
+  // back as false (a quoted `dataset: "1"` came back as a number, and a run
+  // could not resume from its own checkpoint).
+  const auto c = LutConfig::from_yaml_text(std::string(kValid) +
+                                           "dataset: \"1\"\n"
+                                           "metadata: {a: 'no', b: '~', c: '', d: 'True', "
+                                           "e: '2.5e3', '~': key, f: [yes, 'yes']}\n");
+  const auto again = LutConfig::from_yaml_text(c.to_yaml(), "written");
+  CHECK(again.dataset == "1");
+  CHECK(again.to_json() == c.to_json());
+  CHECK(again.metadata["a"] == "no");
+  CHECK(again.metadata["f"] == nlohmann::json::parse(R"([true, "yes"])"));
+}
