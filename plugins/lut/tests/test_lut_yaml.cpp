@@ -8,6 +8,7 @@
 #include "lut_config.h"
 #include "modelzoo/sdk/error.h"
 #include "process.h"
+#include "yaml_bomb.h"
 #include "yaml_reader.h"
 
 // glog (through LibTorch) defines CHECK too; Catch's must win.
@@ -34,26 +35,13 @@ num_classes: 10
 seed: 3
 )";
 
-// "Billion laughs": nine levels of nine aliases, 9^9 strings from 1 KB.
-std::string alias_bomb() {
-  std::string text = kValid;
-  text += "metadata:\n  l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
-  for (int i = 1; i <= 9; ++i) {
-    const std::string prev = "*l" + std::to_string(i - 1);
-    text += "  l" + std::to_string(i) + ": &l" + std::to_string(i) + " [";
-    for (int k = 0; k < 9; ++k) text += (k ? ", " : "") + prev;
-    text += "]\n";
-  }
-  return text;
-}
-
 }  // namespace
 
 TEST_CASE("a YAML alias bomb is refused at once, naming the file and the fix",
           "[lut][config][yaml][security]") {
   modelzoo::test::TempDir dir;
   const std::string path = dir.path() + "/bomb.yaml";
-  const std::string bomb = alias_bomb();
+  const std::string bomb = modelzoo::lut::test::alias_bomb(kValid);
   REQUIRE(bomb.size() < 1024);
   { std::ofstream(path) << bomb; }
   const auto start = std::chrono::steady_clock::now();
