@@ -479,7 +479,7 @@ TEST_CASE("a variant's config defaults keep the types the entrypoint's config de
 
 TEST_CASE("a command option's default is one of its choices", "[manifest]") {
   json p = valid_plugin();
-  p["commands"] = json::parse(R"([{"verb": "run", "task": "image-classification",
+  p["commands"] = json::parse(R"([{"verb": "run", "task": "image-classification", "summary": "Run",
     "options": [{"name": "mode", "type": "string", "choices": ["hard", "soft"],
                  "default": "hrad"}]}])");
   CHECK_THAT(error_of(p), Catch::Contains("options[0].default") &&

@@ -120,12 +120,13 @@ TEST_CASE("gzip IDX input is inflated only as far as its header promises", "[lut
 TEST_CASE("labels outside the model's classes are refused, naming the file", "[lut][idx]") {
   modelzoo::test::TempDir dir;
   write(dir.path() + "/t10k-images-idx3-ubyte", idx_header({5, 2, 2}) + std::string(20, '\x10'));
-  write(dir.path() + "/t10k-labels-idx1-ubyte.gz", gzip(idx_header({5}) + "\x01\x09\x00\x0c\x02"));
+  write(dir.path() + "/t10k-labels-idx1-ubyte.gz",
+        gzip(idx_header({5}) + std::string("\x01\x09\x00\x0c\x02", 5)));
   const std::string labels = dir.path() + "/t10k-labels-idx1-ubyte.gz";
   CHECK_THAT(error_of([&] { load_fashion_mnist("test", dir.path()); }),
              Contains(labels + ": label 12 (item 3) is outside 0..9"));
   // In range for ten classes, but not for a model with five.
-  write(labels, gzip(idx_header({5}) + "\x01\x09\x00\x03\x02"));
+  write(labels, gzip(idx_header({5}) + std::string("\x01\x09\x00\x03\x02", 5)));
   const auto ten = load_fashion_mnist("test", dir.path());
   CHECK(ten.size() == 5);
   CHECK(ten.labels[1].item<int64_t>() == 9);
