@@ -392,10 +392,11 @@ struct FlattenState {
   size_t visited = 0;
 };
 constexpr size_t kMaxFlattenedEntries = 1 << 20;  // real state dicts hold < 100k
+constexpr int kMaxDictDepth = 32;
 
 void flatten(const ValuePtr& dict, const std::string& prefix, std::vector<TensorView>& out,
              int depth, const std::string& file, FlattenState& state) {
-  if (depth > 32) throw Error("cannot read " + file + ": dicts nested too deeply");
+  if (depth > kMaxDictDepth) throw Error("cannot read " + file + ": dicts nested too deeply");
   if (!state.on_path.insert(dict.get()).second)
     throw Error("cannot read " + file + ": a dict contains itself");
   for (const auto& [key, value] : dict->entries) {
@@ -414,6 +415,31 @@ void flatten(const ValuePtr& dict, const std::string& prefix, std::vector<Tensor
   state.on_path.erase(dict.get());
 }
 
+// The number of entries flatten() would visit under `dict`, each shared dict
+// counted once per path to it, as flatten counts them; computed once per
+// dict, so a small pickle of 30 shared levels (2^31 paths) is refused at
+// once instead of after a million visits (which cost 2 s under the fuzzer's
+// sanitizers). Saturates just past kMaxFlattenedEntries; a dict met again
+// while its own count is in progress (a cycle) adds nothing here: flatten
+// reports it, as it reports nesting past its depth limit, where this stops
+// counting (dicts chained through the memo can be nested far deeper than
+// the depths nest() saw).
+size_t entries_under(const Value* dict, std::map<const Value*, size_t>& counted, int depth) {
+  constexpr size_t kInProgress = SIZE_MAX;
+  if (depth > kMaxDictDepth) return 0;
+  auto [it, fresh] = counted.emplace(dict, kInProgress);
+  if (!fresh) return it->second == kInProgress ? 0 : it->second;
+  size_t total = 0;
+  for (const auto& [key, value] : dict->entries) {
+    total = std::min(total + 1, kMaxFlattenedEntries + 1);
+    if (value->kind == Value::Kind::kDict)
+      total = std::min(total + entries_under(value.get(), counted, depth + 1),
+                       kMaxFlattenedEntries + 1);
+  }
+  counted[dict] = total;
+  return total;
+}
+
 }  // namespace
 
 std::vector<TensorView> unpickle_state_dict(const uint8_t* pickle, size_t size,
@@ -423,6 +449,9 @@ std::vector<TensorView> unpickle_state_dict(const uint8_t* pickle, size_t size,
   const ValuePtr root = u.run();
   if (root->kind != Value::Kind::kDict)
     throw Error(file + " does not hold a state dict (a dict of tensors) at its top level");
+  std::map<const Value*, size_t> counted;
+  if (entries_under(root.get(), counted, 0) > kMaxFlattenedEntries)
+    throw Error("cannot read " + file + ": the state dict has more than 1M entries");
   std::vector<TensorView> out;
   FlattenState state;
   flatten(root, "", out, 0, file, state);
