@@ -94,12 +94,23 @@ T get_as(const nlohmann::json& value, const std::string& where, const std::strin
   }
 }
 
+// Whether a string must be written double-quoted to read back as itself:
+// it would read as another type ("no", "1", "~"), or holds control
+// characters or edge spaces, which a plain scalar loses or changes (found
+// by fuzz_lut_config: a trailing "\r" was dropped).
+bool needs_quotes(const std::string& text) {
+  if (!plain_scalar_reads_as_string(text)) return true;
+  if (text.front() == ' ' || text.back() == ' ') return true;
+  return std::any_of(text.begin(), text.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
+
 void emit_json(YAML::Emitter& out, const nlohmann::json& value) {
   if (value.is_object()) {
     out << YAML::BeginMap;
     for (auto it = value.begin(); it != value.end(); ++it) {
       out << YAML::Key;
-      if (!plain_scalar_reads_as_string(it.key())) out << YAML::DoubleQuoted;  // "~", ""
+      if (needs_quotes(it.key())) out << YAML::DoubleQuoted;  // "~", ""
       out << it.key() << YAML::Value;
       emit_json(out, it.value());
     }
@@ -115,7 +126,7 @@ void emit_json(YAML::Emitter& out, const nlohmann::json& value) {
     // A string that would read back as a number, boolean or null ("no",
     // "1", "~") is quoted, so that save → load gives the same config.
     const auto& text = value.get_ref<const std::string&>();
-    if (!plain_scalar_reads_as_string(text)) out << YAML::DoubleQuoted;
+    if (needs_quotes(text)) out << YAML::DoubleQuoted;
     out << text;
   } else if (value.is_boolean()) {
     out << value.get<bool>();

@@ -148,4 +148,11 @@ TEST_CASE("strings that read like numbers, booleans or null survive save → loa
   CHECK(again.to_json() == c.to_json());
   CHECK(again.metadata["a"] == "no");
   CHECK(again.metadata["f"] == nlohmann::json::parse(R"([true, "yes"])"));
+  // Also found by it: control characters and edge spaces were written
+  // plain, and a trailing "\r" was lost on reading back.
+  const auto odd = LutConfig::from_yaml_text(std::string(kValid) +
+                                             "metadata: {a: \"89.50   \\r\\rde\\r\", "
+                                             "b: \" lead\", c: \"tab\\there\\x01\"}\n");
+  CHECK(odd.metadata["a"] == "89.50   \r\rde\r");
+  CHECK(LutConfig::from_yaml_text(odd.to_yaml(), "written").to_json() == odd.to_json());
 }
