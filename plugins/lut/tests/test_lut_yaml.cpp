@@ -82,7 +82,12 @@ TEST_CASE("strings that are not UTF-8 are refused at load, not when training wri
                         Contains("save the file as UTF-8"));
   // An overlong form in a key; an escape for a lone surrogate (which
   // yaml-cpp refuses itself).
-  CHECK_THAT(error_of([] { LutConfig::from_yaml_text("se\xc0\xafed: 1\n", "k.yaml"); }),
+  CHECK_THAT(error_of([] {
+               LutConfig::from_yaml_text(
+                   "se\xc0\xaf"
+                   "ed: 1\n",
+                   "k.yaml");
+             }),
              Contains("k.yaml: line 1") && Contains("not UTF-8"));
   CHECK_THAT(error_of([] { LutConfig::from_yaml_text("dataset: \"\\ud800\"\n", "e.yaml"); }),
              Contains("e.yaml: not valid YAML") && Contains("invalid unicode"));
