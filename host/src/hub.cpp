@@ -25,15 +25,6 @@
 #include "modelzoo/trust/statement.h"
 
 namespace modelzoo {
-namespace {
-
-const char* json_kind(const nlohmann::json& value) {
-  if (value.is_number()) return "number";  // ints and floats interchange
-  return value.type_name();
-}
-
-}  // namespace
-
 const char* to_string(PluginInfo::State state) {
   switch (state) {
     case PluginInfo::State::kAvailable:
@@ -183,9 +174,9 @@ nlohmann::json merged(nlohmann::json config, const nlohmann::json& overrides,
       throw Error("unknown config key '" + it.key() + "' for " + model + "; " + hint +
                   "known keys: " + (keys.empty() ? "(none)" : keys));
     }
-    if (!current->is_null() && std::string(json_kind(*current)) != json_kind(it.value()))
-      throw Error("config key '" + it.key() + "' of " + model + " takes a " + json_kind(*current) +
-                  " (got " + it.value().dump() + ")");
+    if (!config_value_fits(*current, it.value()))
+      throw Error("config key '" + it.key() + "' of " + model + " takes " +
+                  config_type_name(*current) + " (got " + it.value().dump() + ")");
     *current = it.value();
   }
   return config;

@@ -270,6 +270,12 @@ CommandOption parse_option(const json& object, const std::string& path) {
       fail(path + ".default", "expected " + std::string(o.multiple ? "an array of " : "type ") +
                                   to_string(o.type) + " (got " + it->dump() + ")");
     if (o.required) fail(path + ".default", "a required option has no default");
+    if (!o.choices.empty()) {
+      const std::vector<json> given = o.multiple ? it->get<std::vector<json>>() : std::vector{*it};
+      for (const json& v : given)
+        if (std::find(o.choices.begin(), o.choices.end(), v.get<std::string>()) == o.choices.end())
+          fail(path + ".default", v.dump() + " is not one of the option's choices");
+    }
     o.default_value = *it;
   }
   if (o.type == CommandOption::Type::kBool && o.default_value == true)
@@ -671,6 +677,73 @@ bool is_reserved_option_name(std::string_view name) {
                      [&](const char* r) { return name == r; });
 }
 
+namespace {
+
+// A variant's defaults go over the entrypoint's config when the model is
+// built (Hub::config_for), so a key the entrypoint lacks, or a value of
+// another type than the entrypoint declares, is the manifest's error: found
+// here, when the plugin is discovered, instead of as a raw type error in
+// the plugin's factory on the first `create`.
+void check_variant_config(const Entrypoint& e, const WeightVariant& v, const std::string& path) {
+  const std::string where = "entrypoint '" + e.name + "', variant '" + v.tag + "'";
+  auto contradicts = [&](const std::string& key, const json& declared, const json& value,
+                         const std::string& field) {
+    std::string text = value.dump();
+    if (text.size() > 80) text = text.substr(0, 77) + "...";
+    fail(field, where + " gives config key '" + key + "' the value " + text + ", but the " +
+                    "entrypoint's config declares it " + config_type_name(declared) + " (default " +
+                    declared.dump() + "); give it " + config_type_name(declared));
+  };
+  if (const json* own = v.meta_value("config"); own && own->is_object()) {
+    for (auto it = own->begin(); it != own->end(); ++it) {
+      const std::string field = path + ".config." + it.key();
+      auto declared = e.config.find(it.key());
+      if (declared == e.config.end()) {
+        std::string keys;
+        for (auto k = e.config.begin(); k != e.config.end(); ++k)
+          keys += (keys.empty() ? "" : ", ") + k.key();
+        fail(field, where + " sets config key '" + it.key() + "', which the entrypoint's " +
+                        "config does not declare (known keys: " + (keys.empty() ? "none" : keys) +
+                        ")");
+      }
+      if (!config_value_fits(*declared, it.value()))
+        contradicts(it.key(), *declared, it.value(), field);
+    }
+  }
+  // meta.num_classes (an integer, checked by check_meta) also sets the
+  // config's num_classes.
+  if (const json* classes = v.meta_value("num_classes"); classes) {
+    auto declared = e.config.find("num_classes");
+    if (declared != e.config.end() && !config_value_fits(*declared, *classes))
+      contradicts("num_classes", *declared, *classes, path + ".num_classes");
+  }
+}
+
+}  // namespace
+
+bool config_value_fits(const json& declared, const json& value) {
+  if (declared.is_null()) return true;
+  if (declared.is_number()) return value.is_number();
+  return declared.type() == value.type();
+}
+
+const char* config_type_name(const json& declared) {
+  switch (declared.type()) {
+    case json::value_t::null:
+      return "any value";
+    case json::value_t::boolean:
+      return "true or false";
+    case json::value_t::string:
+      return "a string";
+    case json::value_t::array:
+      return "an array";
+    case json::value_t::object:
+      return "an object";
+    default:
+      return "a number";
+  }
+}
+
 Entrypoint parse_entrypoint(const json& object, const std::string& path,
                             const std::shared_ptr<const json>& tables) {
   if (!object.is_object()) fail(path, "expected an object (got " + type_name(object) + ")");
@@ -711,6 +784,8 @@ Entrypoint parse_entrypoint(const json& object, const std::string& path,
     }
     if (!e.variants.empty() && e.default_tag.empty())
       fail(path + ".variants", "mark exactly one variant with \"default\": true");
+    for (size_t i = 0; i < e.variants.size(); ++i)
+      check_variant_config(e, e.variants[i], path + ".variants[" + std::to_string(i) + "].meta");
   }
   return e;
 }

@@ -21,6 +21,11 @@ Files written in DIR:
   shared.pth        a self-containing list and a dict shared under two names
   self_dict.pth     a dict that contains itself
   doubling.pth      30 levels of a dict shared twice: 2^30 paths
+  deep_tuple.pth    a tuple nested 1,000,000 levels deep (one TUPLE1 opcode each)
+  deep_list.pth     a list nested 200,000 levels deep (EMPTY_LIST ... APPEND ...)
+  deep_dict.pth     a dict nested 200,000 levels deep (EMPTY_DICT ... SETITEM ...)
+  deep_memo.pth     200,000 lists each appended to the one before through the memo
+                    (readable: freeing it must not recurse either)
 
 Prints JSON: {file: {tensor: {dtype, shape, stride, offset, sha256, storage}}}
 for the readable files; "storage" is an id shared by tensors on one storage.
@@ -244,5 +249,23 @@ level = {"w": torch.ones(1)}
 for _ in range(30):
     level = {"l": level, "r": level}
 torch.save(level, path("doubling.pth"))
+
+# Nesting no pickler writes (Python's stops at its recursion limit), made
+# opcode by opcode: freeing such a value recursed once per level and
+# overflowed the stack. Each is root = {"d": <deep value>}.
+def deep_pickle(body):
+    key = b"X" + (1).to_bytes(4, "little") + b"d"
+    return b"\x80\x02}" + key + body + b"s."
+n = 200_000
+torch_like_zip(path("deep_tuple.pth"), deep_pickle(b")" + b"\x85" * 1_000_000))
+torch_like_zip(path("deep_list.pth"), deep_pickle(b"]" * n + b"a" * (n - 1)))
+torch_like_zip(path("deep_dict.pth"), deep_pickle(b"}" + (key_then_dict := b"X\x01\x00\x00\x00k}") * n
+                                                  + b"s" * n))
+chain = b"(]r" + (0).to_bytes(4, "little")
+for i in range(1, n):
+    # LONG_BINGET i-1 is already on top after the first; push list i, memoize
+    # it, append it to list i-1, then fetch list i for the next round.
+    chain += b"]r" + i.to_bytes(4, "little") + b"aj" + i.to_bytes(4, "little")
+torch_like_zip(path("deep_memo.pth"), deep_pickle(chain + b"t"))
 
 print(json.dumps(report))

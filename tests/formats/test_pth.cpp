@@ -163,6 +163,20 @@ TEST_CASE("shared and cyclic references in the pickle", "[pth][security]") {
   CHECK_THAT(error_of(f.path("doubling.pth")), Catch::Contains("more than 1M entries"));
 }
 
+TEST_CASE("deeply nested pickles are refused, not a stack overflow", "[pth][security]") {
+  if (!have_fixtures()) return;
+  const Fixtures& f = fixtures();
+  for (const char* name : {"deep_tuple.pth", "deep_list.pth", "deep_dict.pth"}) {
+    INFO(name);
+    CHECK_THAT(error_of(f.path(name)), Catch::Contains("cannot read " + f.path(name)) &&
+                                           Catch::Contains("nested more than 1000 levels deep") &&
+                                           Catch::Contains("torch.save never writes that"));
+  }
+  // Lists chained through the memo are 200,000 deep too, but each is
+  // memoized; reading (no tensors in it) and freeing them must not recurse.
+  CHECK(read_tensor_file(f.path("deep_memo.pth")).tensors.empty());
+}
+
 TEST_CASE("every truncation of a checkpoint is refused, none crashes", "[pth][zip]") {
   if (!have_fixtures()) return;
   TempDir dir;

@@ -12,7 +12,8 @@ shift || true
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(fuzz_safetensors fuzz_zip fuzz_unpickler fuzz_shard_index fuzz_elf
                                     fuzz_manifest fuzz_statement fuzz_trust_store fuzz_registry_cache
-                                    fuzz_ledger fuzz_cache_records fuzz_http_headers fuzz_image)
+                                    fuzz_ledger fuzz_cache_records fuzz_http_headers fuzz_image
+                                    fuzz_lut_config fuzz_idx)
 
 "$root/scripts/install-deps.sh"
 if ! command -v clang++ >/dev/null; then  # libFuzzer ships with Debian's clang
@@ -32,7 +33,7 @@ rm -rf "$seeds"  # a few seconds to make; always from the current fixtures
 if true; then
   mkdir -p "$seeds/files" "$seeds/safetensors" "$seeds/zip" "$seeds/pickle" "$seeds/index" "$seeds/elf" \
            "$seeds/manifest" "$seeds/statement" "$seeds/trust" "$seeds/registry" "$seeds/ledger" \
-           "$seeds/cache_records" "$seeds/http_headers" "$seeds/image"
+           "$seeds/cache_records" "$seeds/http_headers" "$seeds/image" "$seeds/lut_config" "$seeds/idx"
   # The host's JSON inputs, from the fixtures and a build of the in-tree
   # plugins' own files where there is one.
   cp "$root"/tests/plugins/fixtures/*.json "$root"/plugins/lut/manifest.json "$seeds/manifest/"
@@ -43,6 +44,10 @@ if true; then
   cp "$root"/tests/fuzz/seeds/cache_records/* "$seeds/cache_records/"
   cp "$root"/tests/fuzz/seeds/http_headers/* "$seeds/http_headers/"
   cp "$root"/tests/fuzz/seeds/image/* "$seeds/image/"
+  # The LUT family: its shipped configs, a small safetensors file carrying
+  # one as metadata, and small IDX files (plain, gzip, two gzip members).
+  cp "$root"/plugins/lut/configs/*.yaml "$root"/tests/fuzz/seeds/lut_config/* "$seeds/lut_config/"
+  cp "$root"/tests/fuzz/seeds/idx/* "$seeds/idx/"
   # Small real shared objects (dynamic sections, RUNPATH) and a plugin-like
   # one with a manifest section, built here.
   cp /usr/lib/x86_64-linux-gnu/libdl.so.2 /usr/lib/x86_64-linux-gnu/librt.so.1 "$seeds/elf/"
@@ -85,6 +90,8 @@ for target in "${targets[@]}"; do
     fuzz_cache_records) corpus=cache_records ;;
     fuzz_http_headers) corpus=http_headers ;;
     fuzz_image) corpus=image ;;
+    fuzz_lut_config) corpus=lut_config ;;
+    fuzz_idx) corpus=idx ;;
   esac
   work=$build/corpus/$target
   mkdir -p "$work"

@@ -438,3 +438,52 @@ TEST_CASE("a key given twice in one object is refused, not resolved by order", "
   CHECK_THROWS_WITH(modelzoo::parse_manifest_document(nested),
                     Catch::Contains("key 'vendor' appears twice"));
 }
+
+TEST_CASE("a variant's config defaults keep the types the entrypoint's config declares",
+          "[manifest]") {
+  json p = valid_plugin();
+  json& variant = p["entrypoints"][0]["variants"][1];
+  SECTION("a value of the declared type parses; integers and floats interchange") {
+    variant["meta"]["config"] = {{"num_classes", 10.0}, {"zero_init_residual", true}};
+    CHECK(error_of(p) == "(no error)");
+  }
+  SECTION("a string where the entrypoint declares a number") {
+    variant["meta"]["config"] = {{"num_classes", "1000"}};
+    CHECK_THAT(error_of(p),
+               Catch::Contains("'plugin.entrypoints[0].variants[1].meta.config.num_classes'") &&
+                   Catch::Contains("entrypoint 'resnet50', variant 'IMAGENET1K_V2'") &&
+                   Catch::Contains("declares it a number (default 1000)"));
+  }
+  SECTION("a number where the entrypoint declares true or false") {
+    variant["meta"]["config"] = {{"zero_init_residual", 1}};
+    CHECK_THAT(error_of(p), Catch::Contains("meta.config.zero_init_residual") &&
+                                Catch::Contains("declares it true or false"));
+  }
+  SECTION("a key the entrypoint does not declare") {
+    variant["meta"]["config"] = {{"num_clases", 10}};
+    CHECK_THAT(error_of(p), Catch::Contains("meta.config.num_clases") &&
+                                Catch::Contains("does not declare") &&
+                                Catch::Contains("known keys: num_classes, zero_init_residual"));
+  }
+  SECTION("meta.num_classes where the entrypoint's num_classes is not a number") {
+    p["entrypoints"][0]["config"]["num_classes"] = "many";
+    CHECK_THAT(error_of(p), Catch::Contains("variants[0].meta.num_classes") &&
+                                Catch::Contains("declares it a string"));
+  }
+  SECTION("through a table reference, too") {
+    p["tables"] = {{"vit_config", {{"num_classes", "x"}}}};
+    variant["meta"]["config"] = {{"$table", "vit_config"}};
+    CHECK_THAT(error_of(p), Catch::Contains("meta.config.num_classes"));
+  }
+}
+
+TEST_CASE("a command option's default is one of its choices", "[manifest]") {
+  json p = valid_plugin();
+  p["commands"] = json::parse(R"([{"verb": "run", "task": "image-classification", "summary": "Run",
+    "options": [{"name": "mode", "type": "string", "choices": ["hard", "soft"],
+                 "default": "hrad"}]}])");
+  CHECK_THAT(error_of(p), Catch::Contains("options[0].default") &&
+                              Catch::Contains("\"hrad\" is not one of the option's choices"));
+  p["commands"][0]["options"][0]["default"] = "soft";
+  CHECK(error_of(p) == "(no error)");
+}

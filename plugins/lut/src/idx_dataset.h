@@ -23,10 +23,14 @@ struct Dataset {
 std::string fashion_mnist_dir(const std::string& dir = "");
 
 /// split: "train" or "test" (t10k). Throws modelzoo::Error naming the file
-/// and how to get it (apt-get install dataset-fashion-mnist).
-Dataset load_fashion_mnist(const std::string& split, const std::string& dir = "");
+/// and how to get it (apt-get install dataset-fashion-mnist), or naming the
+/// labels file when a label is outside 0..num_classes-1 (the classes of
+/// the model the data is for).
+Dataset load_fashion_mnist(const std::string& split, const std::string& dir = "",
+                           int64_t num_classes = 10);
 
-/// One IDX file (ubyte), as a uint8 tensor of the shape its header gives.
+/// One IDX file (ubyte), as a uint8 tensor of the shape its header gives
+/// (read by idx_reader.h's read_idx, with its limits).
 torch::Tensor read_idx_file(const std::string& path);
 
 /// The ten Fashion-MNIST class names.

@@ -4,12 +4,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
 
 #include "modelzoo/sdk/atomic_file.h"
 #include "modelzoo/sdk/error.h"
+#include "yaml_reader.h"
 
 namespace modelzoo::lut {
 namespace {
@@ -92,49 +94,24 @@ T get_as(const nlohmann::json& value, const std::string& where, const std::strin
   }
 }
 
-nlohmann::json yaml_to_json(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined:
-      return nullptr;
-    case YAML::NodeType::Sequence: {
-      nlohmann::json out = nlohmann::json::array();
-      for (const auto& item : node) out.push_back(yaml_to_json(item));
-      return out;
-    }
-    case YAML::NodeType::Map: {
-      nlohmann::json out = nlohmann::json::object();
-      for (const auto& item : node) out[item.first.as<std::string>()] = yaml_to_json(item.second);
-      return out;
-    }
-    case YAML::NodeType::Scalar:
-      break;
-  }
-  const std::string text = node.Scalar();
-  if (node.Tag() == "!" || node.Tag() == "tag:yaml.org,2002:str") return text;  // quoted
-  if (text == "true" || text == "True" || text == "yes") return true;
-  if (text == "false" || text == "False" || text == "no") return false;
-  if (text == "~" || text == "null") return nullptr;
-  try {
-    size_t used = 0;
-    const long long i = std::stoll(text, &used);
-    if (used == text.size()) return static_cast<int64_t>(i);
-  } catch (const std::exception&) {
-  }
-  try {
-    size_t used = 0;
-    const double d = std::stod(text, &used);
-    if (used == text.size()) return d;
-  } catch (const std::exception&) {
-  }
-  return text;
+// Whether a string must be written double-quoted to read back as itself:
+// it would read as another type ("no", "1", "~"), or holds control
+// characters or edge spaces, which a plain scalar loses or changes (found
+// by fuzz_lut_config: a trailing "\r" was dropped).
+bool needs_quotes(const std::string& text) {
+  if (!plain_scalar_reads_as_string(text)) return true;
+  if (text.front() == ' ' || text.back() == ' ') return true;
+  return std::any_of(text.begin(), text.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
 }
 
 void emit_json(YAML::Emitter& out, const nlohmann::json& value) {
   if (value.is_object()) {
     out << YAML::BeginMap;
     for (auto it = value.begin(); it != value.end(); ++it) {
-      out << YAML::Key << it.key() << YAML::Value;
+      out << YAML::Key;
+      if (needs_quotes(it.key())) out << YAML::DoubleQuoted;  // "~", ""
+      out << it.key() << YAML::Value;
       emit_json(out, it.value());
     }
     out << YAML::EndMap;
@@ -146,7 +123,11 @@ void emit_json(YAML::Emitter& out, const nlohmann::json& value) {
     for (const auto& v : value) emit_json(out, v);
     out << YAML::EndSeq;
   } else if (value.is_string()) {
-    out << value.get<std::string>();
+    // A string that would read back as a number, boolean or null ("no",
+    // "1", "~") is quoted, so that save → load gives the same config.
+    const auto& text = value.get_ref<const std::string&>();
+    if (needs_quotes(text)) out << YAML::DoubleQuoted;
+    out << text;
   } else if (value.is_boolean()) {
     out << value.get<bool>();
   } else if (value.is_number_integer()) {
@@ -478,16 +459,16 @@ LutConfig LutConfig::from_json(const nlohmann::json& json, const std::string& so
 }
 
 LutConfig LutConfig::from_yaml_text(const std::string& text, const std::string& source) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    throw Error(source + ": not valid YAML: " + e.what());
-  }
-  return from_json(yaml_to_json(root), source);
+  return from_json(read_yaml_as_json(text, source), source);
 }
 
 LutConfig LutConfig::from_yaml_file(const std::string& path) {
+  std::error_code error;
+  // Not read at all when it is far too large to be a config.
+  if (const auto size = std::filesystem::file_size(path, error); !error && size > kMaxYamlBytes)
+    throw Error(path + " is " + std::to_string(size) + " bytes; a LUT config is at most " +
+                std::to_string(kMaxYamlBytes) +
+                " (shipped ones are < 2 KB): is this the right file?");
   std::string text;
   if (!read_whole_file(path, &text))
     throw Error("cannot read LUT config " + path + " (does the file exist?)");

@@ -3,6 +3,7 @@
 // test image, and `modelzoo eval` reproduces the accuracy in their metadata.
 #include <png.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
@@ -10,9 +11,11 @@
 
 #include "idx_dataset.h"
 #include "lut_network.h"
+#include "modelzoo/formats/safetensors.h"
 #include "packed_network.h"
 #include "paths.h"
 #include "process.h"
+#include "yaml_bomb.h"
 
 // glog (through LibTorch) defines CHECK too; Catch's must win.
 #undef CHECK
@@ -285,4 +288,44 @@ TEST_CASE("modelzoo train writes weights that modelzoo eval reads", "[lut][cli][
   r = modelzoo_cli({"train", "lut", home.path() + "/missing.yaml"}, home.path());
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.err, Contains("cannot read LUT config"));
+}
+
+TEST_CASE("an alias bomb in a weights file's config metadata is refused fast",
+          "[lut][cli][security]") {
+  // The config a `modelzoo train` output carries in its safetensors header
+  // is read by `run --weights` / `eval --weights` and when `train` resumes
+  // from a checkpoint: each hung, growing past 1 GB, on a 1 KB bomb.
+  modelzoo::test::TempDir home;
+  const std::string weights = home.path() + "/bomb.safetensors";
+  static const float kOne = 1.0f;
+  modelzoo::formats::TensorView one;
+  one.name = "x";
+  one.shape = {1};
+  one.strides = {1};
+  one.storage = reinterpret_cast<const uint8_t*>(&kOne);
+  one.storage_bytes = sizeof kOne;
+  const std::string bomb = modelzoo::lut::test::alias_bomb("model_type: feedforward\n");
+  modelzoo::formats::write_safetensors(weights, {one}, {{"config", bomb}, {"epoch", "1"}});
+  auto timed = [&](std::vector<std::string> args) {
+    const auto start = std::chrono::steady_clock::now();
+    auto r = modelzoo_cli(std::move(args), home.path());
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    CHECK(seconds < 30);
+    return r;
+  };
+  auto r =
+      timed({"run", "lut/lut_network", "--weights", weights, "--image", home.path() + "/x.png"});
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Contains(weights + " (config metadata of lut/lut_network): line 4") &&
+                        Contains("YAML aliases (*name) are not accepted"));
+  if (!have_fashion_mnist()) return;  // train reads the data before it resumes
+  const std::string out = home.path() + "/run";
+  std::filesystem::create_directories(out);
+  std::filesystem::copy_file(weights, out + "/checkpoint.safetensors");
+  r = timed({"train", "lut", std::string(MODELZOO_SOURCE_DIR) + "/plugins/lut/configs/tiny.yaml",
+             "--train-samples", "100", "-o", out});
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Contains(out + "/checkpoint.safetensors (config): line 4") &&
+                        Contains("YAML aliases"));
 }

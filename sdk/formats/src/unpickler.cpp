@@ -1,5 +1,6 @@
 #include "unpickler.h"
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 #include <set>
@@ -27,6 +28,9 @@ struct Value {
     kTensor
   };
   Kind kind = Kind::kNone;
+  // Levels of containers below and including this one, as far as the
+  // unpickler could see when items were added (see Unpickler::nest).
+  uint32_t depth = 1;
   int64_t integer = 0;
   double real = 0;
   std::string text;  // string, or "module.name" of a global
@@ -57,6 +61,11 @@ const std::map<std::string, DType> kStorageTypes = {
 };
 constexpr size_t kMaxStack = 1 << 20;
 constexpr size_t kMaxMemo = 1 << 22;
+// Containers nested deeper than this are refused. Freeing a nested value
+// recurses once per level (shared_ptr destructors), so a pickle of a million
+// one-byte TUPLE1 opcodes overflowed the stack; Python's own pickler stops
+// at its recursion limit (1000), so torch.save never writes anything close.
+constexpr uint32_t kMaxNesting = 1000;
 
 class Unpickler {
  public:
@@ -231,8 +240,23 @@ class Unpickler {
     stack_.resize(mark);
     return out;
   }
-  static ValuePtr tuple_of(std::vector<ValuePtr> items) {
+  // Checks that `container` may hold `items` without nesting deeper than
+  // kMaxNesting. A memoized container can gain items after it was put into
+  // another, so its parents' depths may be stale; that is safe because a
+  // memoized value is held by memoized_ until ~Unpickler empties it, so
+  // freeing never recurses through it: the depth that matters is the chain
+  // of values that are not memoized, which are complete when added.
+  void nest(Value& container, const std::vector<ValuePtr>& items) {
+    for (const auto& item : items) {
+      if (item->depth >= kMaxNesting)
+        fail("containers nested more than " + std::to_string(kMaxNesting) +
+             " levels deep (torch.save never writes that; corrupted or hostile file)");
+      container.depth = std::max(container.depth, item->depth + 1);
+    }
+  }
+  ValuePtr tuple_of(std::vector<ValuePtr> items) {
     auto v = make(Value::Kind::kTuple);
+    nest(*v, items);
     v->items = std::move(items);
     return v;
   }
@@ -255,11 +279,13 @@ class Unpickler {
     if (kv.size() % 2 != 0) fail("SETITEMS with an odd number of items");
     ValuePtr dict = top();
     if (dict->kind != Value::Kind::kDict) fail("SETITEM on something that is not a dict");
+    nest(*dict, kv);
     for (size_t i = 0; i < kv.size(); i += 2) dict->entries.emplace_back(kv[i], kv[i + 1]);
   }
   void append(const std::vector<ValuePtr>& items) {
     ValuePtr list = top();
     if (list->kind != Value::Kind::kList) fail("APPEND on something that is not a list");
+    nest(*list, items);
     list->items.insert(list->items.end(), items.begin(), items.end());
   }
   void build() {
@@ -366,10 +392,11 @@ struct FlattenState {
   size_t visited = 0;
 };
 constexpr size_t kMaxFlattenedEntries = 1 << 20;  // real state dicts hold < 100k
+constexpr int kMaxDictDepth = 32;
 
 void flatten(const ValuePtr& dict, const std::string& prefix, std::vector<TensorView>& out,
              int depth, const std::string& file, FlattenState& state) {
-  if (depth > 32) throw Error("cannot read " + file + ": dicts nested too deeply");
+  if (depth > kMaxDictDepth) throw Error("cannot read " + file + ": dicts nested too deeply");
   if (!state.on_path.insert(dict.get()).second)
     throw Error("cannot read " + file + ": a dict contains itself");
   for (const auto& [key, value] : dict->entries) {
@@ -388,6 +415,31 @@ void flatten(const ValuePtr& dict, const std::string& prefix, std::vector<Tensor
   state.on_path.erase(dict.get());
 }
 
+// The number of entries flatten() would visit under `dict`, each shared dict
+// counted once per path to it, as flatten counts them; computed once per
+// dict, so a small pickle of 30 shared levels (2^31 paths) is refused at
+// once instead of after a million visits (which cost 2 s under the fuzzer's
+// sanitizers). Saturates just past kMaxFlattenedEntries; a dict met again
+// while its own count is in progress (a cycle) adds nothing here: flatten
+// reports it, as it reports nesting past its depth limit, where this stops
+// counting (dicts chained through the memo can be nested far deeper than
+// the depths nest() saw).
+size_t entries_under(const Value* dict, std::map<const Value*, size_t>& counted, int depth) {
+  constexpr size_t kInProgress = SIZE_MAX;
+  if (depth > kMaxDictDepth) return 0;
+  auto [it, fresh] = counted.emplace(dict, kInProgress);
+  if (!fresh) return it->second == kInProgress ? 0 : it->second;
+  size_t total = 0;
+  for (const auto& [key, value] : dict->entries) {
+    total = std::min(total + 1, kMaxFlattenedEntries + 1);
+    if (value->kind == Value::Kind::kDict)
+      total = std::min(total + entries_under(value.get(), counted, depth + 1),
+                       kMaxFlattenedEntries + 1);
+  }
+  counted[dict] = total;
+  return total;
+}
+
 }  // namespace
 
 std::vector<TensorView> unpickle_state_dict(const uint8_t* pickle, size_t size,
@@ -397,6 +449,9 @@ std::vector<TensorView> unpickle_state_dict(const uint8_t* pickle, size_t size,
   const ValuePtr root = u.run();
   if (root->kind != Value::Kind::kDict)
     throw Error(file + " does not hold a state dict (a dict of tensors) at its top level");
+  std::map<const Value*, size_t> counted;
+  if (entries_under(root.get(), counted, 0) > kMaxFlattenedEntries)
+    throw Error("cannot read " + file + ": the state dict has more than 1M entries");
   std::vector<TensorView> out;
   FlattenState state;
   flatten(root, "", out, 0, file, state);

@@ -15,7 +15,8 @@ nlohmann::json eval_command(CommandContext& ctx) {
   check_data(options);
   retain_freed_heap_memory();
   LoadedModel loaded = ctx.load();
-  auto test_set = load_fashion_mnist("test", options.value("data_dir", ""));
+  auto test_set = load_fashion_mnist("test", options.value("data_dir", ""),
+                                     loaded.model->config().value("num_classes", int64_t{10}));
   const int64_t limit = options.value("limit", int64_t{0});
   if (limit > 0 && limit < test_set.size()) test_set = test_set.slice(0, limit);
   c10::InferenceMode guard;

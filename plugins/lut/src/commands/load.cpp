@@ -44,7 +44,9 @@ LoadResult load_model(const nlohmann::json& request) {
     // A `modelzoo train` output carries its config: its structure wins, the
     // entrypoint only lends the family.
     if (auto it = metadata.find("config"); it != metadata.end())
-      base = LutConfig::from_yaml_text(it->second, name + " weights (config)").to_flat_json();
+      base = LutConfig::from_yaml_text(
+                 it->second, weights->file().file->path() + " (config metadata of " + name + ")")
+                 .to_flat_json();
   }
   auto config = LutConfig::from_json(base, name);
   config.apply_overrides(request.at("overrides"), /*weights_loaded=*/!random_init, name);

@@ -51,7 +51,9 @@ nlohmann::json run_command(CommandContext& ctx) {
     return result;
   }
   check_data(options);
-  const auto test_set = load_fashion_mnist("test", options.value("data_dir", ""));
+  const auto test_set =
+      load_fashion_mnist("test", options.value("data_dir", ""),
+                         loaded.model->config().value("num_classes", int64_t{10}));
   for (const int64_t i : indices) {
     if (i < 0 || i >= test_set.size())
       throw Error("--idx-index " + std::to_string(i) + " is outside the test set (0.." +

@@ -112,8 +112,8 @@ nlohmann::json train_command(CommandContext& ctx) {
   config.save((out / "config.yaml").string());
 
   const std::string dir = options.value("data_dir", "");
-  const auto train_set = load_fashion_mnist("train", dir);
-  const auto test_set = load_fashion_mnist("test", dir);
+  const auto train_set = load_fashion_mnist("train", dir, config.num_classes);
+  const auto test_set = load_fashion_mnist("test", dir, config.num_classes);
   LutNetwork network(config);
   ctx.emit({{"message",
              "training " + stem + ": " + std::to_string(config.num_luts()) + " LUTs, layers " +

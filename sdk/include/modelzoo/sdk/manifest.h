@@ -220,6 +220,16 @@ MODELZOO_API nlohmann::json to_json(const InputSpec& input);
 MODELZOO_API nlohmann::json to_json(const BuildInfo& build);
 MODELZOO_API nlohmann::json to_json(const CommandSpec& command);
 
+/// Whether `value` may stand for a config key whose manifest default is
+/// `declared`: the same JSON type, integers and floats interchanging; a
+/// null default takes anything. The entrypoint's `config` declares the
+/// types, and a variant's `meta.config` and `meta.num_classes`, and a
+/// user's overrides, all follow this one rule.
+MODELZOO_API bool config_value_fits(const nlohmann::json& declared, const nlohmann::json& value);
+/// What a key with default `declared` takes, for errors: "a number",
+/// "a string", "true or false", "an array", "an object", "any value".
+MODELZOO_API const char* config_type_name(const nlohmann::json& declared);
+
 /// Options every model command has, which the host handles itself (a
 /// plugin may not declare these names): config, weights, random-init,
 /// verify, offline, threads, json, help.
