@@ -187,7 +187,7 @@ TEST_CASE("a plugin that chatters and hangs is blacklisted within its deadline",
   auto plugins = by_name(hub);
   CHECK(plugins["hostile_chatty.so"].state == PluginInfo::State::kBlacklisted);
   CHECK_THAT(plugins["hostile_chatty.so"].reason, Catch::Contains("hung: no answer within 5.0 s"));
-  // Its chatter does not extend its deadline (a generous bound: 2 s + one
+  // Its chatter does not extend its deadline (a generous bound: 5 s + one
   // restart of the scanner for the toy plugin).
   CHECK(took < std::chrono::seconds(20));
   check_toy_unaffected(hub);
