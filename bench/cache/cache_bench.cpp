@@ -15,7 +15,8 @@ int main(int argc, char** argv) {
   using namespace modelzoo::cache;
   using clock = std::chrono::steady_clock;
   if (argc < 2) {
-    std::fprintf(stderr, "usage: cache_bench pull URL SHA256 | verify-store | hit[-rehash] URL SHA256 N\n");
+    std::fprintf(stderr,
+                 "usage: cache_bench pull URL SHA256 | verify-store | hit[-rehash] URL SHA256 N\n");
     return 2;
   }
   try {

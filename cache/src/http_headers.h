@@ -12,7 +12,7 @@
 namespace modelzoo::cache {
 
 struct ResponseHeaders {
-  long status = 0;  ///< of the last status line (redirects, 100-continue)
+  long status = 0;           ///< of the last status line (redirects, 100-continue)
   std::string content_type;  ///< lower case
   std::optional<std::uint64_t> content_length;
   std::optional<std::uint64_t> range_start;  ///< Content-Range "bytes S-E/T"

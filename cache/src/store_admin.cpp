@@ -11,10 +11,10 @@
 #include <map>
 #include <set>
 
+#include "hashing_writer.h"
 #include "modelzoo/cache/sha256.h"
 #include "modelzoo/cache/store.h"
 #include "modelzoo/sdk/error.h"
-#include "hashing_writer.h"
 #include "store_layout.h"
 #include "store_records.h"
 
@@ -356,9 +356,9 @@ PruneReport Store::prune(const PruneOptions& options) {
     bool pinned_now = false;
     for (const auto& ref : read_alias_records(layout))
       if (ref.sha256 == e.sha256 && ref.pinned) pinned_now = true;
-    if (!download.held() || used > std::chrono::duration_cast<std::chrono::seconds>(
-                                       e.last_used.time_since_epoch())
-                                       .count() ||
+    if (!download.held() ||
+        used > std::chrono::duration_cast<std::chrono::seconds>(e.last_used.time_since_epoch())
+                   .count() ||
         pinned_now) {
       report.kept_in_use.push_back(e.sha256);
       return;
@@ -405,8 +405,7 @@ PruneReport Store::prune(const PruneOptions& options) {
       std::error_code rm_ec;
       fs::remove(it->path(), rm_ec);
       if (rm_ec) {
-        report.failures.push_back("cannot remove " + it->path().string() + ": " +
-                                  rm_ec.message());
+        report.failures.push_back("cannot remove " + it->path().string() + ": " + rm_ec.message());
         continue;
       }
     }
@@ -434,8 +433,7 @@ RemoveReport Store::remove(const std::string& name_or_digest, bool force) {
       auto ref = load_alias_record(layout, alias).record;
       if (!ref) continue;
       if (ref->pinned && !force)
-        throw Error("alias " + alias +
-                    " is pinned; unpin it first (modelzoo cache unpin " + alias +
+        throw Error("alias " + alias + " is pinned; unpin it first (modelzoo cache unpin " + alias +
                     ") or remove it anyway with --force");
       refs.push_back(std::move(*ref));
     }
@@ -443,8 +441,7 @@ RemoveReport Store::remove(const std::string& name_or_digest, bool force) {
     for (const auto& ref : refs) {
       layout.check_ref_parents(ref.alias);
       fs::remove(layout.ref(ref.alias), ec);
-      if (ec)
-        throw Error("cannot remove " + layout.ref(ref.alias).string() + ": " + ec.message());
+      if (ec) throw Error("cannot remove " + layout.ref(ref.alias).string() + ": " + ec.message());
       report.removed_aliases.push_back(ref.alias);
     }
     if (aliases.front() != name_or_digest) {

@@ -64,8 +64,8 @@ fs::path Layout::quarantine_slot(const std::string& hex) const {
 
 void Layout::ensure() const {
   std::error_code ec;
-  for (const fs::path& dir : {blobs().parent_path(), blobs(), metas(), refs(), partials(), locks(),
-                              quarantine()}) {
+  for (const fs::path& dir :
+       {blobs().parent_path(), blobs(), metas(), refs(), partials(), locks(), quarantine()}) {
     if (is_link(dir)) refuse_link(dir);
     fs::create_directories(dir, ec);
     if (ec)

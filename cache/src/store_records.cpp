@@ -39,14 +39,13 @@ std::vector<std::string> string_list(const nlohmann::json& doc, const char* key,
   const auto value = optional_field<nlohmann::json>(doc, key, "record");
   if (!value) return out;
   if (!value->is_array())
-    throw Error(std::string("record.") + key + ": expected an array, found " +
-                value->type_name());
+    throw Error(std::string("record.") + key + ": expected an array, found " + value->type_name());
   for (const auto& item : *value) {
     if (!item.is_string())
-      throw Error(std::string("record.") + key + ": expected strings, found " +
-                  item.type_name());
+      throw Error(std::string("record.") + key + ": expected strings, found " + item.type_name());
     const std::string s = item.get<std::string>();
-    if (valid && !valid(s)) throw Error(std::string("record.") + key + ": " + what + " \"" + s + "\"");
+    if (valid && !valid(s))
+      throw Error(std::string("record.") + key + ": " + what + " \"" + s + "\"");
     out.push_back(s);
   }
   return out;
@@ -171,14 +170,10 @@ AliasRecord alias_record_from_text(std::string_view text, const std::string& ali
 }
 
 nlohmann::json to_json(const BlobRecord& r) {
-  nlohmann::json doc = {{"sha256", r.sha256},
-                        {"verification", to_string(r.verification)},
-                        {"files", r.files},
-                        {"sources", r.sources},
-                        {"aliases", r.aliases},
-                        {"added", r.added},
-                        {"last_used", r.last_used},
-                        {"last_verified", r.last_verified}};
+  nlohmann::json doc = {{"sha256", r.sha256},       {"verification", to_string(r.verification)},
+                        {"files", r.files},         {"sources", r.sources},
+                        {"aliases", r.aliases},     {"added", r.added},
+                        {"last_used", r.last_used}, {"last_verified", r.last_verified}};
   if (r.size) doc["size"] = *r.size;
   if (!r.tofu_prefix.empty()) doc["tofu_prefix"] = r.tofu_prefix;
   if (const auto& i = r.verified_identity)

@@ -39,7 +39,7 @@ struct FileIdentity {
 
 /// meta/<hex>.json.
 struct BlobRecord {
-  std::string sha256;                ///< equals the file's name
+  std::string sha256;  ///< equals the file's name
   std::optional<std::uint64_t> size;
   Verification verification = Verification::full_digest;
   std::string tofu_prefix;
@@ -48,7 +48,7 @@ struct BlobRecord {
   std::vector<std::string> aliases;  ///< valid aliases
   std::int64_t added = 0;
   std::int64_t last_used = 0;
-  std::int64_t last_verified = 0;    ///< when the bytes were last hashed
+  std::int64_t last_verified = 0;                 ///< when the bytes were last hashed
   std::optional<FileIdentity> verified_identity;  ///< the blob's identity then
 };
 

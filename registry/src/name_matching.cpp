@@ -9,7 +9,9 @@
 namespace modelzoo {
 
 namespace {
-bool is_digit(char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; }
+bool is_digit(char c) {
+  return std::isdigit(static_cast<unsigned char>(c)) != 0;
+}
 }  // namespace
 
 bool natural_less(std::string_view a, std::string_view b) {

@@ -5,8 +5,8 @@
 // corrupt is handed out, and every report says what really happened.
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 #include <sys/wait.h>
+#include <unistd.h>
 #include <atomic>
 #include <cstdio>
 #include <fstream>
@@ -164,8 +164,7 @@ TEST_CASE("no store command modifies a path outside the cache root, whatever the
   }
   std::map<std::string, std::string> before_outside;
   for (const auto& [p, s] : outside_before)
-    if (p.rfind(bed.root.string() + "/", 0) != 0 && p != bed.root.string())
-      before_outside[p] = s;
+    if (p.rfind(bed.root.string() + "/", 0) != 0 && p != bed.root.string()) before_outside[p] = s;
   CHECK(outside_after == before_outside);
   CHECK(quick.bad() == 0);
 }
@@ -189,8 +188,8 @@ TEST_CASE("a record of the wrong type is reported as invalid, naming its file, a
   REQUIRE(entries.size() == 3);
   std::map<std::string, std::string> problem;
   for (const auto& e : entries) problem[e.sha256] = e.problem;
-  CHECK_THAT(problem[a], Catch::StartsWith("invalid: " + bed.meta(a).string()) &&
-                             Catch::Contains("size"));
+  CHECK_THAT(problem[a],
+             Catch::StartsWith("invalid: " + bed.meta(a).string()) && Catch::Contains("size"));
   CHECK_THAT(problem[b], Catch::StartsWith("invalid: " + bed.meta(b).string()) &&
                              Catch::Contains("expected an object"));
   const VerifyReport report = store.verify();
@@ -377,8 +376,8 @@ TEST_CASE("a disk that fills at the record write gives the disk-full guidance an
                  {"MODELZOO_MIRROR", std::nullopt},
                  {"MODELZOO_OFFLINE", std::nullopt},
                  {"TORCH_HOME", (dir / "torch").string()}});
-  const std::vector<std::string> args = {"--url", "https://127.0.0.1:1/w-12345678.pth", "--sha256",
-                                         hex, "--name", "vision/w.T"};
+  const std::vector<std::string> args = {
+      "--url", "https://127.0.0.1:1/w-12345678.pth", "--sha256", hex, "--name", "vision/w.T"};
   // Its output through a pipe: the size limit applies to files only.
   std::string command = std::string(MODELZOO_PULL_TOOL) + " --fsize-limit 64";
   for (const auto& a : args) command += " '" + a + "'";

@@ -96,8 +96,8 @@ TEST_CASE("written safetensors read back equal, sorted and aligned", "[safetenso
   const std::string t = file.find("z.transposed")->contiguous_bytes();
   float first_row[2];
   std::memcpy(first_row, t.data(), 8);
-  CHECK(first_row[0] == -1.0f);   // element (0,0) = floats[0]
-  CHECK(first_row[1] == 0.5f);    // element (0,1) = floats[3]
+  CHECK(first_row[0] == -1.0f);  // element (0,0) = floats[0]
+  CHECK(first_row[1] == 0.5f);   // element (0,1) = floats[3]
   // Data: 8-byte elements first, then by name; the data section is aligned.
   CHECK(file.tensors.front().name == "m.longs");
   CHECK((file.tensors.front().storage - file.file->data()) % 8 == 0);
@@ -111,7 +111,8 @@ TEST_CASE("safetensors interoperate with an independent Python implementation",
     return;
   }
   TempDir dir;
-  const std::string script = std::string(MODELZOO_SOURCE_DIR) + "/tests/formats/safetensors_peer.py";
+  const std::string script =
+      std::string(MODELZOO_SOURCE_DIR) + "/tests/formats/safetensors_peer.py";
   // Python writes; modelzoo reads and checks the values.
   const std::string py_file = dir.path() + "/py.safetensors";
   auto r = modelzoo::test::run_process({"/usr/bin/python3", script, "write", py_file});
@@ -147,31 +148,39 @@ TEST_CASE("broken safetensors are refused with a clear error", "[safetensors]") 
              Catch::Contains("header length 1048576 exceeds the file"));
   CHECK_THAT(error_of(write_bytes(dir, "notjson", raw_file("{not json}", data))),
              Catch::Contains("not a JSON object"));
-  CHECK_THAT(error_of(write_bytes(dir, "dtype",
-                                  raw_file(R"({"t":{"dtype":"F8","shape":[4],"data_offsets":[0,4]}})", data))),
+  CHECK_THAT(error_of(write_bytes(
+                 dir, "dtype",
+                 raw_file(R"({"t":{"dtype":"F8","shape":[4],"data_offsets":[0,4]}})", data))),
              Catch::Contains("unknown dtype 'F8'"));
-  CHECK_THAT(error_of(write_bytes(dir, "oob",
-                                  raw_file(R"({"t":{"dtype":"F32","shape":[8],"data_offsets":[0,32]}})", data))),
+  CHECK_THAT(error_of(write_bytes(
+                 dir, "oob",
+                 raw_file(R"({"t":{"dtype":"F32","shape":[8],"data_offsets":[0,32]}})", data))),
              Catch::Contains("outside the data"));
-  CHECK_THAT(error_of(write_bytes(dir, "size",
-                                  raw_file(R"({"t":{"dtype":"F32","shape":[3],"data_offsets":[0,16]}})", data))),
+  CHECK_THAT(error_of(write_bytes(
+                 dir, "size",
+                 raw_file(R"({"t":{"dtype":"F32","shape":[3],"data_offsets":[0,16]}})", data))),
              Catch::Contains("need 12"));
-  CHECK_THAT(error_of(write_bytes(dir, "overlap",
-                                  raw_file(R"({"a":{"dtype":"F32","shape":[3],"data_offsets":[0,12]},)"
-                                           R"("b":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}})",
-                                           data))),
-             Catch::Contains("overlap"));
-  CHECK_THAT(error_of(write_bytes(dir, "reversed",
-                                  raw_file(R"({"t":{"dtype":"U8","shape":[0],"data_offsets":[9,8]}})", data))),
+  CHECK_THAT(
+      error_of(write_bytes(dir, "overlap",
+                           raw_file(R"({"a":{"dtype":"F32","shape":[3],"data_offsets":[0,12]},)"
+                                    R"("b":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}})",
+                                    data))),
+      Catch::Contains("overlap"));
+  CHECK_THAT(error_of(write_bytes(
+                 dir, "reversed",
+                 raw_file(R"({"t":{"dtype":"U8","shape":[0],"data_offsets":[9,8]}})", data))),
              Catch::Contains("outside the data"));
-  CHECK_THAT(error_of(write_bytes(dir, "negative",
-                                  raw_file(R"({"t":{"dtype":"U8","shape":[-4],"data_offsets":[0,4]}})", data))),
+  CHECK_THAT(error_of(write_bytes(
+                 dir, "negative",
+                 raw_file(R"({"t":{"dtype":"U8","shape":[-4],"data_offsets":[0,4]}})", data))),
              Catch::Contains("negative"));
   CHECK_THAT(error_of(write_bytes(dir, "overflow",
                                   raw_file(R"({"t":{"dtype":"F64","shape":[4294967296,4294967296],)"
-                                           R"("data_offsets":[0,16]}})", data))),
+                                           R"("data_offsets":[0,16]}})",
+                                           data))),
              Catch::Contains("overflow"));
-  const std::string bad_utf8 = "{\"\xff\xfe\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]}}";
+  const std::string bad_utf8 =
+      "{\"\xff\xfe\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]}}";
   CHECK_THAT(error_of(write_bytes(dir, "utf8", raw_file(bad_utf8, data))),
              Catch::Contains("UTF-8") || Catch::Contains("JSON"));
   CHECK_THAT(error_of(write_bytes(dir, "meta", raw_file(R"({"__metadata__":{"k":1}})", ""))),
@@ -180,6 +189,7 @@ TEST_CASE("broken safetensors are refused with a clear error", "[safetensors]") 
   const std::string whole = raw_file(good, data);
   for (size_t n = 0; n < whole.size(); ++n) {
     INFO("truncated to " << n);
-    CHECK_THAT(error_of(write_bytes(dir, "cut", whole.substr(0, n))), Catch::Contains("safetensors") || Catch::Contains("empty"));
+    CHECK_THAT(error_of(write_bytes(dir, "cut", whole.substr(0, n))),
+               Catch::Contains("safetensors") || Catch::Contains("empty"));
   }
 }

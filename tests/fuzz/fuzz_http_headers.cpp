@@ -17,8 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     apply_header_line(line, headers);
     input.remove_prefix(line.size());
     if (headers.retry_after &&
-        (headers.retry_after->count() < 0 ||
-         *headers.retry_after > std::chrono::hours(24 * 366)))
+        (headers.retry_after->count() < 0 || *headers.retry_after > std::chrono::hours(24 * 366)))
       std::abort();
     if (headers.status < 0 || headers.status > 999) std::abort();
   }

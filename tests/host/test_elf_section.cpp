@@ -56,8 +56,18 @@ TEST_CASE("every truncation of a plugin is refused cleanly", "[elf]") {
   REQUIRE(bytes.size() > 4096);
   TempDir dir;
   const std::string cut = dir.path() + "/cut.so";
-  std::vector<size_t> lengths = {1, 4, 16, 63, 64, 65, 200, 1000, 4096, bytes.size() / 2,
-                                 bytes.size() - 1000, bytes.size() - 1};
+  std::vector<size_t> lengths = {1,
+                                 4,
+                                 16,
+                                 63,
+                                 64,
+                                 65,
+                                 200,
+                                 1000,
+                                 4096,
+                                 bytes.size() / 2,
+                                 bytes.size() - 1000,
+                                 bytes.size() - 1};
   for (size_t length : lengths) {
     std::ofstream(cut, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(length));
     INFO("length " << length);

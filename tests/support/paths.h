@@ -5,8 +5,12 @@
 
 namespace modelzoo::test {
 
-inline std::string binary_dir() { return MODELZOO_BINARY_DIR; }
-inline std::string cli_path() { return binary_dir() + "/bin/modelzoo"; }
+inline std::string binary_dir() {
+  return MODELZOO_BINARY_DIR;
+}
+inline std::string cli_path() {
+  return binary_dir() + "/bin/modelzoo";
+}
 inline std::string plugin_dir(const std::string& kind) {  // "good", "faulty", "bad"
   return binary_dir() + "/tests/plugins/" + kind;
 }

@@ -45,8 +45,10 @@ ProcessResult run_process(const std::vector<std::string>& argv,
     if (eq != std::string::npos) vars[entry.substr(0, eq)] = entry.substr(eq + 1);
   }
   for (const auto& [name, value] : env) {
-    if (value.empty()) vars.erase(name);
-    else vars[name] = value;
+    if (value.empty())
+      vars.erase(name);
+    else
+      vars[name] = value;
   }
   std::vector<std::string> env_strings;
   for (const auto& [name, value] : vars) env_strings.push_back(name + "=" + value);
@@ -62,8 +64,10 @@ ProcessResult run_process(const std::vector<std::string>& argv,
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0600);
+  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0600);
   pid_t pid = 0;
   const int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
@@ -82,7 +86,8 @@ ProcessResult run_process(const std::vector<std::string>& argv,
 namespace modelzoo::test {
 std::string sha256_of_file(const std::string& path) {
   const auto r = run_process({"/usr/bin/sha256sum", path});
-  if (r.exit_code != 0 || r.out.size() < 64) throw std::runtime_error("sha256sum failed on " + path);
+  if (r.exit_code != 0 || r.out.size() < 64)
+    throw std::runtime_error("sha256sum failed on " + path);
   return r.out.substr(0, 64);
 }
 }  // namespace modelzoo::test

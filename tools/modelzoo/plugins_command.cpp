@@ -15,7 +15,8 @@ std::string trust_text(const trust::TrustVerdict& v) {
 }  // namespace
 
 void add_plugins_command(CLI::App& app, Context& context) {
-  auto* cmd = app.add_subcommand("plugins", "List plugin files, their state and why any was refused");
+  auto* cmd =
+      app.add_subcommand("plugins", "List plugin files, their state and why any was refused");
   auto blacklist_only = std::make_shared<bool>(false);
   cmd->add_flag("--rescan", context.hub_options.rescan,
                 "Scan every plugin again instead of reading the registry cache");
@@ -34,7 +35,8 @@ void add_plugins_command(CLI::App& app, Context& context) {
     if (context.json) {
       nlohmann::json out = nlohmann::json::array();
       for (const auto& p : plugins) {
-        nlohmann::json item = {{"path", p.path}, {"status", to_string(p.state)}, {"reason", p.reason}};
+        nlohmann::json item = {
+            {"path", p.path}, {"status", to_string(p.state)}, {"reason", p.reason}};
         if (p.manifest) {
           item["family"] = p.manifest->family;
           item["version"] = p.manifest->plugin_version;

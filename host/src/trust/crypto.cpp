@@ -82,8 +82,8 @@ std::string sign(const std::string& private_pem, std::string_view message) {
 bool verify_signature(const PublicKey& public_key, std::string_view message,
                       std::string_view signature) {
   if (signature.size() != 64) return false;
-  Pkey key(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, public_key.data(),
-                                       public_key.size()));
+  Pkey key(
+      EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, public_key.data(), public_key.size()));
   MdCtx ctx(EVP_MD_CTX_new());
   if (!key || !ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1)
     return false;
@@ -93,11 +93,14 @@ bool verify_signature(const PublicKey& public_key, std::string_view message,
 }
 
 std::string key_id(const PublicKey& key) {
-  return cache::sha256_bytes(std::string_view(reinterpret_cast<const char*>(key.data()), key.size()))
+  return cache::sha256_bytes(
+             std::string_view(reinterpret_cast<const char*>(key.data()), key.size()))
       .substr(0, 16);
 }
 
-std::string sha256_hex(std::string_view data) { return cache::sha256_bytes(data); }
+std::string sha256_hex(std::string_view data) {
+  return cache::sha256_bytes(data);
+}
 
 std::string sha256_of_fd(int fd, uint64_t* size) {
   cache::Sha256 hash;

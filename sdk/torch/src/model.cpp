@@ -1,7 +1,7 @@
 #include "modelzoo/model.h"
 
-#include <torch/csrc/autograd/grad_mode.h>
 #include <c10/core/InferenceMode.h>
+#include <torch/csrc/autograd/grad_mode.h>
 
 #include "modelzoo/sdk/error.h"
 

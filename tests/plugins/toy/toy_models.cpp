@@ -35,7 +35,8 @@ TinyCnnImpl::TinyCnnImpl(const nlohmann::json& config) {
   conv1 = register_module("conv1",
                           torch::nn::Conv2d(torch::nn::Conv2dOptions(in, width, 3).padding(1)));
   conv2 = register_module(
-      "conv2", torch::nn::Conv2d(torch::nn::Conv2dOptions(width, 2 * width, 3).stride(2).padding(1)));
+      "conv2",
+      torch::nn::Conv2d(torch::nn::Conv2dOptions(width, 2 * width, 3).stride(2).padding(1)));
   fc = register_module("fc", torch::nn::Linear(2 * width, classes));
 }
 

@@ -20,9 +20,7 @@ class TinyCnnModel : public modelzoo::ModuleModel<toy::TinyCnn>, public modelzoo
     const auto& fc = net()->fc;
     return fc ? fc->options.out_features() : 0;
   }
-  int64_t num_features() const override {
-    return net()->num_features();
-  }
+  int64_t num_features() const override { return net()->num_features(); }
   void reset_classifier(int64_t num_classes) override { net()->reset_classifier(num_classes); }
 };
 

@@ -23,7 +23,8 @@ MODELZOO_API PluginFile read_plugin_file(const std::string& path);
 
 /// Signs the plugin at `path` with `private_pem` and writes its statement
 /// next to it; returns what was written.
-MODELZOO_API SignedStatement sign_plugin_file(const std::string& path, const std::string& private_pem,
+MODELZOO_API SignedStatement sign_plugin_file(const std::string& path,
+                                              const std::string& private_pem,
                                               const std::string& issued);
 
 }  // namespace modelzoo::trust

@@ -26,10 +26,10 @@ struct PluginStatement {
   std::string key_id;
   std::string file_sha256;
   uint64_t file_size = 0;
-  std::string manifest_sha256;  ///< of the embedded manifest document
+  std::string manifest_sha256;                       ///< of the embedded manifest document
   nlohmann::json build = nlohmann::json::object();   ///< sdk_abi, torch, cxx11_abi
   nlohmann::json weights = nlohmann::json::array();  ///< entrypoint, tag, urls, digest
-  std::string issued;  ///< YYYY-MM-DD, UTC
+  std::string issued;                                ///< YYYY-MM-DD, UTC
 };
 
 struct SignedStatement {
@@ -55,7 +55,8 @@ MODELZOO_API std::string statement_path(const std::string& plugin_path);
 MODELZOO_API std::optional<SignedStatement> read_statement(const std::string& plugin_path);
 
 /// Writes atomically (temporary file + rename).
-MODELZOO_API void write_statement(const std::string& plugin_path, const SignedStatement& signed_statement);
+MODELZOO_API void write_statement(const std::string& plugin_path,
+                                  const SignedStatement& signed_statement);
 
 /// Today's date in UTC as YYYY-MM-DD.
 MODELZOO_API std::string today_utc();
