@@ -28,13 +28,7 @@ struct Transfer {
   std::uint64_t offset = 0;  // bytes we asked the server to skip
 
   // Per response (reset at each status line: redirects, 100-continue).
-  long status = 0;
-  std::string content_type;
-  std::optional<std::uint64_t> content_length;
-  std::optional<std::uint64_t> range_start;
-  std::optional<std::uint64_t> range_total;
-  std::optional<std::chrono::milliseconds> retry_after;
-  ResponseHeaders headers;  // as parsed so far; the fields above are copies
+  ResponseHeaders headers;  // of the current response, as parsed so far
 
   bool body_started = false;
   bool aborted = false;
@@ -71,13 +65,7 @@ bool redirect_refused(Transfer* t, const std::string& location) {
 size_t read_header(char* data, size_t size, size_t count, void* user) {
   auto* t = static_cast<Transfer*>(user);
   const HeaderLine kind = apply_header_line(std::string_view(data, size * count), t->headers);
-  t->status = t->headers.status;
-  t->content_type = t->headers.content_type;
-  t->content_length = t->headers.content_length;
-  t->range_start = t->headers.range_start;
-  t->range_total = t->headers.range_total;
-  t->retry_after = t->headers.retry_after;
-  if (kind == HeaderLine::location && t->status >= 300 && t->status < 400 &&
+  if (kind == HeaderLine::location && t->headers.status >= 300 && t->headers.status < 400 &&
       redirect_refused(t, t->headers.location))
     return 0;  // aborts the transfer
   return size * count;
@@ -94,8 +82,9 @@ std::string max_size_refusal(std::uint64_t limit) {
 template <typename Fail>
 bool accept_size(Transfer* t, Fail&& fail) {
   t->total = t->request->expected_size;
-  if (!t->total && t->range_total) t->total = t->range_total;
-  if (!t->total && t->content_length) t->total = *t->content_length + t->writer->size();
+  if (!t->total && t->headers.range_total) t->total = t->headers.range_total;
+  if (!t->total && t->headers.content_length)
+    t->total = *t->headers.content_length + t->writer->size();
   const auto& limit = t->request->max_size;
   if (!t->request->expected_size && limit && t->total && *t->total > *limit)
     return fail(FetchOutcome::Status::url_failed, "the server announces " +
@@ -113,33 +102,35 @@ bool accept_body(Transfer* t) {
     return false;
   };
   const std::optional<std::uint64_t>& expected = t->request->expected_size;
-  if (t->status == 200) {
-    if (t->content_type.rfind("text/html", 0) == 0)
+  if (t->headers.status == 200) {
+    if (t->headers.content_type.rfind("text/html", 0) == 0)
       return fail(FetchOutcome::Status::url_failed,
-                  "the server answered with an HTML page (Content-Type " + t->content_type +
+                  "the server answered with an HTML page (Content-Type " + t->headers.content_type +
                       "), not a weights file; the URL probably points at a login or error page");
-    if (expected && t->content_length && *t->content_length != *expected)
-      return fail(FetchOutcome::Status::url_failed,
-                  "size mismatch: the server announces " + std::to_string(*t->content_length) +
-                      " bytes, the manifest says " + std::to_string(*expected));
+    if (expected && t->headers.content_length && *t->headers.content_length != *expected)
+      return fail(FetchOutcome::Status::url_failed, "size mismatch: the server announces " +
+                                                        std::to_string(*t->headers.content_length) +
+                                                        " bytes, the manifest says " +
+                                                        std::to_string(*expected));
     if (t->offset > 0 || t->writer->size() > 0) {
       t->range_ignored = t->offset > 0;
       t->writer->restart();  // the body starts at byte 0
     }
     return accept_size(t, fail);
   }
-  if (t->status == 206) {
-    if (!t->range_start || *t->range_start != t->writer->size())
+  if (t->headers.status == 206) {
+    if (!t->headers.range_start || *t->headers.range_start != t->writer->size())
       return fail(FetchOutcome::Status::retryable,
                   "the server sent a range that does not continue the partial file");
-    if (expected && t->range_total && *t->range_total != *expected)
-      return fail(FetchOutcome::Status::url_failed,
-                  "size mismatch: the server's file has " + std::to_string(*t->range_total) +
-                      " bytes, the manifest says " + std::to_string(*expected));
+    if (expected && t->headers.range_total && *t->headers.range_total != *expected)
+      return fail(FetchOutcome::Status::url_failed, "size mismatch: the server's file has " +
+                                                        std::to_string(*t->headers.range_total) +
+                                                        " bytes, the manifest says " +
+                                                        std::to_string(*expected));
     return accept_size(t, fail);
   }
   return fail(FetchOutcome::Status::url_failed,
-              "unexpected HTTP status " + std::to_string(t->status));
+              "unexpected HTTP status " + std::to_string(t->headers.status));
 }
 
 size_t read_body(char* data, size_t size, size_t count, void* user) {
@@ -148,7 +139,7 @@ size_t read_body(char* data, size_t size, size_t count, void* user) {
   if (!t->body_started) {
     t->body_started = true;
     // Error statuses are classified after perform(); do not store their body.
-    if (t->status >= 300) return CURL_WRITEFUNC_ERROR;
+    if (t->headers.status >= 300) return CURL_WRITEFUNC_ERROR;
     try {
       if (!accept_body(t)) return CURL_WRITEFUNC_ERROR;
     } catch (const WriteFailure& e) {
@@ -396,11 +387,11 @@ FetchOutcome fetch_once(const FetchRequest& request, HashingWriter& writer) {
   out.http_code = http_code;
   out.sent_range = t.offset > 0;
   out.range_ignored = t.range_ignored;
-  out.retry_after = t.retry_after;
-  if (t.range_total)
-    out.total_size = t.range_total;
-  else if (t.content_length && (http_code == 200))
-    out.total_size = t.content_length;
+  out.retry_after = t.headers.retry_after;
+  if (t.headers.range_total)
+    out.total_size = t.headers.range_total;
+  else if (t.headers.content_length && (http_code == 200))
+    out.total_size = t.headers.content_length;
 
   if (t.aborted) {
     out.status = t.abort_status;
