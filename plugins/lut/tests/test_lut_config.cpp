@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "error_text.h"
 #include "lut_config.h"
 #include "modelzoo/sdk/error.h"
 #include "process.h"
@@ -13,6 +14,8 @@
 
 using Catch::Matchers::Contains;
 using modelzoo::lut::LutConfig;
+
+using modelzoo::test::error_of;
 
 namespace {
 
@@ -50,15 +53,6 @@ metadata:
   accuracy: 98.5
 )";
 
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const modelzoo::Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
 }  // namespace
 
 TEST_CASE("a DiffLUT-style YAML file loads", "[lut][config]") {
@@ -80,36 +74,35 @@ TEST_CASE("a DiffLUT-style YAML file loads", "[lut][config]") {
 }
 
 TEST_CASE("unknown and mistyped keys are errors with a suggestion", "[lut][config]") {
-  auto m = message_of(
+  auto m = error_of(
       [] { LutConfig::from_yaml_text("layer_widths: [10]\nnode_input_dm: 4\n", "x.yaml"); });
   CHECK_THAT(m, Contains("x.yaml") && Contains("unknown key 'node_input_dm'") &&
                     Contains("did you mean 'node_input_dim'?"));
-  m = message_of([] { LutConfig::from_yaml_text("runtime: {temprature: 0.5}\n", "x.yaml"); });
+  m = error_of([] { LutConfig::from_yaml_text("runtime: {temprature: 0.5}\n", "x.yaml"); });
   CHECK_THAT(m, Contains("unknown key 'temprature'") && Contains("did you mean 'temperature'?"));
-  m = message_of(
-      [] { LutConfig::from_yaml_text("encoder_config: {name: thermometer, bits: 3}\n"); });
+  m = error_of([] { LutConfig::from_yaml_text("encoder_config: {name: thermometer, bits: 3}\n"); });
   CHECK_THAT(m, Contains("unknown key 'bits'") && Contains("num_bits"));
-  m = message_of([] { LutConfig::from_yaml_text("node_input_dim: six\n"); });
+  m = error_of([] { LutConfig::from_yaml_text("node_input_dim: six\n"); });
   CHECK_THAT(m, Contains("'node_input_dim' must be an integer"));
-  m = message_of([] { LutConfig::from_yaml_text("node_input_dim: 7\nlayer_widths: [10]\n"); });
+  m = error_of([] { LutConfig::from_yaml_text("node_input_dim: 7\nlayer_widths: [10]\n"); });
   CHECK_THAT(m, Contains("node_input_dim must be in 2..6 (got 7)"));
-  m = message_of([] { LutConfig::from_yaml_text("layer_widths: [100, 25]\n"); });
+  m = error_of([] { LutConfig::from_yaml_text("layer_widths: [100, 25]\n"); });
   CHECK_THAT(m, Contains("last layer width (25) must be a multiple of num_classes (10)"));
-  m = message_of(
+  m = error_of(
       [] { LutConfig::from_yaml_text("layer_widths: [10]\nruntime: {eval_mode: soft}\n"); });
   CHECK_THAT(m, Contains("eval_mode must be hard, expectation, sampling or packed (got 'soft')"));
-  m = message_of([] {
+  m = error_of([] {
     LutConfig::from_yaml_text(
         "layer_widths: [10]\ninput_size: 100\ntraining: {shift_pixels: 10}\n");
   });
   CHECK_THAT(m, Contains("shift_pixels must be smaller than the image side (10)"));
-  m = message_of([] {
+  m = error_of([] {
     LutConfig::from_yaml_text("layer_widths: [10]\ninput_size: 20\ntraining: {shift_pixels: 1}\n");
   });
   CHECK_THAT(m, Contains("input_size 20 is not a square"));
   CHECK(LutConfig::from_yaml_text("layer_widths: [10]\ntraining: {shift_pixels: 2}\n")
             .training.shift_pixels == 2);
-  m = message_of([] { LutConfig::from_yaml_text("layer_widths: [10\n"); });
+  m = error_of([] { LutConfig::from_yaml_text("layer_widths: [10\n"); });
   CHECK_THAT(m, Contains("not valid YAML"));
 }
 
@@ -122,9 +115,7 @@ TEST_CASE("structural overrides with weights are refused, runtime ones apply", "
                                  : key == "encoder_config"  ? nlohmann::json({{"num_bits", 2}})
                                  : key == "receptive_field" ? nlohmann::json(5)
                                                             : nlohmann::json(4);
-    const auto m = message_of([&] {
-      copy.apply_overrides({{key, value}}, true, "lut/mnist_large");
-    });
+    const auto m = error_of([&] { copy.apply_overrides({{key, value}}, true, "lut/mnist_large"); });
     CHECK_THAT(m, Contains("overriding lut/mnist_large") &&
                       Contains("'" + key + "' is a structural key") &&
                       Contains("cannot be overridden when weights are loaded") &&
@@ -140,7 +131,7 @@ TEST_CASE("structural overrides with weights are refused, runtime ones apply", "
   CHECK(c.runtime.eval_mode == "sampling");
   c.apply_overrides({{"runtime", {{"num_samples", 3}}}}, true);
   CHECK(c.runtime.num_samples == 3);
-  const auto m = message_of([&] { c.apply_overrides({{"temperture", 1.0}}, true); });
+  const auto m = error_of([&] { c.apply_overrides({{"temperture", 1.0}}, true); });
   CHECK_THAT(m, Contains("unknown key 'temperture'") && Contains("did you mean 'temperature'?"));
 }
 
@@ -154,7 +145,7 @@ TEST_CASE("save_config → load gives the same config", "[lut][config]") {
   const auto back = LutConfig::from_yaml_file(path);
   CHECK(back.to_json() == c.to_json());
   CHECK(back.to_flat_json() == c.to_flat_json());
-  CHECK_THAT(message_of([&] { LutConfig::from_yaml_file(dir.path() + "/missing.yaml"); }),
+  CHECK_THAT(error_of([&] { LutConfig::from_yaml_file(dir.path() + "/missing.yaml"); }),
              Contains("cannot read LUT config") && Contains("missing.yaml"));
 }
 
@@ -183,12 +174,12 @@ TEST_CASE("receptive_field: a structural key checked against the image", "[lut][
            {4, "odd window size"}, {29, "odd window size in 1..28"}}) {
     auto bad = c;
     bad.receptive_field = value;
-    CHECK_THAT(message_of([&] { bad.validate(); }), Contains(expected));
+    CHECK_THAT(error_of([&] { bad.validate(); }), Contains(expected));
   }
   auto not_square = c;
   not_square.input_size = 700;
-  CHECK_THAT(message_of([&] { not_square.validate(); }), Contains("needs square images"));
+  CHECK_THAT(error_of([&] { not_square.validate(); }), Contains("needs square images"));
   auto learnable = c;
   learnable.layer_type = "learnable";
-  CHECK_THAT(message_of([&] { learnable.validate(); }), Contains("random connections only"));
+  CHECK_THAT(error_of([&] { learnable.validate(); }), Contains("random connections only"));
 }

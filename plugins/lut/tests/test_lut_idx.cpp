@@ -7,6 +7,7 @@
 #include <chrono>
 #include <fstream>
 
+#include "error_text.h"
 #include "idx_dataset.h"
 #include "idx_reader.h"
 #include "modelzoo/sdk/error.h"
@@ -19,16 +20,9 @@
 using Catch::Matchers::Contains;
 using namespace modelzoo::lut;
 
-namespace {
+using modelzoo::test::error_of;
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const modelzoo::Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+namespace {
 
 std::string be32(uint32_t n) {
   return {char(n >> 24), char(n >> 16), char(n >> 8), char(n)};

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "error_text.h"
 #include "lut_config.h"
 #include "modelzoo/sdk/error.h"
 #include "process.h"
@@ -18,16 +19,9 @@
 using Catch::Matchers::Contains;
 using modelzoo::lut::LutConfig;
 
-namespace {
+using modelzoo::test::error_of;
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const modelzoo::Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+namespace {
 
 const char* kValid = R"(model_type: feedforward
 layer_widths: [200, 100]
