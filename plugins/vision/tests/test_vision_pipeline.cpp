@@ -96,6 +96,21 @@ void write_png(const std::string& path) {
   REQUIRE(png_image_write_to_file(&image, path.c_str(), 0, rgb.data(), 0, nullptr));
 }
 
+// A mirror directory holding the known-answer checkpoint, and an image:
+// what the pipeline cases serve (each starts its own nginx on docroot).
+struct KnownMirror {
+  nlohmann::json known = known_answer();
+  cache::test::TempDir root;
+  fs::path docroot = root / "mirror";
+  std::string file = known.at("file");
+  std::string image = (root / "image.png").string();
+  KnownMirror() {
+    fs::create_directories(docroot);
+    write_known_checkpoint((docroot / file).string());
+    write_png(image);
+  }
+};
+
 struct Cli {
   std::string home, plugins, mirror;
   test::ProcessResult operator()(std::vector<std::string> args) const {
@@ -111,12 +126,8 @@ struct Cli {
 }  // namespace
 
 TEST_CASE("pull, verify, load and run a variant served by the mirror", "[vision][pipeline]") {
-  const nlohmann::json known = known_answer();
-  cache::test::TempDir root;
-  const fs::path docroot = root / "mirror";
-  fs::create_directories(docroot);
-  const std::string file = known.at("file");
-  write_known_checkpoint((docroot / file).string());
+  KnownMirror mirror;
+  const auto& [known, root, docroot, file, image] = mirror;
   const std::string digest = test::sha256_of_file((docroot / file).string());
   INFO("known-answer checkpoint: sha256 "
        << digest << ", size " << fs::file_size(docroot / file)
@@ -124,11 +135,9 @@ TEST_CASE("pull, verify, load and run a variant served by the mirror", "[vision]
           "writer changed on purpose)");
   REQUIRE(digest == known.at("sha256").get<std::string>());
   REQUIRE(fs::file_size(docroot / file) == known.at("size").get<uint64_t>());
-  write_png((root / "image.png").string());
 
   Nginx nginx(docroot);
   const Cli cli{(root / "home").string(), MODELZOO_VISION_KNOWN_PLUGIN_DIR, nginx.url("/")};
-  const std::string image = (root / "image.png").string();
 
   auto r = cli({"run", "vision/resnet18.KNOWN_V1", "--image", image, "--json", "--topk", "3"});
   INFO(r.err);
@@ -219,14 +228,8 @@ TEST_CASE("a checkpoint of another model: counts and a few keys, every key with 
 
 TEST_CASE("hub.load: a pretrained model in one call, through the mirror and the cache",
           "[vision][pipeline][load]") {
-  const nlohmann::json known = known_answer();
-  cache::test::TempDir root;
-  const fs::path docroot = root / "mirror";
-  fs::create_directories(docroot);
-  const std::string file = known.at("file");
-  write_known_checkpoint((docroot / file).string());
-  write_png((root / "image.png").string());
-  const std::string image_path = (root / "image.png").string();
+  KnownMirror mirror;
+  const auto& [known, root, docroot, file, image_path] = mirror;
   Nginx nginx(docroot);
 
   HubOptions hub_options;
@@ -311,14 +314,8 @@ TEST_CASE("a real variant goes to the mirror, and a file failing its prefix is r
 }
 
 TEST_CASE("run converts the image to the model's in_chans", "[vision][pipeline][image]") {
-  const nlohmann::json known = known_answer();
-  cache::test::TempDir root;
-  const fs::path docroot = root / "mirror";
-  fs::create_directories(docroot);
-  const std::string file = known.at("file");
-  write_known_checkpoint((docroot / file).string());
-  write_png((root / "image.png").string());
-  const std::string image = (root / "image.png").string();
+  KnownMirror mirror;
+  const auto& [known, root, docroot, file, image] = mirror;
   Nginx nginx(docroot);
   const Cli cli{(root / "home").string(), MODELZOO_VISION_KNOWN_PLUGIN_DIR, nginx.url("/")};
 
