@@ -115,11 +115,13 @@ std::optional<std::string> remove_blob(const Layout& layout, const std::string& 
   return std::nullopt;
 }
 
-// Removes every alias record pointing at `hex`; appends the aliases removed
+// Removes every alias record of `refs` (the store's, read under the
+// MetaLock the caller holds) pointing at `hex`; appends the aliases removed
 // to `removed` and what could not be removed to `failures`.
-void remove_refs_to(const Layout& layout, const std::string& hex, std::vector<std::string>* removed,
+void remove_refs_to(const Layout& layout, const std::vector<AliasRecord>& refs,
+                    const std::string& hex, std::vector<std::string>* removed,
                     std::vector<std::string>* failures = nullptr) {
-  for (const auto& ref : read_alias_records(layout))
+  for (const auto& ref : refs)
     if (ref.sha256 == hex) {
       std::error_code ec;
       layout.check_ref_parents(ref.alias);
@@ -255,7 +257,7 @@ VerifyReport Store::verify(const VerifyOptions& options) {
         } else {
           fs::remove(layout.meta(hex), move_ec);
           std::vector<std::string> refs;
-          remove_refs_to(layout, hex, &refs, &report.problems);
+          remove_refs_to(layout, read_alias_records(layout), hex, &refs, &report.problems);
           if (!refs.empty()) {
             item.problem += "; removed aliases:";
             for (const auto& r : refs) item.problem += " " + r;
@@ -332,6 +334,9 @@ PruneReport Store::prune(const PruneOptions& options) {
                   e.what() + "; nothing was removed (a read-only cache cannot be pruned)");
     }
   }
+  // Read once: while the lock is held no alias is written, pinned or unpinned.
+  const std::vector<AliasRecord> refs =
+      lock ? read_alias_records(layout) : std::vector<AliasRecord>{};
   std::vector<bool> gone(entries.size(), false);
   auto evict = [&](std::size_t i) {
     const CacheEntry& e = entries[i];
@@ -353,9 +358,9 @@ PruneReport Store::prune(const PruneOptions& options) {
     TryLock download(layout.lock(e.sha256));
     const auto record = load_blob_record(layout, e.sha256).record;
     const std::int64_t used = record ? (record->last_used ? record->last_used : record->added) : 0;
-    bool pinned_now = false;
-    for (const auto& ref : read_alias_records(layout))
-      if (ref.sha256 == e.sha256 && ref.pinned) pinned_now = true;
+    const bool pinned_now = std::any_of(refs.begin(), refs.end(), [&](const AliasRecord& ref) {
+      return ref.sha256 == e.sha256 && ref.pinned;
+    });
     if (!download.held() ||
         used > std::chrono::duration_cast<std::chrono::seconds>(e.last_used.time_since_epoch())
                    .count() ||
@@ -367,7 +372,7 @@ PruneReport Store::prune(const PruneOptions& options) {
       report.failures.push_back(*failure);
       return;
     }
-    remove_refs_to(layout, e.sha256, nullptr, &report.failures);
+    remove_refs_to(layout, refs, e.sha256, nullptr, &report.failures);
     total -= e.size;
     report.freed += e.size;
     report.removed.push_back(e);
@@ -469,7 +474,7 @@ RemoveReport Store::remove(const std::string& name_or_digest, bool force) {
                   "; unpin it first (modelzoo cache unpin " + ref.alias +
                   ") or remove it anyway with --force");
   if (auto failure = remove_blob(layout, hex)) throw Error(*failure);
-  remove_refs_to(layout, hex, &report.removed_aliases);
+  remove_refs_to(layout, read_alias_records(layout), hex, &report.removed_aliases);
   report.removed_blobs.push_back(hex);
   return report;
 }

@@ -51,10 +51,6 @@ std::vector<std::string> string_list(const nlohmann::json& doc, const char* key,
   return out;
 }
 
-bool valid_alias(const std::string& alias) {
-  return is_valid_alias(alias);
-}
-
 Verification verification_of(const nlohmann::json& doc) {
   const std::string v = field_or<std::string>(doc, "verification", "record", "full_digest");
   if (v == "full_digest") return Verification::full_digest;
@@ -73,7 +69,7 @@ BlobRecord parse_blob_record(const nlohmann::json& doc, const std::string& hex) 
     throw Error("record.tofu_prefix \"" + r.tofu_prefix + "\" is not a prefix of the digest");
   r.files = string_list(doc, "files", is_plain_file_name, "not a plain file name");
   r.sources = string_list(doc, "sources", nullptr, "");
-  r.aliases = string_list(doc, "aliases", valid_alias, "not a valid alias");
+  r.aliases = string_list(doc, "aliases", is_valid_alias, "not a valid alias");
   r.added = field_or<std::int64_t>(doc, "added", "record", 0);
   r.last_used = field_or<std::int64_t>(doc, "last_used", "record", r.added);
   r.last_verified = field_or<std::int64_t>(doc, "last_verified", "record", 0);
