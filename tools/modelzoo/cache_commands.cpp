@@ -62,8 +62,6 @@ std::unique_ptr<cache::ProgressSink> progress_sink(bool json, bool quiet) {
 
 // The default of `pull --max-size`: far above any single published weights
 // file (checkpoints past a few GiB are sharded), far below a full disk.
-constexpr const char* kDefaultMaxDownload = "64G";
-
 bool digests_agree(const Digest& a, const Digest& b) {
   const std::string& shorter = a.hex.size() <= b.hex.size() ? a.hex : b.hex;
   const std::string& longer = a.hex.size() <= b.hex.size() ? b.hex : a.hex;
@@ -133,7 +131,7 @@ void add_pull_command(CLI::App& app, Context& context) {
   auto url = std::make_shared<std::string>();
   auto sha256 = std::make_shared<std::string>();
   auto alias = std::make_shared<std::string>();
-  auto max_size = std::make_shared<std::string>(kDefaultMaxDownload);
+  auto max_size = std::make_shared<std::string>();  // empty: the library default
   auto quiet = std::make_shared<bool>(false);
   pull->add_option("names", *names, "[family/]entrypoint[.TAG] (DEFAULT when no tag)");
   pull->add_option("--url", *url, "Pull a file by URL instead of by name");
@@ -142,8 +140,7 @@ void add_pull_command(CLI::App& app, Context& context) {
   pull->add_option("--name", *alias, "Alias to record for --url (family/entrypoint.TAG)");
   pull->add_option("--max-size", *max_size,
                    "Largest download accepted when no size is declared (--url, variants "
-                   "whose manifest gives none): 10G, 512M, 0 for no limit")
-      ->capture_default_str();
+                   "whose manifest gives none): 10G, 512M, 0 for no limit (default 64G)");
   pull->add_flag("-q,--quiet", *quiet, "No progress output");
   pull->callback([&context, names, url, sha256, alias, max_size, quiet] {
     std::optional<cache::PullRequest> by_url;
@@ -158,8 +155,10 @@ void add_pull_command(CLI::App& app, Context& context) {
     if (!by_url && names->empty())
       throw Error("nothing to pull: give model names, or --url with --sha256");
     cache::PullOptions options;
-    if (const std::uint64_t limit = cache::parse_size(*max_size); limit > 0)
-      options.max_size = limit;
+    if (!max_size->empty()) {
+      const std::uint64_t limit = cache::parse_size(*max_size);
+      options.max_size = limit > 0 ? std::optional<std::uint64_t>(limit) : std::nullopt;
+    }
     cache::Store store;
     auto sink = progress_sink(context.json, *quiet);
     nlohmann::json results = nlohmann::json::array();

@@ -81,6 +81,10 @@ struct CacheConfig {
   MODELZOO_API static CacheConfig from_environment();
 };
 
+/// The default PullOptions::max_size: 64 GiB, above any published
+/// checkpoint shard, far below what an endless stream would fill.
+inline constexpr std::uint64_t kDefaultMaxDownload = std::uint64_t{64} << 30;
+
 /// Per-pull knobs (timeouts, retries); defaults suit real networks.
 struct PullOptions {
   int max_attempts_per_url = 4;                    ///< tries of one URL
@@ -97,8 +101,9 @@ struct PullOptions {
   bool fsync = false;  ///< fsync the file before it enters the store
   /// For a file whose size the request does not declare: the most bytes a
   /// download may bring (more is refused and not kept); nullopt: no limit.
-  /// `modelzoo pull` sets it (--max-size).
-  std::optional<std::uint64_t> max_size;
+  /// Every download has it (pull, hub.load, run); `modelzoo pull --max-size`
+  /// changes it.
+  std::optional<std::uint64_t> max_size = kDefaultMaxDownload;
 };
 
 /// What to pull: one file of a resolved variant and a readable alias for it
