@@ -43,7 +43,8 @@ std::string percent(double fraction) {
 }
 
 std::optional<std::string> metadata_field(const std::string& file, const char* key) {
-  const auto& saved = Weights::from_file(file).file().metadata;
+  const Weights weights = Weights::from_file(file);  // owns the metadata read below
+  const auto& saved = weights.file().metadata;
   const auto it = saved.find(key);
   if (it == saved.end()) return std::nullopt;
   return it->second;
