@@ -3,6 +3,7 @@
 #include <c10/core/InferenceMode.h>
 #include <torch/csrc/autograd/grad_mode.h>
 
+#include "modelzoo/language_model.h"
 #include "modelzoo/sdk/error.h"
 
 namespace modelzoo {
@@ -10,6 +11,8 @@ namespace modelzoo {
 // Out-of-line destructors are the key functions: the vtables and typeinfo of
 // these classes live in libmodelzoo_torch.so only, one identity for all.
 Classifier::~Classifier() = default;
+CausalLM::~CausalLM() = default;
+TextEncoder::~TextEncoder() = default;
 FeatureExtractor::~FeatureExtractor() = default;
 Model::~Model() = default;
 
