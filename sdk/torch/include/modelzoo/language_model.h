@@ -1,7 +1,8 @@
 // Capabilities of language models, asked for at run time:
 //
 //   auto* lm = dynamic_cast<modelzoo::CausalLM*>(pretrained.model.get());
-//   if (lm) { modelzoo::nn::KVCache cache(lm->num_layers()); auto logits = lm->forward_causal(...); }
+//   if (lm) { modelzoo::nn::KVCache cache(lm->num_layers()); auto logits = lm->forward_causal(...);
+//   }
 //
 // A family's model class derives from Model and from the capabilities it
 // has (GPT-2: CausalLM; BERT: TextEncoder). The classes have default
@@ -30,8 +31,7 @@ class MODELZOO_API CausalLM {
   /// without, `input_ids` is the whole sequence (past = 0).
   virtual torch::Tensor forward_causal(const torch::Tensor& input_ids,
                                        const torch::Tensor& attention_mask,
-                                       const torch::Tensor& position_ids,
-                                       nn::KVCache* cache) = 0;
+                                       const torch::Tensor& position_ids, nn::KVCache* cache) = 0;
   /// Decoder layers (the KV cache's size).
   virtual int64_t num_layers() const = 0;
   /// Longest sequence the model takes (GPT-2's n_positions).

@@ -28,7 +28,9 @@ std::pair<torch::Tensor, torch::Tensor> KVCache::append(int64_t layer, const tor
   return {k, v};
 }
 
-int64_t KVCache::length() const { return keys_.front().defined() ? keys_.front().size(2) : 0; }
+int64_t KVCache::length() const {
+  return keys_.front().defined() ? keys_.front().size(2) : 0;
+}
 
 void KVCache::select_rows(const torch::Tensor& rows) {
   for (auto* list : {&keys_, &values_})
