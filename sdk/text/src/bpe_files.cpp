@@ -1,0 +1,227 @@
+// The readers of BPE tokenizer files: Hugging Face's vocab.json +
+// merges.txt, and tokenizer.json (with tokenizer_config.json beside it).
+#include <string>
+
+#include "bpe_spec.h"
+#include "modelzoo/sdk/error.h"
+#include "modelzoo/sdk/untrusted_json.h"
+#include "pretokenizer_regex.h"
+#include "tokenizer_file.h"
+
+namespace modelzoo::text {
+
+namespace {
+
+const char* const kDuplicateTokenHint = "a token appears twice in the vocabulary";
+
+void read_vocab_object(const nlohmann::json& vocab, const std::string& where, BpeSpec* spec) {
+  if (!vocab.is_object())
+    throw Error(where + ": expected an object of token → id, found " + vocab.type_name() +
+                ": the file is not a BPE vocabulary");
+  spec->vocab.reserve(vocab.size());
+  for (const auto& [token, id] : vocab.items()) {
+    if (!json_has_type<int64_t>(id))
+      throw Error(where + ": token " + quoted_token(token) + " has the id " + id.dump() +
+                  ", expected an integer: the file is not a BPE vocabulary, or is damaged");
+    spec->vocab.emplace_back(token, id.get<int64_t>());
+  }
+}
+
+std::string_view trim_line_end(std::string_view line) {
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  return line;
+}
+
+void read_merges_text(std::string_view text, const std::string& name, BpeSpec* spec) {
+  size_t line_number = 0;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    const size_t end = std::min(text.find('\n', pos), text.size());
+    const std::string_view line = trim_line_end(text.substr(pos, end - pos));
+    pos = end + 1;
+    ++line_number;
+    if (line.empty() || (line_number == 1 && line.substr(0, 9) == "#version:")) continue;
+    const size_t space = line.find(' ');
+    if (space == std::string_view::npos || space == 0 || space + 1 == line.size() ||
+        line.find(' ', space + 1) != std::string_view::npos)
+      throw Error(name + ":" + std::to_string(line_number) +
+                  ": expected two tokens separated by one space, found " + quoted_token(line) +
+                  ": the file is not a BPE merges list, or is damaged; download it again");
+    spec->merges.push_back({std::string(line.substr(0, space)), std::string(line.substr(space + 1)),
+                            name + ":" + std::to_string(line_number)});
+  }
+}
+
+void read_merges_json(const nlohmann::json& merges, const std::string& where, BpeSpec* spec) {
+  if (!merges.is_array())
+    throw Error(where + ": expected an array of merges, found " + merges.type_name());
+  spec->merges.reserve(merges.size());
+  for (size_t i = 0; i < merges.size(); ++i) {
+    const auto& merge = merges[i];
+    const std::string at = where + "[" + std::to_string(i) + "]";
+    if (merge.is_string()) {
+      const auto& text = merge.get_ref<const std::string&>();
+      const size_t space = text.find(' ');
+      if (space == std::string::npos || space == 0 || space + 1 == text.size() ||
+          text.find(' ', space + 1) != std::string::npos)
+        throw Error(at + ": expected two tokens separated by one space, found " +
+                    quoted_token(text) + ": the file is damaged; download it again");
+      spec->merges.push_back({text.substr(0, space), text.substr(space + 1), at});
+    } else if (merge.is_array() && merge.size() == 2 && merge[0].is_string() &&
+               merge[1].is_string()) {
+      spec->merges.push_back({merge[0].get<std::string>(), merge[1].get<std::string>(), at});
+    } else {
+      throw Error(at + ": expected \"left right\" or [\"left\", \"right\"], found " +
+                  merge.dump().substr(0, 80) + ": the file is damaged; download it again");
+    }
+  }
+}
+
+// A special token in tokenizer_config.json: "<|endoftext|>" or
+// {"content": "<|endoftext|>", "__type": "AddedToken", …}.
+std::optional<std::string> config_token(const nlohmann::json& config, const char* key,
+                                        const std::string& where) {
+  const auto it = config.find(key);
+  if (it == config.end() || it->is_null()) return std::nullopt;
+  if (it->is_string()) return it->get<std::string>();
+  return required_field<std::string>(*it, "content", where + "." + key);
+}
+
+void read_byte_level(const nlohmann::json& step, const std::string& where, bool regex_allowed,
+                     BpeSpec* spec) {
+  spec->add_prefix_space = field_or<bool>(step, "add_prefix_space", where, true);
+  if (field_or<bool>(step, "use_regex", where, true)) {
+    if (!regex_allowed)
+      throw Error(where + ": a ByteLevel step with use_regex after a Split is not supported");
+    spec->split_pattern = kGpt2SplitPattern;
+  }
+}
+
+void read_split(const nlohmann::json& step, const std::string& where, BpeSpec* spec) {
+  const auto pattern = required_field<nlohmann::json>(step, "pattern", where);
+  if (auto regex = optional_field<std::string>(pattern, "Regex", where + ".pattern"))
+    spec->split_pattern = *regex;
+  else if (auto literal = optional_field<std::string>(pattern, "String", where + ".pattern"))
+    spec->split_pattern = "\\Q" + *literal + "\\E";
+  else
+    throw Error(where + ".pattern: expected {\"Regex\": …} or {\"String\": …}");
+  const auto behavior = field_or<std::string>(step, "behavior", where, "Isolated");
+  if (behavior != "Isolated" || field_or<bool>(step, "invert", where, false))
+    throw Error(where +
+                ": only a Split with behavior \"Isolated\" and no invert is supported, found " +
+                behavior);
+}
+
+void read_pre_tokenizer(const nlohmann::json& pre, const std::string& where, BpeSpec* spec) {
+  const auto type = required_field<std::string>(pre, "type", where);
+  if (type == "ByteLevel") return read_byte_level(pre, where, true, spec);
+  if (type == "Sequence") {
+    const auto steps = required_field<nlohmann::json>(pre, "pretokenizers", where);
+    if (steps.is_array() && steps.size() == 1)
+      return read_pre_tokenizer(steps[0], where + ".pretokenizers[0]", spec);
+    if (steps.is_array() && steps.size() == 2 &&
+        field_or<std::string>(steps[0], "type", where, "") == "Split" &&
+        field_or<std::string>(steps[1], "type", where, "") == "ByteLevel") {
+      read_split(steps[0], where + ".pretokenizers[0]", spec);
+      read_byte_level(steps[1], where + ".pretokenizers[1]", false, spec);
+      return;
+    }
+  }
+  throw Error(
+      where +
+      ": a byte-level BPE needs a ByteLevel pre-tokenizer (or a Split then ByteLevel), found " +
+      pre.dump().substr(0, 120) +
+      ": this tokenizer is not GPT-2-style (SentencePiece-style BPE is not supported)");
+}
+
+void read_normalizer(const nlohmann::json& normalizer, const std::string& where, BpeSpec* spec) {
+  if (normalizer.is_null()) return;
+  const auto type = required_field<std::string>(normalizer, "type", where);
+  if (type != "NFC")
+    throw Error(where + ": the normalizer " + type +
+                " is not supported by modelzoo's byte-level BPE (none or NFC are)");
+  spec->nfc = true;
+}
+
+void read_model(const nlohmann::json& model, const std::string& where, BpeSpec* spec) {
+  const auto type = required_field<std::string>(model, "type", where);
+  if (type != "BPE")
+    throw Error(where + ".type: expected \"BPE\", found \"" + type +
+                "\": this tokenizer.json is not a BPE tokenizer (a WordPiece one is read by "
+                "modelzoo::text::WordPiece)");
+  // Options byte-level BPE does not have: null, "" or false are fine.
+  for (const char* option : {"continuing_subword_prefix", "end_of_word_suffix", "byte_fallback"}) {
+    const auto value = optional_field<nlohmann::json>(model, option, where);
+    if (value && !value->is_null() && *value != "" && *value != false)
+      throw Error(where + "." + option + ": " + value->dump().substr(0, 40) +
+                  " is not supported by byte-level BPE (SentencePiece-style BPE is not)");
+  }
+  if (const auto it = model.find("unk_token"); it != model.end() && !it->is_null())
+    spec->unk_token = required_field<std::string>(model, "unk_token", where);
+  if (const auto it = model.find("ignore_merges"); it != model.end() && !it->is_null())
+    spec->ignore_merges = required_field<bool>(model, "ignore_merges", where);
+  read_vocab_object(required_field<nlohmann::json>(model, "vocab", where), where + ".vocab", spec);
+  read_merges_json(required_field<nlohmann::json>(model, "merges", where), where + ".merges", spec);
+}
+
+void read_added_tokens(const nlohmann::json& added, const std::string& where, BpeSpec* spec) {
+  spec->added_tokens_where = where;
+  if (added.is_null()) return;
+  if (!added.is_array()) throw Error(where + ": expected an array, found " + added.type_name());
+  for (size_t i = 0; i < added.size(); ++i) {
+    const std::string at = where + "[" + std::to_string(i) + "]";
+    AddedToken token;
+    token.id = required_field<int64_t>(added[i], "id", at);
+    token.content = required_field<std::string>(added[i], "content", at);
+    token.special = field_or<bool>(added[i], "special", at, false);
+    token.lstrip = field_or<bool>(added[i], "lstrip", at, false);
+    token.rstrip = field_or<bool>(added[i], "rstrip", at, false);
+    if (token.content.empty()) throw Error(at + ".content: an added token cannot be empty");
+    spec->added_tokens.push_back(std::move(token));
+  }
+}
+
+}  // namespace
+
+BpeSpec read_vocab_and_merges(std::string_view vocab_json, std::string_view merges_txt,
+                              const std::string& vocab_name, const std::string& merges_name) {
+  BpeSpec spec;
+  spec.vocab_name = vocab_name;
+  spec.merges_name = merges_name;
+  spec.split_pattern = kGpt2SplitPattern;
+  spec.add_prefix_space = false;  // GPT2Tokenizer's default
+  read_vocab_object(parse_tokenizer_json(vocab_json, vocab_name, kDuplicateTokenHint), vocab_name,
+                    &spec);
+  read_merges_text(merges_txt, merges_name, &spec);
+  return spec;
+}
+
+BpeSpec read_bpe_tokenizer_json(std::string_view tokenizer_json, const std::string& name,
+                                std::string_view config_json) {
+  const nlohmann::json root = parse_tokenizer_json(tokenizer_json, name, kDuplicateTokenHint);
+  if (!root.is_object())
+    throw Error(name + ": expected a JSON object, found " + root.type_name() +
+                ": the file is not a Hugging Face tokenizer.json");
+  BpeSpec spec;
+  spec.vocab_name = name + ": model.vocab";
+  spec.merges_name = name + ": model.merges";
+  read_model(required_field<nlohmann::json>(root, "model", name), name + ": model", &spec);
+  read_normalizer(field_or<nlohmann::json>(root, "normalizer", name, nullptr),
+                  name + ": normalizer", &spec);
+  read_pre_tokenizer(required_field<nlohmann::json>(root, "pre_tokenizer", name),
+                     name + ": pre_tokenizer", &spec);
+  read_added_tokens(field_or<nlohmann::json>(root, "added_tokens", name, nullptr),
+                    name + ": added_tokens", &spec);
+  spec.bos_token = spec.eos_token = "<|endoftext|>";
+  if (!config_json.empty()) {
+    const std::string config_name = "tokenizer_config.json";
+    const nlohmann::json config =
+        parse_tokenizer_json(config_json, config_name, "a key appears twice");
+    if (!config.is_object()) throw Error(config_name + ": expected a JSON object");
+    spec.bos_token = config_token(config, "bos_token", config_name);
+    spec.eos_token = config_token(config, "eos_token", config_name);
+  }
+  return spec;
+}
+
+}  // namespace modelzoo::text
