@@ -7,25 +7,13 @@
 #include "modelzoo/sdk/untrusted_json.h"
 #include "pretokenizer_regex.h"
 #include "tokenizer_file.h"
+#include "tokenizer_json.h"
 
 namespace modelzoo::text {
 
 namespace {
 
 const char* const kDuplicateTokenHint = "a token appears twice in the vocabulary";
-
-void read_vocab_object(const nlohmann::json& vocab, const std::string& where, BpeSpec* spec) {
-  if (!vocab.is_object())
-    throw Error(where + ": expected an object of token → id, found " + vocab.type_name() +
-                ": the file is not a BPE vocabulary");
-  spec->vocab.reserve(vocab.size());
-  for (const auto& [token, id] : vocab.items()) {
-    if (!json_has_type<int64_t>(id))
-      throw Error(where + ": token " + quoted_token(token) + " has the id " + id.dump() +
-                  ", expected an integer: the file is not a BPE vocabulary, or is damaged");
-    spec->vocab.emplace_back(token, id.get<int64_t>());
-  }
-}
 
 std::string_view trim_line_end(std::string_view line) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
@@ -160,25 +148,9 @@ void read_model(const nlohmann::json& model, const std::string& where, BpeSpec* 
     spec->unk_token = required_field<std::string>(model, "unk_token", where);
   if (const auto it = model.find("ignore_merges"); it != model.end() && !it->is_null())
     spec->ignore_merges = required_field<bool>(model, "ignore_merges", where);
-  read_vocab_object(required_field<nlohmann::json>(model, "vocab", where), where + ".vocab", spec);
+  spec->vocab =
+      read_vocab_object(required_field<nlohmann::json>(model, "vocab", where), where + ".vocab");
   read_merges_json(required_field<nlohmann::json>(model, "merges", where), where + ".merges", spec);
-}
-
-void read_added_tokens(const nlohmann::json& added, const std::string& where, BpeSpec* spec) {
-  spec->added_tokens_where = where;
-  if (added.is_null()) return;
-  if (!added.is_array()) throw Error(where + ": expected an array, found " + added.type_name());
-  for (size_t i = 0; i < added.size(); ++i) {
-    const std::string at = where + "[" + std::to_string(i) + "]";
-    AddedToken token;
-    token.id = required_field<int64_t>(added[i], "id", at);
-    token.content = required_field<std::string>(added[i], "content", at);
-    token.special = field_or<bool>(added[i], "special", at, false);
-    token.lstrip = field_or<bool>(added[i], "lstrip", at, false);
-    token.rstrip = field_or<bool>(added[i], "rstrip", at, false);
-    if (token.content.empty()) throw Error(at + ".content: an added token cannot be empty");
-    spec->added_tokens.push_back(std::move(token));
-  }
 }
 
 }  // namespace
@@ -190,8 +162,8 @@ BpeSpec read_vocab_and_merges(std::string_view vocab_json, std::string_view merg
   spec.merges_name = merges_name;
   spec.split_pattern = kGpt2SplitPattern;
   spec.add_prefix_space = false;  // GPT2Tokenizer's default
-  read_vocab_object(parse_tokenizer_json(vocab_json, vocab_name, kDuplicateTokenHint), vocab_name,
-                    &spec);
+  spec.vocab = read_vocab_object(parse_tokenizer_json(vocab_json, vocab_name, kDuplicateTokenHint),
+                                 vocab_name);
   read_merges_text(merges_txt, merges_name, &spec);
   return spec;
 }
@@ -210,8 +182,9 @@ BpeSpec read_bpe_tokenizer_json(std::string_view tokenizer_json, const std::stri
                   name + ": normalizer", &spec);
   read_pre_tokenizer(required_field<nlohmann::json>(root, "pre_tokenizer", name),
                      name + ": pre_tokenizer", &spec);
-  read_added_tokens(field_or<nlohmann::json>(root, "added_tokens", name, nullptr),
-                    name + ": added_tokens", &spec);
+  spec.added_tokens_where = name + ": added_tokens";
+  spec.added_tokens = read_added_tokens(
+      field_or<nlohmann::json>(root, "added_tokens", name, nullptr), spec.added_tokens_where);
   spec.bos_token = spec.eos_token = "<|endoftext|>";
   if (!config_json.empty()) {
     const std::string config_name = "tokenizer_config.json";
