@@ -57,6 +57,17 @@ bool is_identifier(const std::string& name) {
   });
 }
 
+// Entrypoint names also take '-', as Hugging Face names models
+// (gpt2-medium, all-MiniLM-L6-v2); '.' stays the tag separator and '/'
+// the family's.
+bool is_entrypoint_name(const std::string& name) {
+  if (name.empty() || !(std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_'))
+    return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+  });
+}
+
 bool is_lower_hex(const std::string& text) {
   return std::all_of(text.begin(), text.end(),
                      [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
@@ -751,8 +762,10 @@ Entrypoint parse_entrypoint(const json& object, const std::string& path,
                    {"name", "summary", "doc", "task", "config", "input", "inputs", "variants"});
   Entrypoint e;
   e.name = required_string(object, path, "name");
-  if (!is_identifier(e.name))
-    fail(path + ".name", "'" + e.name + "' is not a valid name (letters, digits and '_')");
+  if (!is_entrypoint_name(e.name))
+    fail(path + ".name", "'" + e.name +
+                             "' is not a valid name (a letter or '_', then letters, digits, '_' "
+                             "and '-')");
   e.summary = required_string(object, path, "summary");
   if (e.summary.find('\n') != std::string::npos) fail(path + ".summary", "must be one line");
   e.doc = optional_string(object, path, "doc");

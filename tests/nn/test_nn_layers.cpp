@@ -4,6 +4,7 @@
 #include <torch/nn/modules/activation.h>
 #include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/conv.h>
+#include <torch/nn/modules/embedding.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/normalization.h>
 #include <torch/types.h>
@@ -18,6 +19,7 @@
 #include "modelzoo/nn/attention.h"
 #include "modelzoo/nn/batch_norm.h"
 #include "modelzoo/nn/conv.h"
+#include "modelzoo/nn/embedding.h"
 #include "modelzoo/nn/init.h"
 #include "modelzoo/nn/linear.h"
 #include "modelzoo/nn/mlp.h"
@@ -142,6 +144,18 @@ TEST_CASE("replace_head swaps, or removes, a classifier head", "[nn]") {
   CHECK(state(parent).empty());
   CHECK_THROWS_WITH(mnn::replace_head(parent, "fc", head, 8, -1),
                     Catch::Contains("num_classes must be >= 0"));
+}
+
+TEST_CASE("Embedding has nn.Embedding's parameter and lookup, and names a bad index", "[nn]") {
+  torch::manual_seed(2);
+  torch::nn::Embedding reference(10, 4);
+  mnn::Embedding table(10, 4);
+  match_state(*table, *reference);
+  const auto ids = torch::tensor({{0, 9, 3}, {3, 3, 1}}, torch::kInt64);
+  CHECK(torch::equal(table->forward(ids), reference->forward(ids)));
+  CHECK(table->forward(ids).sizes() == torch::IntArrayRef({2, 3, 4}));
+  CHECK_THROWS_WITH(table->forward(torch::tensor({2, 10}, torch::kInt64)),
+                    Catch::Contains("index 10 is outside the table of 10 entries"));
 }
 
 TEST_CASE("LayerNorm has nn.LayerNorm's parameters and output, and a channels-first form", "[nn]") {

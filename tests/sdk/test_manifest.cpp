@@ -79,6 +79,12 @@ TEST_CASE("a complete manifest parses into typed fields", "[manifest]") {
   CHECK(e.find_variant("IMAGENET1K_V3") == nullptr);
 }
 
+TEST_CASE("entrypoint names take '-' as Hugging Face's model names do", "[manifest]") {
+  json p = valid_plugin();
+  p["entrypoints"][0]["name"] = "all-MiniLM-L6-v2";
+  CHECK(modelzoo::parse_plugin_manifest(p).entrypoints.at(0).name == "all-MiniLM-L6-v2");
+}
+
 TEST_CASE("to_json round-trips an entrypoint", "[manifest]") {
   const auto m = modelzoo::parse_plugin_manifest(valid_plugin());
   const auto again = modelzoo::parse_entrypoint(modelzoo::to_json(m.entrypoints[0]), "e");
@@ -102,6 +108,10 @@ TEST_CASE("each flaw is refused with the field's path", "[manifest]") {
   }
   SECTION("name with a dot") {
     p["entrypoints"][0]["name"] = "resnet.50";
+    CHECK_THAT(error_of(p), Catch::Contains("entrypoints[0].name"));
+  }
+  SECTION("name starting with '-'") {
+    p["entrypoints"][0]["name"] = "-resnet50";
     CHECK_THAT(error_of(p), Catch::Contains("entrypoints[0].name"));
   }
   SECTION("unknown field is a typo, not ignored") {

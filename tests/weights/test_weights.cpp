@@ -167,6 +167,28 @@ TEST_CASE("a checkpoint without BatchNorm's step counter loads strictly", "[weig
                     Catch::Contains("missing from the checkpoint: bn.running_var"));
 }
 
+TEST_CASE("tensors the ignore rule names are skipped, even under strict", "[weights]") {
+  // GPT-2's checkpoints carry causal-mask buffers that the model computes
+  // itself; the family ignores them by name instead of loading non-strict.
+  TempDir dir;
+  SmallNet source(3);
+  torch::OrderedDict<std::string, torch::Tensor> state;
+  for (const auto& p : source.named_parameters()) state.insert("module." + p.key(), p.value());
+  for (const auto& b : source.named_buffers()) state.insert("module." + b.key(), b.value());
+  state.insert("module.conv.mask", torch::ones({2, 2}));
+  const std::string path = dir.path() + "/masked.safetensors";
+  Weights::save(state, path);
+  SmallNet target(3);
+  CHECK_THROWS_WITH(Weights::from_file(path).load_into(target),
+                    Catch::Contains("not in the model: module.conv.mask"));
+  LoadOptions options;
+  options.ignore = [](const std::string& name) { return name == "conv.mask"; };  // stripped name
+  const LoadReport report = Weights::from_file(path).load_into(target, options);
+  CHECK(report.clean());
+  CHECK(report.ignored == std::vector<std::string>{"module.conv.mask"});
+  CHECK(torch::equal(target.fc->weight, source.fc->weight));
+}
+
 TEST_CASE("a strict failure counts each kind first and lists the first few of each", "[weights]") {
   // A checkpoint of another model: 12 tensors the model lacks, none of its own.
   TempDir dir;

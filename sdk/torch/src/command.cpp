@@ -64,8 +64,10 @@ nlohmann::json to_json(const LoadReport& report) {
   for (const auto& m : report.mismatched)
     mismatched.push_back(
         {{"key", m.key}, {"model_shape", m.model_shape}, {"checkpoint_shape", m.checkpoint_shape}});
-  return {{"loaded", report.loaded},         {"missing", report.missing}, {"kept", report.kept},
-          {"unexpected", report.unexpected}, {"mismatched", mismatched},  {"notes", report.notes}};
+  return {{"loaded", report.loaded},   {"missing", report.missing},
+          {"kept", report.kept},       {"unexpected", report.unexpected},
+          {"ignored", report.ignored}, {"mismatched", mismatched},
+          {"notes", report.notes}};
 }
 
 LoadResult load_pretrained(

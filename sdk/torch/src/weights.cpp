@@ -18,15 +18,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string model_name_of(const std::string& checkpoint_name, const LoadOptions& options) {
-  std::string name = checkpoint_name;
-  for (const auto& prefix : options.strip_prefixes)
-    if (name.compare(0, prefix.size(), prefix) == 0) name = name.substr(prefix.size());
-  if (auto it = options.renames.find(name); it != options.renames.end()) name = it->second;
-  if (options.remap) name = options.remap(name);
-  return name;
-}
-
 bool is_optional(const std::string& model_name, const LoadOptions& options) {
   for (const auto& suffix : options.optional_suffixes)
     if (model_name.size() >= suffix.size() &&
@@ -36,6 +27,15 @@ bool is_optional(const std::string& model_name, const LoadOptions& options) {
 }
 
 }  // namespace
+
+std::string model_name_of(const std::string& checkpoint_name, const LoadOptions& options) {
+  std::string name = checkpoint_name;
+  for (const auto& prefix : options.strip_prefixes)
+    if (name.compare(0, prefix.size(), prefix) == 0) name = name.substr(prefix.size());
+  if (auto it = options.renames.find(name); it != options.renames.end()) name = it->second;
+  if (options.remap) name = options.remap(name);
+  return name;
+}
 
 torch::Dtype to_torch_dtype(formats::DType dtype) {
   using formats::DType;
@@ -283,7 +283,9 @@ LoadReport Weights::load_into(torch::nn::Module& module, const LoadOptions& opti
   std::map<std::string, const formats::TensorView*> by_model_name;
   for (const auto* v : views_) {
     const std::string name = model_name_of(v->name, options);
-    if (!targets.contains(name)) {
+    if (options.ignore && options.ignore(name)) {
+      report.ignored.push_back(v->name);
+    } else if (!targets.contains(name)) {
       report.unexpected.push_back(v->name);
     } else {
       by_model_name[name] = v;

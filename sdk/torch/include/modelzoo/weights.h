@@ -46,6 +46,13 @@ struct LoadOptions {
   /// before PyTorch 0.4.1 (torchvision's resnet18/34/… V1 files) lack and
   /// which PyTorch's own BatchNorm fills in the same way when it loads them.
   std::vector<std::string> optional_suffixes = {".num_batches_tracked"};
+  /// Checkpoint tensors to skip, by model name (after the mapping above):
+  /// what a checkpoint carries that the model computes itself or does not
+  /// have — GPT-2's causal-mask buffers `attn.bias`, BERT's `position_ids`,
+  /// a pre-training head — as Hugging Face's
+  /// `_keys_to_ignore_on_load_unexpected`. They are not unexpected even
+  /// under strict; LoadReport::ignored lists them.
+  std::function<bool(const std::string&)> ignore;
   /// Keys of each kind (missing, unexpected, mismatched) a strict error
   /// names after the counts; the rest are counted only. A pretrained load
   /// lists 5 unless PretrainedOptions::verbose (`modelzoo run --verbose`).
@@ -64,6 +71,7 @@ struct MODELZOO_API LoadReport {
   std::vector<std::string> missing;     ///< in the model, not in the checkpoint
   std::vector<std::string> kept;        ///< absent but optional: left as they were
   std::vector<std::string> unexpected;  ///< in the checkpoint, not in the model
+  std::vector<std::string> ignored;     ///< in the checkpoint, skipped by LoadOptions::ignore
   std::vector<ShapeMismatch> mismatched;
   /// What a family's load_weights adapted ("fc: new head for 10 classes,
   /// initialised"); informational, not problems.
@@ -132,6 +140,11 @@ class MODELZOO_API Weights {
   std::map<std::string, std::size_t> by_name_;  ///< name -> index into views_
   std::string source_;
 };
+
+/// The model name load_into gives the checkpoint tensor `checkpoint_name`
+/// under `options`: prefixes stripped, renames, then the family's remap.
+MODELZOO_API std::string model_name_of(const std::string& checkpoint_name,
+                                       const LoadOptions& options);
 
 /// The LibTorch dtype of a file dtype, and back.
 MODELZOO_API torch::Dtype to_torch_dtype(formats::DType dtype);

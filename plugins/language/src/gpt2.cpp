@@ -1,0 +1,231 @@
+#include "gpt2.h"
+
+#include <c10/util/Exception.h>
+#include <torch/csrc/autograd/grad_mode.h>
+
+#include <cmath>
+#include <limits>
+#include <utility>
+
+#include "hf_config.h"
+#include "modelzoo/sdk/error.h"
+#include "tied_weights.h"
+
+namespace modelzoo::language {
+namespace {
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// The causal-mask buffers GPT2Attention registered before transformers
+// made them non-persistent: constants of the architecture, not weights.
+bool is_mask_buffer(const std::string& name) {
+  return ends_with(name, ".attn.bias") || ends_with(name, ".attn.masked_bias");
+}
+
+std::string shape_of(const torch::Tensor& t) {
+  std::string out = "[";
+  for (int64_t i = 0; i < t.dim(); ++i) out += (i ? ", " : "") + std::to_string(t.size(i));
+  return out + "]";
+}
+
+}  // namespace
+
+Gpt2Options Gpt2Options::from_config(const nlohmann::json& config) {
+  Gpt2Options o;
+  o.n_layer = positive_int(config, "n_layer", o.n_layer);
+  o.n_head = positive_int(config, "n_head", o.n_head);
+  o.n_embd = positive_int(config, "n_embd", o.n_embd);
+  o.n_positions = config.contains("n_positions") ? positive_int(config, "n_positions", 0)
+                                                 : positive_int(config, "n_ctx", o.n_positions);
+  o.vocab_size = positive_int(config, "vocab_size", o.vocab_size);
+  o.layer_norm_epsilon = positive_number(config, "layer_norm_epsilon", o.layer_norm_epsilon);
+  check_divisible("n_embd", o.n_embd, "n_head", o.n_head);
+  return o;
+}
+
+Conv1DImpl::Conv1DImpl(int64_t in_features, int64_t out_features) {
+  weight = register_parameter("weight", torch::empty({in_features, out_features}));
+  bias = register_parameter("bias", torch::empty({out_features}));
+}
+
+torch::Tensor Conv1DImpl::forward(const torch::Tensor& x) {
+  auto sizes = x.sizes().vec();
+  sizes.back() = weight.size(1);
+  return torch::addmm(bias, x.reshape({-1, x.size(-1)}), weight).view(sizes);
+}
+
+Gpt2AttentionImpl::Gpt2AttentionImpl(int64_t n_embd, int64_t n_head_)
+    : n_head(n_head_), head_dim(n_embd / n_head_) {
+  c_attn = register_module("c_attn", Conv1D(n_embd, 3 * n_embd));
+  c_proj = register_module("c_proj", Conv1D(n_embd, n_embd));
+}
+
+torch::Tensor Gpt2AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& allowed,
+                                         int64_t layer, nn::KVCache* cache) {
+  const int64_t batch = x.size(0), steps = x.size(1), width = x.size(2);
+  // [B, T, E] -> [B, heads, T, head_dim]
+  auto heads = [&](const torch::Tensor& t) {
+    return t.view({batch, steps, n_head, head_dim}).transpose(1, 2);
+  };
+  const auto qkv = c_attn->forward(x).split(width, /*dim=*/-1);
+  torch::Tensor q = heads(qkv[0]), k = heads(qkv[1]), v = heads(qkv[2]);
+  if (cache) std::tie(k, v) = cache->append(layer, k, v);
+  auto scores = torch::matmul(q, k.transpose(-1, -2)) / std::sqrt(static_cast<double>(head_dim));
+  // The lowest finite value, not -inf: a query that may see no key (a
+  // padding position) gets uniform weights instead of NaN, which would
+  // reach the real positions through the next layer's keys.
+  scores = scores.masked_fill(allowed.logical_not(), std::numeric_limits<float>::lowest());
+  auto out = torch::matmul(torch::softmax(scores, -1), v);
+  return c_proj->forward(out.transpose(1, 2).reshape({batch, steps, width}));
+}
+
+Gpt2MlpImpl::Gpt2MlpImpl(int64_t n_embd) {
+  c_fc = register_module("c_fc", Conv1D(n_embd, 4 * n_embd));
+  c_proj = register_module("c_proj", Conv1D(4 * n_embd, n_embd));
+}
+
+torch::Tensor Gpt2MlpImpl::forward(const torch::Tensor& x) {
+  return c_proj->forward(torch::gelu(c_fc->forward(x), "tanh"));  // gelu_new
+}
+
+Gpt2BlockImpl::Gpt2BlockImpl(const Gpt2Options& o) {
+  ln_1 = register_module("ln_1",
+                         nn::LayerNorm(nn::LayerNormOptions(o.n_embd).eps(o.layer_norm_epsilon)));
+  attn = register_module("attn", Gpt2Attention(o.n_embd, o.n_head));
+  ln_2 = register_module("ln_2",
+                         nn::LayerNorm(nn::LayerNormOptions(o.n_embd).eps(o.layer_norm_epsilon)));
+  mlp = register_module("mlp", Gpt2Mlp(o.n_embd));
+}
+
+torch::Tensor Gpt2BlockImpl::forward(const torch::Tensor& x, const torch::Tensor& allowed,
+                                     int64_t layer, nn::KVCache* cache) {
+  auto h = x + attn->forward(ln_1->forward(x), allowed, layer, cache);
+  return h + mlp->forward(ln_2->forward(h));
+}
+
+Gpt2TransformerImpl::Gpt2TransformerImpl(const Gpt2Options& options_) : options(options_) {
+  wte = register_module("wte", nn::Embedding(options.vocab_size, options.n_embd));
+  wpe = register_module("wpe", nn::Embedding(options.n_positions, options.n_embd));
+  h = register_module("h", torch::nn::ModuleList());
+  for (int64_t i = 0; i < options.n_layer; ++i) h->push_back(Gpt2Block(options));
+  ln_f = register_module(
+      "ln_f", nn::LayerNorm(nn::LayerNormOptions(options.n_embd).eps(options.layer_norm_epsilon)));
+}
+
+torch::Tensor Gpt2TransformerImpl::forward(const torch::Tensor& input_ids,
+                                           const torch::Tensor& attention_mask,
+                                           const torch::Tensor& position_ids, nn::KVCache* cache) {
+  TORCH_CHECK(input_ids.dim() == 2, "GPT-2: expected input_ids [batch, tokens] (got ",
+              shape_of(input_ids), ")");
+  const int64_t batch = input_ids.size(0), steps = input_ids.size(1);
+  if (cache)
+    TORCH_CHECK(cache->num_layers() == options.n_layer, "GPT-2: the KV cache has ",
+                cache->num_layers(), " layers, the model ", options.n_layer);
+  const int64_t past = cache ? cache->length() : 0, total = past + steps;
+  TORCH_CHECK(total <= options.n_positions, "GPT-2: ", total,
+              " positions exceed the model's n_positions (", options.n_positions,
+              "); shorten the prompt or generate fewer tokens");
+  const auto device = input_ids.device();
+  torch::Tensor mask = attention_mask.defined()
+                           ? attention_mask.to(torch::kBool)
+                           : torch::ones({batch, total}, torch::dtype(torch::kBool).device(device));
+  TORCH_CHECK(mask.dim() == 2 && mask.size(0) == batch && mask.size(1) == total,
+              "GPT-2: expected attention_mask [", batch, ", ", total, "] (past ", past, " + new ",
+              steps, ") (got ", shape_of(mask), ")");
+  torch::Tensor positions = position_ids;
+  if (!positions.defined()) {
+    // As Hugging Face's generate: the count of real tokens before each.
+    positions = mask.to(torch::kLong).cumsum(-1) - 1;
+    positions = positions.masked_fill(mask.logical_not(), 1).slice(1, past, total);
+  }
+  TORCH_CHECK(positions.sizes() == input_ids.sizes(), "GPT-2: expected position_ids ",
+              shape_of(input_ids), " (got ", shape_of(positions), ")");
+
+  // Query i (absolute position past + i) sees key j when j ≤ past + i and
+  // key j is not padding: [B, 1, new, total].
+  const auto opts = torch::dtype(torch::kLong).device(device);
+  const auto causal =
+      torch::arange(total, opts).unsqueeze(0) <= (torch::arange(steps, opts) + past).unsqueeze(1);
+  const auto allowed = causal.unsqueeze(0).unsqueeze(0) & mask.unsqueeze(1).unsqueeze(2);
+
+  auto x = wte->forward(input_ids) + wpe->forward(positions);
+  for (int64_t i = 0; i < options.n_layer; ++i)
+    x = h[i]->as<Gpt2BlockImpl>()->forward(x, allowed, i, cache);
+  return ln_f->forward(x);
+}
+
+void Gpt2TransformerImpl::init_weights() {
+  torch::NoGradGuard no_grad;
+  const double std = 0.02, residual_std = 0.02 / std::sqrt(2.0 * options.n_layer);
+  wte->weight.normal_(0, std);
+  wpe->weight.normal_(0, std);
+  for (const auto& item : h->named_children()) {
+    auto& block = *item.value()->as<Gpt2BlockImpl>();
+    for (auto* ln : {&block.ln_1, &block.ln_2}) (*ln)->reset_parameters();
+    block.attn->c_attn->weight.normal_(0, std);
+    block.attn->c_proj->weight.normal_(0, residual_std);
+    block.mlp->c_fc->weight.normal_(0, std);
+    block.mlp->c_proj->weight.normal_(0, residual_std);
+    for (auto* conv :
+         {&block.attn->c_attn, &block.attn->c_proj, &block.mlp->c_fc, &block.mlp->c_proj})
+      (*conv)->bias.zero_();
+  }
+  ln_f->reset_parameters();
+}
+
+Gpt2Model::Gpt2Model(std::string name, const Gpt2Options& options, bool initialised)
+    : name_(std::move(name)), net_(options), initialised_(initialised) {
+  if (initialised_) net_->init_weights();
+}
+
+torch::Tensor Gpt2Model::forward(const torch::Tensor& input_ids) {
+  return forward_causal(input_ids.to(torch::kLong), {}, {}, nullptr);
+}
+
+torch::Tensor Gpt2Model::hidden_states(const torch::Tensor& input_ids,
+                                       const torch::Tensor& attention_mask,
+                                       const torch::Tensor& position_ids, nn::KVCache* cache) {
+  return net_->forward(input_ids, attention_mask, position_ids, cache);
+}
+
+torch::Tensor Gpt2Model::logits(const torch::Tensor& hidden) {
+  return torch::matmul(hidden, net_->wte->weight.t());
+}
+
+torch::Tensor Gpt2Model::forward_causal(const torch::Tensor& input_ids,
+                                        const torch::Tensor& attention_mask,
+                                        const torch::Tensor& position_ids, nn::KVCache* cache) {
+  return logits(hidden_states(input_ids, attention_mask, position_ids, cache));
+}
+
+LoadReport Gpt2Model::load_weights(const Weights& weights, const LoadOptions& options) {
+  LoadOptions mapped = options;
+  mapped.strip_prefixes.push_back("transformer.");  // GPT2LMHeadModel's state dict
+  mapped.ignore = [user = options.ignore](const std::string& name) {
+    return is_mask_buffer(name) || name == "lm_head.weight" || (user && user(name));
+  };
+  LoadReport tied;
+  check_tied_copy(weights, mapped, "lm_head.weight", "wte.weight", name_, tied);
+  // Non-strict, a missing tensor keeps its value: built under SkipInit it
+  // has none yet, so initialise first (rare: a partial checkpoint).
+  const bool fill = !options.strict && !initialised_;
+  if (fill) net_->init_weights();
+
+  LoadReport report = weights.load_into(*net_, mapped);
+  report.notes.insert(report.notes.end(), tied.notes.begin(), tied.notes.end());
+  std::size_t buffers = 0;
+  for (const auto& key : report.ignored)
+    if (is_mask_buffer(model_name_of(key, mapped))) ++buffers;
+  if (buffers > 0)
+    report.notes.push_back(std::to_string(buffers) +
+                           " causal-mask buffers (attn.bias, attn.masked_bias) ignored: the model "
+                           "builds its mask from the positions");
+  if (fill && !report.missing.empty())
+    report.notes.push_back("parameters missing from the checkpoint keep a random initialisation");
+  return report;
+}
+
+}  // namespace modelzoo::language

@@ -1,0 +1,59 @@
+// The language family's entry: one factory per entrypoint of manifest.json,
+// each a literal configuration of one architecture (the sizes themselves
+// are the manifest's config defaults, under the user's overrides).
+#include <modelzoo/init_mode.h>
+#include <modelzoo/plugin.h>
+#include <modelzoo/sdk/error.h>
+
+#include <memory>
+#include <string>
+
+#include "bert.h"
+#include "gpt2.h"
+
+namespace {
+
+using Json = nlohmann::json;
+
+// LibTorch's messages carry a C++ backtrace; a user needs only the message.
+template <typename Build>
+modelzoo::PluginRegistrar::Factory checked(Build build) {
+  return [build](const Json& config) -> std::shared_ptr<modelzoo::Model> {
+    try {
+      return build(config);
+    } catch (const c10::Error& e) {
+      throw modelzoo::Error(e.what_without_backtrace());
+    }
+  };
+}
+
+modelzoo::PluginRegistrar::Factory gpt2(const std::string& name) {
+  return checked([name](const Json& config) {
+    return std::make_shared<modelzoo::language::Gpt2Model>(
+        name, modelzoo::language::Gpt2Options::from_config(config),
+        modelzoo::init_parameters_enabled());
+  });
+}
+
+// `mlm_head`: the checkpoint is BertForMaskedLM's (fill-mask) rather
+// than BertModel's (feature-extraction).
+modelzoo::PluginRegistrar::Factory bert(const std::string& name, bool mlm_head) {
+  return checked([name, mlm_head](const Json& config) {
+    return std::make_shared<modelzoo::language::BertModel>(
+        name, modelzoo::language::BertOptions::from_config(config, mlm_head),
+        modelzoo::init_parameters_enabled());
+  });
+}
+
+}  // namespace
+
+MODELZOO_PLUGIN(registrar) {
+  // GPT-2 124M, 355M and DistilGPT-2: one architecture, the sizes in the manifest.
+  registrar.add("gpt2", gpt2("gpt2"));
+  registrar.add("gpt2-medium", gpt2("gpt2-medium"));
+  registrar.add("distilgpt2", gpt2("distilgpt2"));
+  // BERT base with its fill-mask head; MiniLM (sentence-transformers) without.
+  registrar.add("bert-base-uncased", bert("bert-base-uncased", true));
+  registrar.add("bert-base-cased", bert("bert-base-cased", true));
+  registrar.add("all-MiniLM-L6-v2", bert("all-MiniLM-L6-v2", false));
+}
