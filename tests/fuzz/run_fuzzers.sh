@@ -13,7 +13,7 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(fuzz_safetensors fuzz_zip fuzz_unpickler fuzz_shard_index fuzz_elf
                                     fuzz_manifest fuzz_statement fuzz_trust_store fuzz_registry_cache
                                     fuzz_ledger fuzz_cache_records fuzz_http_headers fuzz_image
-                                    fuzz_lut_config fuzz_idx)
+                                    fuzz_lut_config fuzz_idx fuzz_tokenizer)
 
 "$root/scripts/install-deps.sh"
 if ! command -v clang++ >/dev/null; then  # libFuzzer ships with Debian's clang
@@ -33,7 +33,8 @@ rm -rf "$seeds"  # a few seconds to make; always from the current fixtures
 if true; then
   mkdir -p "$seeds/files" "$seeds/safetensors" "$seeds/zip" "$seeds/pickle" "$seeds/index" "$seeds/elf" \
            "$seeds/manifest" "$seeds/statement" "$seeds/trust" "$seeds/registry" "$seeds/ledger" \
-           "$seeds/cache_records" "$seeds/http_headers" "$seeds/image" "$seeds/lut_config" "$seeds/idx"
+           "$seeds/cache_records" "$seeds/http_headers" "$seeds/image" "$seeds/lut_config" "$seeds/idx" \
+           "$seeds/tokenizer"
   # The host's JSON inputs, from the fixtures and a build of the in-tree
   # plugins' own files where there is one.
   cp "$root"/tests/plugins/fixtures/*.json "$root"/plugins/lut/manifest.json "$seeds/manifest/"
@@ -48,6 +49,8 @@ if true; then
   # one as metadata, and small IDX files (plain, gzip, two gzip members).
   cp "$root"/plugins/lut/configs/*.yaml "$root"/tests/fuzz/seeds/lut_config/* "$seeds/lut_config/"
   cp "$root"/tests/fuzz/seeds/idx/* "$seeds/idx/"
+  # Tokenizers: small files of each layout (mode byte, then parts split by 0x1E).
+  cp "$root"/tests/fuzz/seeds/tokenizer/* "$seeds/tokenizer/"
   # Small real shared objects (dynamic sections, RUNPATH) and a plugin-like
   # one with a manifest section, built here.
   cp /usr/lib/x86_64-linux-gnu/libdl.so.2 /usr/lib/x86_64-linux-gnu/librt.so.1 "$seeds/elf/"
@@ -92,6 +95,7 @@ for target in "${targets[@]}"; do
     fuzz_image) corpus=image ;;
     fuzz_lut_config) corpus=lut_config ;;
     fuzz_idx) corpus=idx ;;
+    fuzz_tokenizer) corpus=tokenizer ;;
   esac
   work=$build/corpus/$target
   mkdir -p "$work"

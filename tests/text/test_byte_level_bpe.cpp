@@ -352,3 +352,11 @@ TEST_CASE("a very long word is merged in reasonable time", "[text][bpe]") {
   const std::string spaces(200000, ' ');
   CHECK(gpt2().decode(gpt2().encode(spaces + "x")) == spaces + "x");
 }
+
+TEST_CASE("a tiny file cannot make the id table huge", "[text][bpe]") {
+  // 20 bytes asking for 16 M ids: refused before anything is allocated.
+  CHECK_THAT(bpe_error(R"({"a": 16000000})", ""),
+             Catch::Contains("vocab.json: token 'a' has the id 16000000, outside 0..65536"));
+  // Gaps are tolerated within that margin (some files skip ids).
+  CHECK(bpe_error(R"({"a": 0, "b": 1, "ab": 1000})", "a b\n") == "(no error)");
+}

@@ -13,6 +13,7 @@
 #include "tokenizer_file.h"
 #include "unicode_normalization.h"
 #include "utf8.h"
+#include "vocabulary.h"
 
 namespace modelzoo::text {
 
@@ -75,10 +76,8 @@ constexpr size_t kCachedPieceBytes = 64;
 }  // namespace
 
 struct ByteLevelBpe::Impl {
-  std::unordered_map<std::string, int32_t> ids;  // vocabulary and added tokens
-  std::vector<std::string> tokens;               // by id; "" for an unused id
-  std::vector<std::string> bytes;                // by id
-  std::vector<bool> present;
+  Vocabulary vocab;                // the model's tokens and the added ones
+  std::vector<std::string> bytes;  // by id
   std::vector<bool> special;
   std::array<int32_t, 256> byte_ids{};  // the one-character token of each byte, or -1
   MergeTable merges;
@@ -93,7 +92,6 @@ struct ByteLevelBpe::Impl {
   mutable std::mutex cache_mutex;
   mutable std::unordered_map<std::string, std::vector<int32_t>> cache;
 
-  void add_vocab(const std::string& token, int64_t id, const std::string& where);
   void add_merges(const BpeSpec& spec);
   void add_added_tokens(const BpeSpec& spec);
   std::optional<int64_t> lookup(const std::optional<std::string>& token) const;
@@ -101,35 +99,17 @@ struct ByteLevelBpe::Impl {
   void encode_text(std::string_view text, std::vector<int64_t>* out) const;
 };
 
-void ByteLevelBpe::Impl::add_vocab(const std::string& token, int64_t id, const std::string& where) {
-  if (id < 0 || id >= kMaxVocabSize)
-    throw Error(where + ": token " + quoted_token(token) + " has the id " + std::to_string(id) +
-                ", outside 0.." + std::to_string(kMaxVocabSize - 1) +
-                ": the file is damaged; download it again");
-  if (static_cast<size_t>(id) >= tokens.size()) {
-    tokens.resize(id + 1);
-    present.resize(id + 1, false);
-  }
-  if (present[id])
-    throw Error(where + ": tokens " + quoted_token(tokens[id]) + " and " + quoted_token(token) +
-                " both have the id " + std::to_string(id) +
-                ": the file is damaged; download it again");
-  tokens[id] = token;
-  present[id] = true;
-  ids.emplace(token, static_cast<int32_t>(id));
-}
-
 void ByteLevelBpe::Impl::add_merges(const BpeSpec& spec) {
   std::vector<const BpeMerge*> by_rank;
   by_rank.reserve(spec.merges.size());
   auto id_of = [&](const std::string& token, const BpeMerge& merge) {
-    const auto it = ids.find(token);
-    if (it == ids.end())
+    const auto id = vocab.find(token);
+    if (!id)
       throw Error(merge.where + ": the rule " + quoted_token(merge.left + " " + merge.right) +
                   " needs the token " + quoted_token(token) + ", which " + spec.vocab_name +
                   " does not have: the merges and the vocabulary are from different "
                   "tokenizers; use the files published together");
-    return it->second;
+    return *id;
   };
   for (const BpeMerge& merge : spec.merges) {
     const int32_t left = id_of(merge.left, merge);
@@ -149,20 +129,20 @@ void ByteLevelBpe::Impl::add_added_tokens(const BpeSpec& spec) {
   for (size_t i = 0; i < added.size(); ++i) {
     const AddedToken& token = added[i];
     const std::string where = spec.added_tokens_where + "[" + std::to_string(i) + "]";
-    const auto it = ids.find(token.content);
-    if (it == ids.end()) {
-      add_vocab(token.content, token.id, where);
-    } else if (it->second != token.id) {
+    const auto id = vocab.find(token.content);
+    if (!id) {
+      vocab.add(token.content, token.id, where);
+    } else if (*id != token.id) {
       throw Error(where + ": " + quoted_token(token.content) + " has the id " +
-                  std::to_string(token.id) + " but the vocabulary gives it " +
-                  std::to_string(it->second) + ": the file is damaged; download it again");
+                  std::to_string(token.id) + " but the vocabulary gives it " + std::to_string(*id) +
+                  ": the file is damaged; download it again");
     }
   }
   for (const std::string& content : spec.special_tokens)
-    if (const auto it = ids.find(content); it != ids.end()) {
+    if (const auto id = vocab.find(content)) {
       AddedToken token;
       token.content = content;
-      token.id = it->second;
+      token.id = *id;
       token.special = true;
       added.push_back(std::move(token));
     }
@@ -170,9 +150,9 @@ void ByteLevelBpe::Impl::add_added_tokens(const BpeSpec& spec) {
 
 std::optional<int64_t> ByteLevelBpe::Impl::lookup(const std::optional<std::string>& token) const {
   if (!token) return std::nullopt;
-  const auto it = ids.find(*token);
-  if (it == ids.end()) return std::nullopt;
-  return it->second;
+  const auto id = vocab.find(*token);
+  if (!id) return std::nullopt;
+  return *id;
 }
 
 void ByteLevelBpe::Impl::encode_piece(std::string_view piece, std::vector<int64_t>* out) const {
@@ -190,7 +170,7 @@ void ByteLevelBpe::Impl::encode_piece(std::string_view piece, std::vector<int64_
     std::string mapped;
     for (const char c : piece)
       utf8::append(&mapped, byte_chars().char_of_byte[static_cast<uint8_t>(c)]);
-    if (const auto it = ids.find(mapped); it != ids.end()) symbols.push_back(it->second);
+    if (const auto id = vocab.find(mapped)) symbols.push_back(*id);
   }
   if (symbols.empty()) {
     // A byte whose character is not in the vocabulary becomes the unknown
@@ -241,8 +221,8 @@ std::shared_ptr<ByteLevelBpe::Impl> build(const BpeSpec& spec) {
   if (spec.vocab.empty())
     throw Error(spec.vocab_name +
                 ": the vocabulary is empty: the file is damaged; download it again");
-  impl->ids.reserve(spec.vocab.size() + spec.added_tokens.size());
-  for (const auto& [token, id] : spec.vocab) impl->add_vocab(token, id, spec.vocab_name);
+  impl->vocab = Vocabulary(spec.vocab.size() + spec.added_tokens.size());
+  for (const auto& [token, id] : spec.vocab) impl->vocab.add(token, id, spec.vocab_name);
   impl->add_merges(spec);
   impl->add_added_tokens(spec);
   impl->unk = impl->lookup(spec.unk_token);
@@ -255,13 +235,12 @@ std::shared_ptr<ByteLevelBpe::Impl> build(const BpeSpec& spec) {
   for (int b = 0; b < 256; ++b) {
     std::string character;
     utf8::append(&character, table.char_of_byte[b]);
-    const auto it = impl->ids.find(character);
-    impl->byte_ids[b] = it == impl->ids.end() ? -1 : it->second;
+    impl->byte_ids[b] = impl->vocab.find(character).value_or(-1);
   }
-  impl->bytes.resize(impl->tokens.size());
-  impl->special.assign(impl->tokens.size(), false);
-  for (size_t id = 0; id < impl->tokens.size(); ++id)
-    if (impl->present[id]) impl->bytes[id] = bytes_of_token(impl->tokens[id]);
+  impl->bytes.resize(impl->vocab.size());
+  impl->special.assign(impl->vocab.size(), false);
+  for (size_t id = 0; id < impl->vocab.size(); ++id)
+    if (impl->vocab.has(id)) impl->bytes[id] = bytes_of_token(impl->vocab.token(id));
   for (const AddedToken& token : impl->added)
     if (token.special) impl->special[token.id] = true;
   impl->splitter = AddedTokenSplitter(impl->added);
@@ -327,7 +306,7 @@ std::vector<int64_t> ByteLevelBpe::encode(std::string_view text) const {
 std::string ByteLevelBpe::decode(const std::vector<int64_t>& ids, bool skip_special_tokens) const {
   std::string bytes;
   for (const int64_t id : ids) {
-    if (id < 0 || static_cast<size_t>(id) >= impl_->tokens.size()) continue;
+    if (!impl_->vocab.has(id)) continue;
     if (skip_special_tokens && impl_->special[id]) continue;
     bytes += impl_->bytes[id];
   }
@@ -335,24 +314,23 @@ std::string ByteLevelBpe::decode(const std::vector<int64_t>& ids, bool skip_spec
 }
 
 std::string ByteLevelBpe::token_bytes(int64_t id) const {
-  if (id < 0 || static_cast<size_t>(id) >= impl_->tokens.size()) return {};
+  if (!impl_->vocab.has(id)) return {};
   return impl_->bytes[id];
 }
 
 std::optional<int64_t> ByteLevelBpe::token_to_id(std::string_view token) const {
-  const auto it = impl_->ids.find(std::string(token));
-  if (it == impl_->ids.end()) return std::nullopt;
-  return it->second;
+  const auto id = impl_->vocab.find(std::string(token));
+  if (!id) return std::nullopt;
+  return *id;
 }
 
 std::optional<std::string> ByteLevelBpe::id_to_token(int64_t id) const {
-  if (id < 0 || static_cast<size_t>(id) >= impl_->tokens.size() || !impl_->present[id])
-    return std::nullopt;
-  return impl_->tokens[id];
+  if (!impl_->vocab.has(id)) return std::nullopt;
+  return impl_->vocab.token(id);
 }
 
 int64_t ByteLevelBpe::vocab_size() const {
-  return static_cast<int64_t>(impl_->tokens.size());
+  return static_cast<int64_t>(impl_->vocab.size());
 }
 std::optional<int64_t> ByteLevelBpe::bos_id() const {
   return impl_->bos;

@@ -9,6 +9,7 @@
 #include "tokenizer_file.h"
 #include "tokenizer_json.h"
 #include "utf8.h"
+#include "vocabulary.h"
 
 namespace modelzoo::text {
 
@@ -41,19 +42,15 @@ void replace_all(std::string* text, std::string_view from, std::string_view to) 
 }  // namespace
 
 struct WordPiece::Impl {
-  std::unordered_map<std::string, int32_t> ids;
-  std::vector<std::string> tokens;  // by id
-  std::vector<bool> present;
+  Vocabulary vocab;
   std::vector<bool> special;
   std::vector<AddedToken> added;
   AddedTokenSplitter splitter;
   BertNormalization normalization;
   std::string prefix;
   size_t max_chars = 100;
-  size_t longest_token = 0;  // bytes, prefix included: no longer piece can match
   int64_t cls = -1, sep = -1, pad = -1, unk = -1, mask = -1;
 
-  void add_vocab(const std::string& token, int64_t id, const std::string& where);
   int64_t special_id(const std::string& token, const char* role, const std::string& name) const;
   void word_pieces(std::string_view word, std::vector<int64_t>* out) const;
   std::vector<int64_t> encode_plain(std::string_view text) const;
@@ -62,33 +59,14 @@ struct WordPiece::Impl {
   void pad_to(Encoding* encoding, size_t length) const;
 };
 
-void WordPiece::Impl::add_vocab(const std::string& token, int64_t id, const std::string& where) {
-  if (id < 0 || id >= kMaxVocabSize)
-    throw Error(where + ": token " + quoted_token(token) + " has the id " + std::to_string(id) +
-                ", outside 0.." + std::to_string(kMaxVocabSize - 1) +
-                ": the file is damaged; download it again");
-  if (static_cast<size_t>(id) >= tokens.size()) {
-    tokens.resize(id + 1);
-    present.resize(id + 1, false);
-  }
-  if (present[id])
-    throw Error(where + ": tokens " + quoted_token(tokens[id]) + " and " + quoted_token(token) +
-                " both have the id " + std::to_string(id) +
-                ": the file is damaged; download it again");
-  tokens[id] = token;
-  present[id] = true;
-  ids.emplace(token, static_cast<int32_t>(id));
-  longest_token = std::max(longest_token, token.size());
-}
-
 int64_t WordPiece::Impl::special_id(const std::string& token, const char* role,
                                     const std::string& name) const {
-  const auto it = ids.find(token);
-  if (it == ids.end())
+  const auto id = vocab.find(token);
+  if (!id)
     throw Error(name + ": the " + role + " token " + quoted_token(token) +
                 " is not in the vocabulary: this is not a BERT-style vocabulary, or its special "
                 "tokens have other names (WordPieceOptions names them for vocab.txt)");
-  return it->second;
+  return *id;
 }
 
 void WordPiece::Impl::word_pieces(std::string_view word, std::vector<int64_t>* out) const {
@@ -102,16 +80,16 @@ void WordPiece::Impl::word_pieces(std::string_view word, std::vector<int64_t>* o
   while (start < word.size()) {
     const std::string_view prefix_here = start > 0 ? std::string_view(prefix) : std::string_view();
     // Longest first, on character boundaries, no longer than any token.
+    const size_t longest = vocab.longest();
     size_t end = std::min(
-        word.size(),
-        start + (longest_token > prefix_here.size() ? longest_token - prefix_here.size() : 0));
+        word.size(), start + (longest > prefix_here.size() ? longest - prefix_here.size() : 0));
     int64_t found = -1;
     for (; end > start; --end) {
       if (end < word.size() && (static_cast<unsigned char>(word[end]) & 0xC0) == 0x80) continue;
       candidate.assign(prefix_here);
       candidate.append(word.substr(start, end - start));
-      if (const auto it = ids.find(candidate); it != ids.end()) {
-        found = it->second;
+      if (const auto id = vocab.find(candidate)) {
+        found = *id;
         break;
       }
     }
@@ -176,7 +154,7 @@ Encoding WordPiece::Impl::assemble(std::vector<int64_t> first, std::vector<int64
     e.ids.push_back(id);
     e.token_type_ids.push_back(type);
     e.attention_mask.push_back(1);
-    e.tokens.push_back(tokens[id]);
+    e.tokens.push_back(vocab.token(id));
   };
   if (options.add_special_tokens) push(cls, 0);
   for (const int64_t id : first) push(id, 0);
@@ -194,7 +172,7 @@ void WordPiece::Impl::pad_to(Encoding* e, size_t length) const {
     e->ids.push_back(pad);
     e->token_type_ids.push_back(0);
     e->attention_mask.push_back(0);
-    e->tokens.push_back(tokens[pad]);
+    e->tokens.push_back(vocab.token(pad));
   }
 }
 
@@ -211,19 +189,19 @@ std::shared_ptr<const WordPiece::Impl> build(const WordPieceSpec& spec) {
   auto impl = std::make_shared<WordPiece::Impl>();
   if (spec.vocab.empty())
     throw Error(spec.name + ": the vocabulary is empty: the file is damaged; download it again");
-  impl->ids.reserve(spec.vocab.size());
-  for (const auto& [token, id] : spec.vocab) impl->add_vocab(token, id, spec.name);
+  impl->vocab = Vocabulary(spec.vocab.size() + spec.added_tokens.size());
+  for (const auto& [token, id] : spec.vocab) impl->vocab.add(token, id, spec.name);
   impl->added = spec.added_tokens;
   for (size_t i = 0; i < impl->added.size(); ++i) {
     const AddedToken& token = impl->added[i];
     const std::string where = spec.added_tokens_where + "[" + std::to_string(i) + "]";
-    const auto it = impl->ids.find(token.content);
-    if (it == impl->ids.end())
-      impl->add_vocab(token.content, token.id, where);
-    else if (it->second != token.id)
+    const auto id = impl->vocab.find(token.content);
+    if (!id)
+      impl->vocab.add(token.content, token.id, where);
+    else if (*id != token.id)
       throw Error(where + ": " + quoted_token(token.content) + " has the id " +
-                  std::to_string(token.id) + " but the vocabulary gives it " +
-                  std::to_string(it->second) + ": the file is damaged; download it again");
+                  std::to_string(token.id) + " but the vocabulary gives it " + std::to_string(*id) +
+                  ": the file is damaged; download it again");
   }
   const WordPieceOptions& o = spec.options;
   impl->cls = impl->special_id(o.cls_token, "classifier", spec.name);
@@ -240,12 +218,12 @@ std::shared_ptr<const WordPiece::Impl> build(const WordPieceSpec& spec) {
     if (!listed) {
       AddedToken a;
       a.content = *token;
-      a.id = impl->ids.at(*token);
+      a.id = *impl->vocab.find(*token);
       a.special = true;
       impl->added.push_back(std::move(a));
     }
   }
-  impl->special.assign(impl->tokens.size(), false);
+  impl->special.assign(impl->vocab.size(), false);
   for (const AddedToken& token : impl->added)
     if (token.special) impl->special[token.id] = true;
   impl->splitter = AddedTokenSplitter(impl->added);
@@ -382,7 +360,7 @@ std::vector<Encoding> WordPiece::encode_batch(const std::vector<std::string>& te
 
 std::vector<std::string> WordPiece::tokenize(std::string_view text) const {
   std::vector<std::string> pieces;
-  for (const int64_t id : impl_->encode_plain(text)) pieces.push_back(impl_->tokens[id]);
+  for (const int64_t id : impl_->encode_plain(text)) pieces.push_back(impl_->vocab.token(id));
   return pieces;
 }
 
@@ -390,10 +368,10 @@ std::string WordPiece::decode(const std::vector<int64_t>& ids, bool skip_special
   std::string text;
   bool first = true;
   for (const int64_t id : ids) {
-    if (id < 0 || static_cast<size_t>(id) >= impl_->tokens.size() || !impl_->present[id]) continue;
+    if (!impl_->vocab.has(id)) continue;
     if (skip_special_tokens && impl_->special[id]) continue;
     if (!first) text += ' ';
-    text += impl_->tokens[id];
+    text += impl_->vocab.token(id);
     first = false;
   }
   replace_all(&text, " " + impl_->prefix, "");
@@ -414,19 +392,18 @@ std::string WordPiece::decode(const std::vector<int64_t>& ids, bool skip_special
 }
 
 std::optional<int64_t> WordPiece::token_to_id(std::string_view token) const {
-  const auto it = impl_->ids.find(std::string(token));
-  if (it == impl_->ids.end()) return std::nullopt;
-  return it->second;
+  const auto id = impl_->vocab.find(std::string(token));
+  if (!id) return std::nullopt;
+  return *id;
 }
 
 std::optional<std::string> WordPiece::id_to_token(int64_t id) const {
-  if (id < 0 || static_cast<size_t>(id) >= impl_->tokens.size() || !impl_->present[id])
-    return std::nullopt;
-  return impl_->tokens[id];
+  if (!impl_->vocab.has(id)) return std::nullopt;
+  return impl_->vocab.token(id);
 }
 
 int64_t WordPiece::vocab_size() const {
-  return static_cast<int64_t>(impl_->tokens.size());
+  return static_cast<int64_t>(impl_->vocab.size());
 }
 int64_t WordPiece::cls_id() const {
   return impl_->cls;
