@@ -35,16 +35,17 @@ MINILM_DOC = ("all-MiniLM-L6-v2 (sentence-transformers, https://www.sbert.net): 
               "hidden states over the attention mask, L2-normalised, 384 values. Same config keys "
               "as BERT.")
 
+# The tensors forward() and the capabilities take. The text itself is a
+# task command's option (--prompt, --text), not a tensor input: the schema
+# would give it a dtype it does not have.
 GPT2_INPUTS = [
     {"name": "input_ids", "kind": "tokens", "shape": ["N", "T"], "dtype": "int64"},
     {"name": "attention_mask", "kind": "tensor", "shape": ["N", "T"], "dtype": "int64"},
-    {"name": "text", "kind": "text", "shape": ["N"]},
 ]
 BERT_INPUTS = [
     {"name": "input_ids", "kind": "tokens", "shape": ["N", "T"], "dtype": "int64"},
     {"name": "attention_mask", "kind": "tensor", "shape": ["N", "T"], "dtype": "int64"},
     {"name": "token_type_ids", "kind": "tensor", "shape": ["N", "T"], "dtype": "int64"},
-    {"name": "text", "kind": "text", "shape": ["N"]},
 ]
 
 
@@ -75,16 +76,84 @@ def bert_params(c, mlm_head):
 
 
 # Hugging Face files: repository, pinned commit, and (role, file, format,
-# size, sha256) of each file. None: not known here.
+# size, sha256) of each file, as the repositories list them at that commit.
+# The roles beyond docs/manifest.md's weights/vocab/merges/tokenizer/config:
+# tokenizer-config (tokenizer_config.json: lower-casing, special tokens).
+GPT2_TOKENIZER = [
+    ("vocab", "vocab.json", "json", 1042301,
+     "196139668be63f3b5d6574427317ae82f612a97c5d1cdaf36ed2256dbf636783"),
+    ("merges", "merges.txt", "text", 456318,
+     "1ce1664773c50f3e0cc8842619a93edc4624525b728b188a9e0be33b7726adc5"),
+    ("tokenizer", "tokenizer.json", "json", 1355256,
+     "8414cab924d8b9b33013f0d221c5862f365ee9be39c5c2bfae8a5a9e970478a6"),
+    ("tokenizer-config", "tokenizer_config.json", "json", 26,
+     "5e04eb606e3a1583530a42e36c2a6b6615c86f34fe77e44d9ddeb43ff940931f"),
+]  # the same four files in gpt2, gpt2-medium and distilgpt2
 HF = {
-    "gpt2": {"repo": "openai-community/gpt2", "revision": None, "license": "MIT", "files": [
+    "gpt2": {"repo": "openai-community/gpt2", "revision": "607a30d783dfa663caf39e06633721c8d4cfcd7e",
+             "license": "MIT", "files": [
         ("weights", "model.safetensors", "safetensors", 548105171,
          "248dfc3911869ec493c76e65bf2fcf7f615828b0254c12b473182f0f81d3a707"),
-        ("vocab", "vocab.json", "json", 1042301,
-         "196139668be63f3b5d6574427317ae82f612a97c5d1cdaf36ed2256dbf636783"),
-        ("merges", "merges.txt", "text", 456318,
-         "1ce1664773c50f3e0cc8842619a93edc4624525b728b188a9e0be33b7726adc5"),
+        ("config", "config.json", "json", 665,
+         "0daed7749b4f02b8f76240d5444551d7b08712dab4d0adb8239c56ba823bb7b4"),
+    ] + GPT2_TOKENIZER},
+    "gpt2-medium": {"repo": "openai-community/gpt2-medium",
+                    "revision": "6dcaa7a952f72f9298047fd5137cd6e4f05f41da", "license": "MIT",
+                    "files": [
+        ("weights", "model.safetensors", "safetensors", 1519984962,
+         "fc5a354a19255ad494f3d71549390baca1ccf61d1d822b9408971705c687c9cd"),
+        ("config", "config.json", "json", 718,
+         "ef1a44d889ad1a0acc7731c78134f1b87d2d222f110e97dd10fd4117331caf22"),
+    ] + GPT2_TOKENIZER},
+    "distilgpt2": {"repo": "distilbert/distilgpt2",
+                   "revision": "2290a62682d06624634c1f46a6ad5be0f47f38aa", "license": "Apache-2.0",
+                   "files": [
+        ("weights", "model.safetensors", "safetensors", 352824413,
+         "e1ff18884359fe8beb795a5f414feb85a6ce3d929ad019c0d958c039d2b94a1b"),
+        ("config", "config.json", "json", 762,
+         "4ec5947c1d59fee6212cdf3b0ec1a53eac02092554c5ff0a733488cbd2c64f3a"),
+    ] + GPT2_TOKENIZER},
+    "bert-base-uncased": {"repo": "google-bert/bert-base-uncased",
+                          "revision": "86b5e0934494bd15c9632b12f734a8a67f723594",
+                          "license": "Apache-2.0", "files": [
+        ("weights", "model.safetensors", "safetensors", 440449768,
+         "68d45e234eb4a928074dfd868cead0219ab85354cc53d20e772753c6bb9169d3"),
+        ("config", "config.json", "json", 570,
+         "7160e1553ad2ca51d8c1cb066be533db31826e12d173824c1bb0cb1a4f187d20"),
+        ("vocab", "vocab.txt", "text", 231508,
+         "07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3"),
+        ("tokenizer", "tokenizer.json", "json", 466062,
+         "ce64fce797c24f68df90b40a3f74f579b336a493db14bd583fd520ea0d8c9a98"),
+        ("tokenizer-config", "tokenizer_config.json", "json", 48,
+         "a025160ef0431f1a392f6f050c1310f4c5d9fb6f275932dbccba73c4d214bf10"),
     ]},
+    # Only the weights' digest of this revision is known here: config.json,
+    # vocab.txt and tokenizer.json are left out rather than listed with a
+    # guessed digest (a snapshot directory, --weights DIR, supplies them).
+    "bert-base-cased": {"repo": "google-bert/bert-base-cased",
+                        "revision": "cd5ef92a9fb2f889e972770a36d4ed042daf221e",
+                        "license": "Apache-2.0", "files": [
+        ("weights", "model.safetensors", "safetensors", 435755784,
+         "1d8bdcee6021e2c25f0325e84889b61c2eb26b843eef5659c247af138d64f050"),
+    ], "unlisted": ["config.json", "vocab.txt", "tokenizer.json"]},
+    "all-MiniLM-L6-v2": {"repo": "sentence-transformers/all-MiniLM-L6-v2",
+                         "revision": "1110a243fdf4706b3f48f1d95db1a4f5529b4d41",
+                         "license": "Apache-2.0", "files": [
+        ("weights", "model.safetensors", "safetensors", 90868376,
+         "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"),
+        ("config", "config.json", "json", 612,
+         "953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41"),
+        ("vocab", "vocab.txt", "text", 231508,
+         "07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3"),
+        ("tokenizer", "tokenizer.json", "json", 466247,
+         "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"),
+        ("tokenizer-config", "tokenizer_config.json", "json", 350,
+         "acb92769e8195aabd29b7b2137a9e6d6e25c476a4f15aa4355c233426c61576b"),
+    ],
+        # sentence-transformers' modules.json / 1_Pooling/config.json /
+        # sentence_bert_config.json, as data: mean pooling, then Normalize.
+        "meta": {"embedding_dim": 384, "pooling": "mean", "normalize": True,
+                 "max_seq_length": 256}},
 }
 
 ENTRYPOINTS = [
@@ -123,7 +192,9 @@ def variant(name, config, task, num_params, context):
         files.append(entry)
     meta = {"num_params": num_params, "context_length": context,
             "vocab_size": config["vocab_size"], "license": facts["license"], "task": task,
-            "hf_repo": facts["repo"], "hf_revision": facts["revision"]}
+            "hf_repo": facts["repo"], "hf_revision": facts["revision"], **facts.get("meta", {})}
+    if facts.get("unlisted"):
+        meta["unlisted_files"] = facts["unlisted"]  # no known digest at this revision
     return [{"tag": "HF", "default": True, "files": files, "meta": meta}]
 
 

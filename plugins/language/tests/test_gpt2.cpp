@@ -15,6 +15,7 @@
 #include "error_text.h"
 #include "gpt2.h"
 #include "language_test_support.h"
+#include "modelzoo/generation.h"
 #include "modelzoo/init_mode.h"
 #include "modelzoo/language_model.h"
 #include "modelzoo/nn/kv_cache.h"
@@ -107,6 +108,32 @@ TEST_CASE("GPT-2 with the KV cache, one token at a time, equals the full forward
   CHECK_THROWS_WITH(model->forward_causal(torch::zeros({3, 26}, torch::kLong),
                                           torch::ones({3, 33}, torch::kLong), {}, &cache),
                     Catch::Contains("33 positions exceed the model's n_positions (32)"));
+}
+
+TEST_CASE("GPT-2 generates the same tokens with the KV cache as without",
+          "[language][gpt2][generation]") {
+  REQUIRE_LANGUAGE_FIXTURES();
+  auto model = loaded_gpt2(fixture_index, "gpt2_tiny.safetensors");
+  // Prompts of different lengths: the SDK's generate() left-pads them.
+  const std::vector<std::vector<int64_t>> prompts{{5, 17, 42, 3, 99}, {7}, {64, 2, 8}};
+  GenerationOptions options;
+  options.max_new_tokens = 12;
+  torch::InferenceMode guard;
+  const auto cached = generate(*model, prompts, options);
+  options.use_cache = false;
+  CHECK(generate(*model, prompts, options) == cached);
+  // A seeded sampled run, both ways.
+  options.do_sample = true;
+  options.seed = 7;
+  options.top_k = 20;
+  const auto sampled = generate(*model, prompts, options);
+  options.use_cache = true;
+  CHECK(generate(*model, prompts, options) == sampled);
+  // Each row alone gives its tokens of the batch: padding changes nothing.
+  options = GenerationOptions{};
+  options.max_new_tokens = 12;
+  for (std::size_t row = 0; row < prompts.size(); ++row)
+    CHECK(generate(*model, {prompts[row]}, options).at(0) == cached.at(row));
 }
 
 TEST_CASE("GPT-2 loads the Hub's layout, a zip .pth, and refuses a legacy pickle",
