@@ -204,9 +204,42 @@ def entrypoint(name, summary, doc, task, config, inputs, count):
             "inputs": inputs, "variants": variant(name, config, task, count(config), context)}
 
 
+COMMANDS = [
+    {"verb": "run", "task": "text-generation",
+     "summary": "Continue a prompt, streaming the text (greedy unless a sampling option is given)",
+     "options": [
+         {"name": "prompt", "type": "string", "short": "p", "required": True, "multiple": True,
+          "help": "Text to continue; several are one left-padded batch"},
+         {"name": "max-new-tokens", "type": "int", "default": 20,
+          "help": "Tokens to generate at most"},
+         {"name": "do-sample", "type": "bool",
+          "help": "Sample instead of taking the most likely token (implied by the four below)"},
+         {"name": "temperature", "type": "number", "help": "Divide the scores before sampling"},
+         {"name": "top-k", "type": "int", "help": "Sample from the k most likely tokens"},
+         {"name": "top-p", "type": "number",
+          "help": "Sample from the smallest set of tokens of this total probability"},
+         {"name": "seed", "type": "int", "help": "Seed of the sampling, so that a run repeats"},
+         {"name": "repetition-penalty", "type": "number", "default": 1.0,
+          "help": "Above 1 discourages tokens already in the text"},
+         {"name": "stop", "type": "string", "multiple": True,
+          "help": "Stop when the text contains this string (cut before it)"}]},
+    {"verb": "run", "task": "fill-mask",
+     "summary": "The most likely words for each [MASK] in a sentence, with their probabilities",
+     "options": [
+         {"name": "text", "type": "string", "short": "t", "required": True, "multiple": True,
+          "help": "A sentence with [MASK] where a word is to be filled in"},
+         {"name": "top-k", "type": "int", "default": 5, "help": "Fill-ins to list for each mask"}]},
+    {"verb": "run", "task": "feature-extraction",
+     "summary": "Sentence embeddings of texts and the cosine similarity of every pair",
+     "options": [
+         {"name": "text", "type": "string", "short": "t", "required": True, "multiple": True,
+          "help": "A text to embed (repeat for several)"}]},
+]
+
+
 def main():
     manifest = {"family": "language", "plugin_version": "1.0.0", "vendor": "modelzoo",
-                "entrypoints": [entrypoint(*e) for e in ENTRYPOINTS]}
+                "entrypoints": [entrypoint(*e) for e in ENTRYPOINTS], "commands": COMMANDS}
     json.dump(manifest, sys.stdout, indent=1, ensure_ascii=False)
     sys.stdout.write("\n")
 

@@ -1,0 +1,163 @@
+// `modelzoo run gpt2 --prompt "…" [--max-new-tokens N --temperature T
+// --top-k K --top-p P --seed S --stop STR]`: text generation, streamed.
+#include <c10/core/InferenceMode.h>
+#include <modelzoo/generation.h>
+#include <modelzoo/language_model.h>
+#include <modelzoo/sdk/error.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "language_commands.h"
+#include "tokenizer_files.h"
+
+namespace modelzoo::language {
+namespace {
+
+// The options that ask for sampling; without any, decoding is greedy (as
+// Hugging Face's generate, whose GPT-2 generation config does not sample).
+bool wants_sampling(const nlohmann::json& o) {
+  return o.value("do_sample", false) || o.contains("temperature") || o.contains("top_k") ||
+         o.contains("top_p") || o.contains("seed");
+}
+
+GenerationOptions generation_options(const nlohmann::json& o, const text::ByteLevelBpe& bpe) {
+  GenerationOptions g;
+  g.max_new_tokens = o.value("max_new_tokens", g.max_new_tokens);
+  g.do_sample = wants_sampling(o);
+  g.temperature = o.value("temperature", g.temperature);
+  g.top_k = o.value("top_k", g.top_k);
+  g.top_p = o.value("top_p", g.top_p);
+  g.repetition_penalty = o.value("repetition_penalty", g.repetition_penalty);
+  if (o.contains("seed")) {
+    const int64_t seed = o.at("seed").get<int64_t>();
+    if (seed < 0) throw Error("--seed must be >= 0 (got " + std::to_string(seed) + ")");
+    g.seed = static_cast<uint64_t>(seed);
+  }
+  if (auto eos = bpe.eos_id()) g.eos_token_ids = {*eos};
+  return g;
+}
+
+// The first position where any stop string occurs in `text`, or npos.
+std::size_t first_stop(const std::string& text, const std::vector<std::string>& stops) {
+  std::size_t first = std::string::npos;
+  for (const auto& s : stops)
+    if (!s.empty()) first = std::min(first, text.find(s));
+  return first;
+}
+
+// How many trailing bytes of `text` could begin a stop string: held back
+// from the stream until it is known whether they do.
+std::size_t stop_prefix_length(const std::string& text, const std::vector<std::string>& stops) {
+  std::size_t held = 0;
+  for (const auto& s : stops) {
+    if (s.empty()) continue;
+    for (std::size_t n = std::min(s.size() - 1, text.size()); n > held; --n)
+      if (text.compare(text.size() - n, n, s, 0, n) == 0) {
+        held = n;
+        break;
+      }
+  }
+  return held;
+}
+
+// One row's text as it is generated: decoded incrementally, cut at a stop
+// string, and (for a streamed row) emitted as it becomes final.
+class RowText {
+ public:
+  RowText(const text::ByteLevelBpe& bpe, std::vector<std::string> stops, const CommandContext* ctx)
+      : decoder_(bpe, /*skip_special_tokens=*/true), stops_(std::move(stops)), ctx_(ctx) {}
+
+  /// Adds a token; false once a stop string has appeared.
+  bool push(int64_t id) {
+    if (stopped_) return false;
+    text_ += decoder_.push(id);
+    return settle(false);
+  }
+  void finish() {
+    if (!stopped_) text_ += decoder_.finish();
+    settle(true);
+  }
+  const std::string& text() const { return text_; }
+  bool stopped() const { return stopped_; }
+
+ private:
+  bool settle(bool last) {
+    if (const std::size_t at = first_stop(text_, stops_); at != std::string::npos) {
+      text_.resize(at);
+      stopped_ = true;
+    }
+    const std::size_t ready =
+        stopped_ || last ? text_.size() : text_.size() - stop_prefix_length(text_, stops_);
+    if (ctx_ && ready > streamed_) {
+      ctx_->emit({{"stream", text_.substr(streamed_, ready - streamed_)}, {"into", "text"}});
+      streamed_ = ready;
+    }
+    return !stopped_;
+  }
+
+  text::StreamDecoder decoder_;
+  std::vector<std::string> stops_;
+  const CommandContext* ctx_;
+  std::string text_;
+  std::size_t streamed_ = 0;
+  bool stopped_ = false;
+};
+
+}  // namespace
+
+nlohmann::json generate_text_command(CommandContext& ctx) {
+  const auto& o = ctx.options();
+  const auto prompts = o.value("prompt", std::vector<std::string>{});
+  if (prompts.empty()) throw Error("give the text to continue with --prompt TEXT");
+  const auto stops = o.value("stop", std::vector<std::string>{});
+  LoadedModel loaded = ctx.load();
+  auto* lm = dynamic_cast<CausalLM*>(loaded.model.get());
+  if (!lm) throw Error(ctx.target() + " is not a causal language model");
+  const text::ByteLevelBpe bpe = load_bpe(loaded);
+  const GenerationOptions options = generation_options(o, bpe);
+
+  std::vector<std::vector<int64_t>> prompt_ids;
+  for (const auto& p : prompts) {
+    prompt_ids.push_back(bpe.encode(p));
+    if (prompt_ids.back().empty()) throw Error("--prompt is empty: give some text to continue");
+  }
+  const bool stream = prompts.size() == 1;
+  std::vector<RowText> rows;
+  rows.reserve(prompts.size());
+  for (std::size_t i = 0; i < prompts.size(); ++i)
+    rows.emplace_back(bpe, stops, stream ? &ctx : nullptr);
+  std::vector<std::vector<int64_t>> generated;
+  {
+    c10::InferenceMode guard;
+    // A row that meets a stop string stops the run only when it is the
+    // last one still going (generate() stops all rows at once).
+    std::size_t running = rows.size();
+    generated = generate(*lm, prompt_ids, options, [&](std::size_t row, int64_t token) {
+      const bool was_running = !rows[row].stopped();
+      if (!rows[row].push(token) && was_running) --running;
+      return running > 0;
+    });
+  }
+  nlohmann::json result = {{"task", "text-generation"},
+                           {"model", loaded.info.value("name", ctx.target())},
+                           {"notes", loaded.notes()},
+                           {"sampling", options.do_sample}};
+  nlohmann::json generations = nlohmann::json::array();
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    rows[i].finish();
+    generations.push_back({{"prompt", prompts[i]},
+                           {"text", rows[i].text()},
+                           {"prompt_token_ids", prompt_ids[i]},
+                           {"token_ids", generated[i]}});
+  }
+  if (rows.size() == 1) {
+    for (const auto& item : generations[0].items()) result[item.key()] = item.value();
+  } else {
+    result["generations"] = generations;
+  }
+  return result;
+}
+
+}  // namespace modelzoo::language
