@@ -9,6 +9,7 @@
 #include "modelzoo/hub.h"
 #include "modelzoo/sdk/error.h"
 #include "plugin_slot.h"
+#include "snapshot_directory.h"
 
 namespace modelzoo {
 namespace fs = std::filesystem;
@@ -90,15 +91,29 @@ Pretrained Hub::load(std::string_view name, const PretrainedOptions& options) {
   if (variant) out.variant = *variant;
   nlohmann::json request;
   try {
-    const nlohmann::json base = config_for(entry, variant, nlohmann::json::object());
-    out.config = config_for(entry, variant, options.config);
+    // A snapshot directory's config.json is the checkpoint's structure: it
+    // goes where a variant's meta.config goes, under the user's overrides.
+    nlohmann::json checkpoint_config = nlohmann::json::object();
     if (!options.weights.empty()) {
       std::error_code ec;
       if (!fs::exists(options.weights, ec))
         throw Error("weights '" + options.weights.string() + "' do not exist");
       out.weights = fs::absolute(options.weights).string();
-      out.files = {{"weights", options.weights.filename().string(), "", out.weights}};
-    } else if (!options.random_init) {
+      if (fs::is_directory(options.weights, ec)) {
+        SnapshotDirectory snapshot = read_snapshot_directory(options.weights, entry, variant);
+        out.files = std::move(snapshot.files);
+        checkpoint_config = std::move(snapshot.config);
+      } else {
+        out.files = {{"weights", options.weights.filename().string(), "", out.weights}};
+      }
+    }
+    nlohmann::json overrides = options.config;  // config_for refuses a non-object
+    if (overrides.is_object())
+      for (auto it = checkpoint_config.begin(); it != checkpoint_config.end(); ++it)
+        overrides.emplace(it.key(), it.value());  // the user's win
+    const nlohmann::json base = config_for(entry, variant, checkpoint_config);
+    out.config = config_for(entry, variant, overrides);
+    if (options.weights.empty() && !options.random_init) {
       if (!variant)
         throw Error(
             "it has no pretrained weights; give a weights file, or random_init for an "

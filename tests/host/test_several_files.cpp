@@ -183,3 +183,59 @@ TEST_CASE("modelzoo run on a several-file variant prints the command's result",
   const auto ls = test::run_process({test::cli_path(), "cache", "ls", "--json"}, env);
   CHECK(nlohmann::json::parse(ls.out).empty());
 }
+
+TEST_CASE("a Hugging Face snapshot directory stands for the variant: its files by name, its config",
+          "[host][files][snapshot]") {
+  Fixture f;
+  Hub hub(f.hub_options());
+  const fs::path snapshot = f.dir / "snapshot";
+  fs::create_directories(snapshot);
+  for (const char* file : kFiles) fs::copy_file(f.docroot / file, snapshot / file);
+  auto write_config = [&](const std::string& text) {
+    std::ofstream(snapshot / "config.json", std::ios::trunc) << text;
+  };
+  PretrainedOptions options;
+  options.weights = snapshot;  // nothing to pull: no cache, no server
+  options.network = cache::NetworkPolicy::offline;
+
+  auto reference = hub.create("files/sharded_mlp");
+  Weights::from_file(std::string(MODELZOO_TOY_WEIGHTS)).load_into(*reference);
+  reference->eval();
+  torch::InferenceMode guard;
+
+  SECTION("every file of the variant, in its role, and config.json's declared keys") {
+    // Keys the entrypoint does not declare are Hugging Face's bookkeeping.
+    write_config(R"({"architectures": ["TinyMlp"], "hidden": 32, "torch_dtype": "float32"})");
+    const Pretrained loaded = hub.load("files/sharded_mlp", options);
+    REQUIRE(loaded.files.size() == 4);
+    CHECK(loaded.files[0].role == "weights-index");
+    CHECK(fs::path(loaded.file("labels")) == fs::absolute(snapshot / "labels.txt"));
+    CHECK(loaded.report.at("loaded") == 4);
+    CHECK(torch::equal(loaded.model->forward(probe_input()), reference->forward(probe_input())));
+  }
+  SECTION("config.json sets the structure; the user's overrides win over it") {
+    write_config(R"({"hidden": 16})");
+    // The shards hold a 32-wide layer: a model built 16 wide cannot take them.
+    CHECK_THROWS_WITH(hub.load("files/sharded_mlp", options), Catch::Contains("fc1.weight") &&
+                                                                  Catch::Contains("[32, 784]") &&
+                                                                  Catch::Contains("[16, 784]"));
+    options.config = {{"hidden", 32}};
+    CHECK(hub.load("files/sharded_mlp", options).config.at("hidden") == 32);
+  }
+  SECTION("a config value of the wrong type is refused naming the file and the key") {
+    write_config(R"({"hidden": "wide"})");
+    CHECK_THROWS_WITH(hub.load("files/sharded_mlp", options), Catch::Contains("config.json") &&
+                                                                  Catch::Contains("'hidden'") &&
+                                                                  Catch::Contains("-c hidden="));
+    write_config("{\"hidden\": 32,");
+    CHECK_THROWS_WITH(hub.load("files/sharded_mlp", options), Catch::Contains("config.json"));
+  }
+  SECTION("weights under other names: the directory is the weights, found by Weights::from_path") {
+    for (const char* file : kFiles) fs::remove(snapshot / file);
+    fs::copy_file(MODELZOO_TOY_WEIGHTS, snapshot / "model.safetensors");
+    const Pretrained loaded = hub.load("files/sharded_mlp", options);
+    REQUIRE(loaded.files.size() == 1);
+    CHECK(loaded.file("labels").empty());
+    CHECK(torch::equal(loaded.model->forward(probe_input()), reference->forward(probe_input())));
+  }
+}

@@ -200,18 +200,24 @@ int run_command_line(const std::string& verb, std::vector<std::string> args, boo
   load.progress = progress.get();
 
   const bool as_json = common.json;
-  const json result =
-      context.hub().run_command(verb, target, options, load, [as_json](const json& record) {
+  std::set<std::string> streamed;  // result keys whose text was printed as it came
+  json result = context.hub().run_command(
+      verb, target, options, load, [as_json, &streamed](const json& record) {
         if (print_note_record(record, std::cerr)) return;  // for the reader, in either format
+        if (print_stream_record(record, as_json, std::cout, streamed)) return;
         if (as_json)
           std::cout << record.dump() << std::endl;
         else
           print_record(record, std::cout);
       });
-  if (as_json)
+  if (as_json) {
     std::cout << result.dump(2) << '\n';
-  else
-    print_result(result, std::cout, std::cerr);
+    return 0;
+  }
+  if (!streamed.empty()) std::cout << '\n';  // the stream ends its line here
+  for (const auto& key : streamed)
+    if (result.is_object()) result.erase(key);
+  print_result(result, std::cout, std::cerr);
   return 0;
 }
 

@@ -116,4 +116,13 @@ void print_record(const json& record, std::ostream& out) {
   out << line << '\n' << std::flush;
 }
 
+bool print_stream_record(const json& record, bool as_json, std::ostream& out,
+                         std::set<std::string>& streamed) {
+  const auto piece = record.find("stream");
+  if (piece == record.end() || !piece->is_string()) return false;
+  streamed.insert(record.value("into", std::string()));
+  if (!as_json) out << piece->get<std::string>() << std::flush;
+  return true;
+}
+
 }  // namespace modelzoo::cli

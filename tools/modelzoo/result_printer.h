@@ -6,6 +6,8 @@
 #pragma once
 
 #include <ostream>
+#include <set>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
@@ -21,5 +23,13 @@ bool print_note_record(const nlohmann::json& record, std::ostream& notes);
 
 /// Prints one streamed record: its "message" as is, else "key value" pairs.
 void print_record(const nlohmann::json& record, std::ostream& out);
+
+/// A record {"stream": TEXT, "into": KEY} is a piece of a text the result
+/// will hold under KEY (generated tokens, as they come): a reader sees the
+/// pieces printed as they arrive, with no newline, and then not KEY again.
+/// Prints it (unless `as_json`: the result holds the whole text), adds KEY
+/// to `streamed`, and returns whether `record` was one.
+bool print_stream_record(const nlohmann::json& record, bool as_json, std::ostream& out,
+                         std::set<std::string>& streamed);
 
 }  // namespace modelzoo::cli

@@ -106,6 +106,8 @@ struct MODELZOO_API PretrainedOptions {
   nlohmann::json config = nlohmann::json::object();
   /// A local weights file or Hugging Face snapshot directory to load instead
   /// of the variant's files (the variant still lends its config and metadata).
+  /// A directory stands for the variant: its files found there by name, in
+  /// their roles, and its config.json's declared keys under `config`.
   std::filesystem::path weights;
   /// An untrained model with the variant's config; nothing is pulled.
   bool random_init = false;
