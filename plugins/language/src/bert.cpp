@@ -102,6 +102,22 @@ BertLayerImpl::BertLayerImpl(const BertOptions& o) : heads(o.num_attention_heads
 
 torch::Tensor BertLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& key_bias) {
   const int64_t batch = x.size(0), steps = x.size(1), width = x.size(2);
+  if (!torch::GradMode::is_enabled()) {
+    // Inference: the same layer as one call of PyTorch's fused encoder
+    // layer (nn.TransformerEncoderLayer's fast path: q|k|v as one GEMM,
+    // masked softmax, post-LN, exact GELU), 20% faster for BERT-base
+    // (bench/language/README.md). It has no autograd, hence only here.
+    const auto pads = key_bias.view({batch, steps}).lt(0);
+    const bool padded = pads.any().item<bool>();
+    return torch::_transformer_encoder_layer_fwd(
+        x, width, heads, torch::cat({query->weight, key->weight, value->weight}),
+        torch::cat({query->bias, key->bias, value->bias}), attention_output->weight,
+        attention_output->bias, /*use_gelu=*/true, /*norm_first=*/false,
+        attention_norm->options.eps(), attention_norm->weight, attention_norm->bias,
+        output_norm->weight, output_norm->bias, intermediate->weight, intermediate->bias,
+        output->weight, output->bias, padded ? c10::optional<torch::Tensor>(pads) : c10::nullopt,
+        padded ? c10::optional<int64_t>(1) : c10::nullopt);  // 1: a key padding mask
+  }
   const int64_t head_dim = width / heads;
   auto split = [&](const torch::Tensor& t) {
     return t.view({batch, steps, heads, head_dim}).transpose(1, 2);

@@ -132,6 +132,10 @@ class Gpt2Model : public Model, public CausalLM {
   /// real).
   torch::Tensor forward_causal(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
                                const torch::Tensor& position_ids, nn::KVCache* cache) override;
+  /// The last position's logits [B, vocab], the head computed there only.
+  torch::Tensor next_token_logits(const torch::Tensor& input_ids,
+                                  const torch::Tensor& attention_mask,
+                                  const torch::Tensor& position_ids, nn::KVCache* cache) override;
   /// The final hidden states instead of the logits (same arguments).
   torch::Tensor hidden_states(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
                               const torch::Tensor& position_ids, nn::KVCache* cache);

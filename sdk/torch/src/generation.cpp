@@ -205,9 +205,9 @@ std::vector<std::vector<int64_t>> generate(CausalLM& model,
   torch::Tensor input = seq.ids;
   torch::Tensor positions = seq.positions();
   for (int64_t step = 0; step < options.max_new_tokens; ++step) {
-    const torch::Tensor logits =
-        model.forward_causal(input, seq.mask, positions, cache ? &*cache : nullptr);
-    const torch::Tensor scores = logits.select(1, logits.size(1) - 1).to(at::kFloat);
+    const torch::Tensor scores =
+        model.next_token_logits(input, seq.mask, positions, cache ? &*cache : nullptr)
+            .to(at::kFloat);
     const torch::Tensor tokens = choose(scores, seq, options, generator).contiguous();
 
     // Report and record; note which rows go on.

@@ -16,6 +16,13 @@ TextEncoder::~TextEncoder() = default;
 FeatureExtractor::~FeatureExtractor() = default;
 Model::~Model() = default;
 
+torch::Tensor CausalLM::next_token_logits(const torch::Tensor& input_ids,
+                                          const torch::Tensor& attention_mask,
+                                          const torch::Tensor& position_ids, nn::KVCache* cache) {
+  const torch::Tensor logits = forward_causal(input_ids, attention_mask, position_ids, cache);
+  return logits.select(1, logits.size(1) - 1);
+}
+
 torch::OrderedDict<std::string, torch::Tensor> Model::named_parameters() const {
   return module().named_parameters(/*recurse=*/true);
 }

@@ -32,6 +32,14 @@ class MODELZOO_API CausalLM {
   virtual torch::Tensor forward_causal(const torch::Tensor& input_ids,
                                        const torch::Tensor& attention_mask,
                                        const torch::Tensor& position_ids, nn::KVCache* cache) = 0;
+  /// The logits of the last position only, [batch, vocab], for the same
+  /// arguments: what generation needs each step. The default takes the
+  /// last position of forward_causal(); a model overrides it to skip the
+  /// output layer on the other positions (GPT-2's tied head is a third of
+  /// its weights, so a 32-token prefill spends as much there as in the body).
+  virtual torch::Tensor next_token_logits(const torch::Tensor& input_ids,
+                                          const torch::Tensor& attention_mask,
+                                          const torch::Tensor& position_ids, nn::KVCache* cache);
   /// Decoder layers (the KV cache's size).
   virtual int64_t num_layers() const = 0;
   /// Longest sequence the model takes (GPT-2's n_positions).
