@@ -34,7 +34,7 @@ g++ -std=c++17 "$source_dir/consumer/pkgconfig_app.cpp" -o "$work/pkgconfig_app"
   $(pkg-config --cflags --libs modelzoo) -Wl,-rpath,"$work/prefix/lib"
 found=$("$work/pkgconfig_app" "$work/build")
 echo "$found"
-[ "$found" = "found 1 entrypoints" ]
+[ "$found" = $'found 1 entrypoints\ntokens 3' ]
 if ldd "$work/pkgconfig_app" | grep -q libtorch; then
   echo "pkg-config app links LibTorch" >&2
   exit 1

@@ -360,3 +360,77 @@ TEST_CASE("a tiny file cannot make the id table huge", "[text][bpe]") {
   // Gaps are tolerated within that margin (some files skip ids).
   CHECK(bpe_error(R"({"a": 0, "b": 1, "ab": 1000})", "a b\n") == "(no error)");
 }
+
+namespace {
+
+// A tiny byte-level tokenizer.json; `pre_tokenizer`, `normalizer` and the
+// model's extra keys vary per case.
+std::string tiny_tokenizer_json(const nlohmann::json& pre_tokenizer,
+                                const nlohmann::json& normalizer = nullptr,
+                                bool ignore_merges = false, bool lstrip = false,
+                                bool rstrip = false) {
+  const nlohmann::json vocab = {{"a", 0},      {"b", 1},        {"\u0120", 2},        {"ab", 3},
+                                {"c", 4},      {"\u0120ab", 5}, {"<m>", 6},           {"e", 7},
+                                {"\u00c3", 8}, {"\u00a9", 9},   {"\u00c3\u00a9", 10}, {"abc", 11}};
+  return nlohmann::json{{"added_tokens",
+                         {{{"id", 6},
+                           {"content", "<m>"},
+                           {"special", true},
+                           {"lstrip", lstrip},
+                           {"rstrip", rstrip}}}},
+                        {"normalizer", normalizer},
+                        {"pre_tokenizer", pre_tokenizer},
+                        {"model",
+                         {{"type", "BPE"},
+                          {"vocab", vocab},
+                          {"merges", {"a b", "\u0120 ab", "\u00c3 \u00a9"}},
+                          {"ignore_merges", ignore_merges}}}}
+      .dump();
+}
+
+const nlohmann::json kByteLevel = {{"type", "ByteLevel"}, {"add_prefix_space", false}};
+
+}  // namespace
+
+TEST_CASE("tokenizer.json options: prefix space, NFC, Split regex, ignore_merges", "[text][bpe]") {
+  const auto plain = ByteLevelBpe::from_tokenizer_json_text(tiny_tokenizer_json(kByteLevel));
+  CHECK(plain.encode("ab") == Ids{3});
+  CHECK(plain.encode("ab ab") == Ids{3, 5});
+  CHECK(plain.encode("abc") == Ids{3, 4});
+  CHECK(plain.encode("e\u0301").size() == 1);  // "e"; U+0301's bytes are not in the vocabulary
+
+  const auto prefixed = ByteLevelBpe::from_tokenizer_json_text(
+      tiny_tokenizer_json({{"type", "ByteLevel"}, {"add_prefix_space", true}}));
+  CHECK(prefixed.encode("ab") == Ids{5});
+  CHECK(prefixed.encode(" ab") == Ids{5});  // no second space
+
+  const auto nfc =
+      ByteLevelBpe::from_tokenizer_json_text(tiny_tokenizer_json(kByteLevel, {{"type", "NFC"}}));
+  CHECK(nfc.encode("e\u0301") == Ids{10});
+  CHECK(nfc.encode("\u00e9") == Ids{10});
+
+  // A Split whose regex isolates each character: nothing merges across them.
+  const nlohmann::json split = {
+      {"type", "Sequence"},
+      {"pretokenizers",
+       {{{"type", "Split"}, {"pattern", {{"Regex", "."}}}, {"behavior", "Isolated"}},
+        {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"use_regex", false}}}}};
+  const auto split_bpe = ByteLevelBpe::from_tokenizer_json_text(tiny_tokenizer_json(split));
+  CHECK(split_bpe.encode("ab") == Ids{0, 1});
+
+  const auto whole = ByteLevelBpe::from_tokenizer_json_text(
+      tiny_tokenizer_json(kByteLevel, nullptr, /*ignore_merges=*/true));
+  CHECK(whole.encode("abc") == Ids{11});  // in the vocabulary as it is: no merging
+  CHECK(whole.encode("ab ab") == Ids{3, 5});
+}
+
+TEST_CASE("added tokens with lstrip and rstrip swallow the spaces beside them", "[text][bpe]") {
+  const auto none = ByteLevelBpe::from_tokenizer_json_text(tiny_tokenizer_json(kByteLevel));
+  CHECK(none.encode("ab <m> ab") == Ids{3, 2, 6, 5});
+  const auto left = ByteLevelBpe::from_tokenizer_json_text(
+      tiny_tokenizer_json(kByteLevel, nullptr, false, /*lstrip=*/true));
+  CHECK(left.encode("ab <m> ab") == Ids{3, 6, 5});
+  const auto right = ByteLevelBpe::from_tokenizer_json_text(
+      tiny_tokenizer_json(kByteLevel, nullptr, false, false, /*rstrip=*/true));
+  CHECK(right.encode("ab <m> ab") == Ids{3, 2, 6, 3});
+}
