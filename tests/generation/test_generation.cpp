@@ -154,7 +154,7 @@ TEST_CASE("greedy generation with the KV cache gives the tokens of generation wi
   CHECK(std::set<int64_t>(cached[0].begin(), cached[0].end()).size() > 3);
 }
 
-TEST_CASE("seeded sampling repeats exactly, with or without the cache; another seed differs",
+TEST_CASE("seeded sampling repeats exactly, with or without the cache, and another seed differs",
           "[generation]") {
   TinyDecoder model(11);
   GenerationOptions o = sampling(42);
@@ -234,7 +234,7 @@ TEST_CASE("generate feeds HF's mask and position ids, one position per step with
         std::vector<int64_t>{1, 1, 0, 1, 2, 3, 0, 1, 2, 3, 4, 5});
 }
 
-TEST_CASE("a row that produces EOS stops; the others go on", "[generation]") {
+TEST_CASE("a row that produces EOS stops and the others go on", "[generation]") {
   // From 1: 4, 2, 7, 0, 1, … ; from 5: 5 -> 5 forever.
   TableModel model;
   GenerationOptions o;
@@ -256,7 +256,8 @@ TEST_CASE("a row that produces EOS stops; the others go on", "[generation]") {
   CHECK(model.calls[3].cache_length == 4);
 }
 
-TEST_CASE("on_token streams every token in order; returning false stops the run", "[generation]") {
+TEST_CASE("on_token streams every token in order, and returning false stops the run",
+          "[generation]") {
   TinyDecoder model(9);
   GenerationOptions o;
   o.max_new_tokens = 10;

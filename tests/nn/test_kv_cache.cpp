@@ -52,7 +52,7 @@ TEST_CASE("KVCache: tensors returned earlier are unchanged by later appends", "[
   CHECK(k1.size(2) == 2);
 }
 
-TEST_CASE("KVCache select_rows keeps rows in order; clear forgets; mismatches are refused",
+TEST_CASE("KVCache select_rows keeps rows in order, clear forgets, mismatches are refused",
           "[nn][kv_cache]") {
   KVCache cache(1);
   const auto k = step(3, 4), v = step(3, 4);
