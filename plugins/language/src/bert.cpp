@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "hf_config.h"
+#include "modelzoo/formats/tensor_view.h"
 #include "modelzoo/sdk/error.h"
 #include "tied_weights.h"
 
@@ -35,9 +36,7 @@ nn::LayerNorm layer_norm(const BertOptions& o) {
 }
 
 std::string shape_of(const torch::Tensor& t) {
-  std::string out = "[";
-  for (int64_t i = 0; i < t.dim(); ++i) out += (i ? ", " : "") + std::to_string(t.size(i));
-  return out + "]";
+  return formats::shape_text(t.sizes().vec());
 }
 
 // The next-sentence head of BertForPreTraining, which fill-mask does not use.
@@ -239,13 +238,22 @@ LoadReport BertModel::load_weights(const Weights& weights, const LoadOptions& op
     return name;
   };
   const bool head = has_mlm_head();
+  LoadReport tied;
+  // The shared tensors saved under the decoder's names only.
+  const std::pair<const char*, const char*> kTied[] = {
+      {"cls.predictions.decoder.weight", "embeddings.word_embeddings.weight"},
+      {"cls.predictions.decoder.bias", "cls.predictions.bias"}};
+  for (const auto& [copy, source] : kTied)
+    if (head && only_tied_copy(weights, mapped, copy, source)) {
+      mapped.renames[copy] = source;
+      tied.notes.push_back(std::string(copy) + ": loaded as " + source + ", to which it is tied");
+    }
   mapped.ignore = [user = options.ignore, head](const std::string& name) {
     return name == "embeddings.position_ids" ||
            (head && (is_nsp_head(name) || name == "cls.predictions.decoder.weight" ||
                      name == "cls.predictions.decoder.bias")) ||
            (user && user(name));
   };
-  LoadReport tied;
   if (head) {
     check_tied_copy(weights, mapped, "cls.predictions.decoder.weight",
                     "embeddings.word_embeddings.weight", name_, tied);

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "hf_config.h"
+#include "modelzoo/formats/tensor_view.h"
 #include "modelzoo/sdk/error.h"
 #include "tied_weights.h"
 
@@ -26,9 +27,7 @@ bool is_mask_buffer(const std::string& name) {
 }
 
 std::string shape_of(const torch::Tensor& t) {
-  std::string out = "[";
-  for (int64_t i = 0; i < t.dim(); ++i) out += (i ? ", " : "") + std::to_string(t.size(i));
-  return out + "]";
+  return formats::shape_text(t.sizes().vec());
 }
 
 }  // namespace
@@ -221,10 +220,15 @@ torch::Tensor Gpt2Model::forward_causal(const torch::Tensor& input_ids,
 LoadReport Gpt2Model::load_weights(const Weights& weights, const LoadOptions& options) {
   LoadOptions mapped = options;
   mapped.strip_prefixes.push_back("transformer.");  // GPT2LMHeadModel's state dict
+  LoadReport tied;
+  if (only_tied_copy(weights, mapped, "lm_head.weight", "wte.weight")) {
+    // The shared tensor saved under the output layer's name only.
+    mapped.renames["lm_head.weight"] = "wte.weight";
+    tied.notes.push_back("lm_head.weight: loaded as wte.weight, to which it is tied");
+  }
   mapped.ignore = [user = options.ignore](const std::string& name) {
     return is_mask_buffer(name) || name == "lm_head.weight" || (user && user(name));
   };
-  LoadReport tied;
   check_tied_copy(weights, mapped, "lm_head.weight", "wte.weight", name_, tied);
   // Non-strict, a missing tensor keeps its value: built under SkipInit it
   // has none yet, so initialise first (rare: a partial checkpoint).

@@ -14,6 +14,12 @@ std::string checkpoint_name_of(const Weights& weights, const LoadOptions& option
   return "";
 }
 
+bool only_tied_copy(const Weights& weights, const LoadOptions& options, const std::string& tied,
+                    const std::string& source) {
+  return checkpoint_name_of(weights, options, source).empty() &&
+         !checkpoint_name_of(weights, options, tied).empty();
+}
+
 void check_tied_copy(const Weights& weights, const LoadOptions& options, const std::string& tied,
                      const std::string& source, const std::string& model, LoadReport& report) {
   const std::string tied_key = checkpoint_name_of(weights, options, tied);

@@ -17,6 +17,13 @@ namespace modelzoo::language {
 std::string checkpoint_name_of(const Weights& weights, const LoadOptions& options,
                                const std::string& model_name);
 
+/// True when the checkpoint holds the tied tensor only under the copy's
+/// name `tied` and not under `source` (safetensors files keep one name of
+/// a shared tensor, and which one depends on the writer): the family then
+/// loads the copy as `source`.
+bool only_tied_copy(const Weights& weights, const LoadOptions& options, const std::string& tied,
+                    const std::string& source);
+
 /// Checks the checkpoint's copy of tied tensor `tied` (a model name the
 /// load ignores, e.g. "lm_head.weight") against `source` (the model name
 /// it is tied to, e.g. "wte.weight"). Nothing when the checkpoint lacks

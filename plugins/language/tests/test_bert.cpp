@@ -97,8 +97,21 @@ TEST_CASE("BERT: newer names and the tied decoder saved as copies load the same"
   for (const auto& item : old_names->state_dict())
     CHECK(torch::equal(model->state_dict()[item.key()], item.value()));
 
-  // A decoder that is not the word embeddings cannot be represented.
+  // The shared bias saved under the decoder's name only.
   TempDir dir;
+  auto decoder_only = fixture_state("bert_tiny_new.safetensors");
+  const torch::Tensor bias = decoder_only["cls.predictions.bias"];
+  decoder_only.erase("cls.predictions.bias");
+  const std::string renamed = save_variant(decoder_only, dir.path() + "/decoder_bias.safetensors");
+  auto from_decoder = tiny_bert(fixture_index, true);
+  const LoadReport decoder_report = from_decoder->load_weights(Weights::from_file(renamed));
+  CHECK(decoder_report.clean());
+  CHECK(has_note(
+      decoder_report,
+      "cls.predictions.decoder.bias: loaded as cls.predictions.bias, to which it is tied"));
+  CHECK(torch::equal(from_decoder->net()->mlm_bias, bias));
+
+  // A decoder that is not the word embeddings cannot be represented.
   auto state = fixture_state("bert_tiny_new.safetensors");
   state["cls.predictions.decoder.weight"] = state["cls.predictions.decoder.weight"] * 2;
   const std::string other = save_variant(state, dir.path() + "/untied.safetensors");

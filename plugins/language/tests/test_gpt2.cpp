@@ -174,6 +174,17 @@ TEST_CASE("GPT-2's lm_head.weight: tied when equal to wte, refused when not",
   CHECK_THAT(error_of([&] { tiny_gpt2(fixture_index)->load_weights(Weights::from_file(other)); }),
              Catch::Contains("lm_head.weight [101, 64] differs from transformer.wte.weight "
                              "[101, 64], to which gpt2 ties it"));
+  // Only the output layer's name: loaded as wte.
+  auto head_only = fixture_state("gpt2_tiny.safetensors");
+  head_only.insert("lm_head.weight", wte.clone());
+  head_only.erase("transformer.wte.weight");
+  const std::string renamed = save_variant(head_only, dir.path() + "/head_only.safetensors");
+  auto from_head = tiny_gpt2(fixture_index);
+  const LoadReport head_report = from_head->load_weights(Weights::from_file(renamed));
+  CHECK(head_report.clean());
+  CHECK(has_note(head_report, "lm_head.weight: loaded as wte.weight, to which it is tied"));
+  CHECK(torch::equal(from_head->net()->wte->weight, wte));
+
   LoadOptions lenient;
   lenient.strict = false;
   const LoadReport dropped =
