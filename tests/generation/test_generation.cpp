@@ -111,12 +111,20 @@ class TableModel : public modelzoo::CausalLM {
       for (int64_t i = 0; i < ids.size(1); ++i) lg[b][i][next(id[b][i])] = 10.f;
     return logits;
   }
+  /// What generate() asks for each step: the last position only.
+  torch::Tensor next_token_logits(const torch::Tensor& ids, const torch::Tensor& mask,
+                                  const torch::Tensor& positions,
+                                  modelzoo::nn::KVCache* cache) override {
+    ++last_only_calls;
+    return forward_causal(ids, mask, positions, cache).select(1, ids.size(1) - 1);
+  }
   int64_t num_layers() const override { return 1; }
   int64_t max_positions() const override { return 16; }
   int64_t vocab_size() const override { return kVocab; }
 
   static constexpr int64_t kVocab = 11;
   std::vector<Call> calls;
+  int last_only_calls = 0;
 };
 
 std::vector<int64_t> as_vector(const torch::Tensor& t) {
@@ -210,6 +218,7 @@ TEST_CASE("generate feeds HF's mask and position ids, one position per step with
                     {TableModel::next(6), TableModel::next(TableModel::next(6)),
                      TableModel::next(TableModel::next(TableModel::next(6)))}});
   REQUIRE(model.calls.size() == 3);
+  CHECK(model.last_only_calls == 3);  // the model's own last-position path
   // Prefill: the left-padded prompts, mask 0 on the padding, positions
   // cumsum(mask) - 1 with pads at 1 (HF's rule).
   CHECK(model.calls[0].ids_shape == std::vector<int64_t>{2, 4});
