@@ -4,7 +4,6 @@
 // run command per task (src/commands/).
 #include <modelzoo/init_mode.h>
 #include <modelzoo/plugin.h>
-#include <modelzoo/sdk/error.h>
 
 #include <memory>
 #include <string>
@@ -17,34 +16,22 @@ namespace {
 
 using Json = nlohmann::json;
 
-// LibTorch's messages carry a C++ backtrace; a user needs only the message.
-template <typename Build>
-modelzoo::PluginRegistrar::Factory checked(Build build) {
-  return [build](const Json& config) -> std::shared_ptr<modelzoo::Model> {
-    try {
-      return build(config);
-    } catch (const c10::Error& e) {
-      throw modelzoo::Error(e.what_without_backtrace());
-    }
-  };
-}
-
 modelzoo::PluginRegistrar::Factory gpt2(const std::string& name) {
-  return checked([name](const Json& config) {
+  return [name](const Json& config) {
     return std::make_shared<modelzoo::language::Gpt2Model>(
         name, modelzoo::language::Gpt2Options::from_config(config),
         modelzoo::init_parameters_enabled());
-  });
+  };
 }
 
 // `mlm_head`: the checkpoint is BertForMaskedLM's (fill-mask) rather
 // than BertModel's (feature-extraction).
 modelzoo::PluginRegistrar::Factory bert(const std::string& name, bool mlm_head) {
-  return checked([name, mlm_head](const Json& config) {
+  return [name, mlm_head](const Json& config) {
     return std::make_shared<modelzoo::language::BertModel>(
         name, modelzoo::language::BertOptions::from_config(config, mlm_head),
         modelzoo::init_parameters_enabled());
-  });
+  };
 }
 
 }  // namespace
