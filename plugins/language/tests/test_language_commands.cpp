@@ -38,7 +38,9 @@ void write_file(const std::string& path, const std::string& text) {
 
 // A byte-level BPE of 101 ids for the 101-token GPT-2: printable ASCII
 // (0…93), 'Ġ' (space, 94), five merges (95…99) and <|endoftext|> (100).
-void write_bpe_files(const std::string& dir) {
+// Writes a small vocab.json and merges.txt into `dir`; returns them as the
+// files a load hands a command, by role.
+json write_bpe_files(const std::string& dir) {
   json vocab = json::object();
   int64_t id = 0;
   for (char c = '!'; c <= '~'; ++c) vocab[std::string(1, c)] = id++;
@@ -54,10 +56,13 @@ void write_bpe_files(const std::string& dir) {
   REQUIRE(id == 101);
   write_file(dir + "/vocab.json", vocab.dump());
   write_file(dir + "/merges.txt", merges_txt);
+  return {{{"role", "vocab"}, {"file", "vocab.json"}, {"path", dir + "/vocab.json"}},
+          {{"role", "merges"}, {"file", "merges.txt"}, {"path", dir + "/merges.txt"}}};
 }
 
 // A WordPiece vocabulary of 99 ids for the 99-token BERT.
-void write_wordpiece_vocab(const std::string& dir) {
+// Writes a small vocab.txt into `dir`; returns it as a load's files.
+json write_wordpiece_vocab(const std::string& dir) {
   std::string text = "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\n";
   int64_t n = 5;
   for (const char* word : {"paris", "is", "the", "capital", "of", "france", ".", "a", "city"}) {
@@ -66,6 +71,7 @@ void write_wordpiece_vocab(const std::string& dir) {
   }
   for (; n < 99; ++n) text += "w" + std::to_string(n) + "\n";
   write_file(dir + "/vocab.txt", text);
+  return {{{"role", "vocab"}, {"file", "vocab.txt"}, {"path", dir + "/vocab.txt"}}};
 }
 
 // One command call as the host makes it: the options JSON (defaults
@@ -131,10 +137,7 @@ TEST_CASE("run text-generation: the prompt through the BPE files, generate(), th
           "[language][commands][gpt2]") {
   REQUIRE_LANGUAGE_FIXTURES();
   TempDir dir;
-  write_bpe_files(dir.path());
-  const json files = {
-      {{"role", "vocab"}, {"file", "vocab.json"}, {"path", dir.path() + "/vocab.json"}},
-      {{"role", "merges"}, {"file", "merges.txt"}, {"path", dir.path() + "/merges.txt"}}};
+  const json files = write_bpe_files(dir.path());
   auto model = tiny_gpt2(fixture_index);
   const auto bpe =
       text::ByteLevelBpe::from_files(dir.path() + "/vocab.json", dir.path() + "/merges.txt");
@@ -183,10 +186,7 @@ TEST_CASE("run text-generation samples when a sampling option is given, repeatab
           "[language][commands][gpt2]") {
   REQUIRE_LANGUAGE_FIXTURES();
   TempDir dir;
-  write_bpe_files(dir.path());
-  const json files = {
-      {{"role", "vocab"}, {"file", "vocab.json"}, {"path", dir.path() + "/vocab.json"}},
-      {{"role", "merges"}, {"file", "merges.txt"}, {"path", dir.path() + "/merges.txt"}}};
+  const json files = write_bpe_files(dir.path());
   auto model = tiny_gpt2(fixture_index);
   json options = text_options({"hello"});
   options["seed"] = 3;
@@ -212,9 +212,7 @@ TEST_CASE("run fill-mask: the top tokens at [MASK] are the MLM head's, with thei
           "[language][commands][bert]") {
   REQUIRE_LANGUAGE_FIXTURES();
   TempDir dir;
-  write_wordpiece_vocab(dir.path());
-  const json files = {
-      {{"role", "vocab"}, {"file", "vocab.txt"}, {"path", dir.path() + "/vocab.txt"}}};
+  const json files = write_wordpiece_vocab(dir.path());
   auto model = tiny_bert(fixture_index, true, "bert_tiny.safetensors");
   const auto tokenizer = text::WordPiece::from_vocab_txt(dir.path() + "/vocab.txt");
   const std::string sentence = "Paris is the [MASK] of France.";
@@ -257,9 +255,7 @@ TEST_CASE("run feature-extraction: the embeddings are embed()'s and the table th
           "[language][commands][minilm]") {
   REQUIRE_LANGUAGE_FIXTURES();
   TempDir dir;
-  write_wordpiece_vocab(dir.path());
-  const json files = {
-      {{"role", "vocab"}, {"file", "vocab.txt"}, {"path", dir.path() + "/vocab.txt"}}};
+  const json files = write_wordpiece_vocab(dir.path());
   auto model = tiny_bert(fixture_index, false, "minilm_tiny.safetensors");
   const std::vector<std::string> texts{"paris is the capital of france.", "a city", "the city ."};
   Call call;
