@@ -29,7 +29,7 @@ std::optional<std::vector<int64_t>> sample_shape(const InputSpec& input) {
   return shape;
 }
 
-// The declared dtype of the input (token ids are int64, audio float32, …).
+// The declared dtype of the input (token ids are int64, waveforms float32, …).
 torch::Dtype dtype_of(const std::string& name) {
   if (name == "float16") return torch::kFloat16;
   if (name == "bfloat16") return torch::kBFloat16;

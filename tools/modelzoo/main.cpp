@@ -33,8 +33,8 @@ int main(int argc, char** argv) {
   // OpenMP reads this once, when LibTorch's runtime is loaded with the
   // first plugin; the CLI links no LibTorch, so here is before that. Idle
   // workers that spin fight OpenBLAS's own threads for the cores: passive
-  // waiting made GPT-2 decode 1.4x and BERT 1.6x faster on 2 cores
-  // (bench/language/README.md). A value the user set wins.
+  // waiting made a transformer's decode 1.4-1.6x faster on 2 cores (see
+  // the benchmark tables under bench/). A value the user set wins.
   setenv("OMP_WAIT_POLICY", "passive", /*overwrite=*/0);
   // `modelzoo [--json] run|eval|train TARGET …`: options come from the
   // target's manifest, so these verbs are parsed by plugin_commands.cpp.
