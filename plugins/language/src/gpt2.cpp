@@ -7,8 +7,8 @@
 #include <limits>
 #include <utility>
 
+#include "causal_inputs.h"
 #include "hf_config.h"
-#include "modelzoo/formats/tensor_view.h"
 #include "modelzoo/sdk/error.h"
 #include "tied_weights.h"
 
@@ -24,10 +24,6 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 // made them non-persistent: constants of the architecture, not weights.
 bool is_mask_buffer(const std::string& name) {
   return ends_with(name, ".attn.bias") || ends_with(name, ".attn.masked_bias");
-}
-
-std::string shape_of(const torch::Tensor& t) {
-  return formats::shape_text(t.sizes().vec());
 }
 
 }  // namespace
@@ -121,42 +117,12 @@ Gpt2TransformerImpl::Gpt2TransformerImpl(const Gpt2Options& options_) : options(
 torch::Tensor Gpt2TransformerImpl::forward(const torch::Tensor& input_ids,
                                            const torch::Tensor& attention_mask,
                                            const torch::Tensor& position_ids, nn::KVCache* cache) {
-  TORCH_CHECK(input_ids.dim() == 2, "GPT-2: expected input_ids [batch, tokens] (got ",
-              shape_of(input_ids), ")");
-  const int64_t batch = input_ids.size(0), steps = input_ids.size(1);
-  if (cache)
-    TORCH_CHECK(cache->num_layers() == options.n_layer, "GPT-2: the KV cache has ",
-                cache->num_layers(), " layers, the model ", options.n_layer);
-  const int64_t past = cache ? cache->length() : 0, total = past + steps;
-  TORCH_CHECK(total <= options.n_positions, "GPT-2: ", total,
-              " positions exceed the model's n_positions (", options.n_positions,
-              "); shorten the prompt or generate fewer tokens");
-  const auto device = input_ids.device();
-  torch::Tensor mask = attention_mask.defined()
-                           ? attention_mask.to(torch::kBool)
-                           : torch::ones({batch, total}, torch::dtype(torch::kBool).device(device));
-  TORCH_CHECK(mask.dim() == 2 && mask.size(0) == batch && mask.size(1) == total,
-              "GPT-2: expected attention_mask [", batch, ", ", total, "] (past ", past, " + new ",
-              steps, ") (got ", shape_of(mask), ")");
-  torch::Tensor positions = position_ids;
-  if (!positions.defined()) {
-    // As Hugging Face's generate: the count of real tokens before each.
-    positions = mask.to(torch::kLong).cumsum(-1) - 1;
-    positions = positions.masked_fill(mask.logical_not(), 1).slice(1, past, total);
-  }
-  TORCH_CHECK(positions.sizes() == input_ids.sizes(), "GPT-2: expected position_ids ",
-              shape_of(input_ids), " (got ", shape_of(positions), ")");
-
-  // Query i (absolute position past + i) sees key j when j ≤ past + i and
-  // key j is not padding: [B, 1, new, total].
-  const auto opts = torch::dtype(torch::kLong).device(device);
-  const auto causal =
-      torch::arange(total, opts).unsqueeze(0) <= (torch::arange(steps, opts) + past).unsqueeze(1);
-  const auto allowed = causal.unsqueeze(0).unsqueeze(0) & mask.unsqueeze(1).unsqueeze(2);
-
-  auto x = wte->forward(input_ids) + wpe->forward(positions);
+  const CausalInputs in =
+      causal_inputs(input_ids, attention_mask, position_ids, cache,
+                    {"GPT-2", options.n_layer, options.n_positions, "n_positions"});
+  auto x = wte->forward(input_ids) + wpe->forward(in.positions);
   for (int64_t i = 0; i < options.n_layer; ++i)
-    x = h[i]->as<Gpt2BlockImpl>()->forward(x, allowed, i, cache);
+    x = h[i]->as<Gpt2BlockImpl>()->forward(x, in.allowed, i, cache);
   return ln_f->forward(x);
 }
 

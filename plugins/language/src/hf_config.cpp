@@ -20,6 +20,23 @@ double positive_number(const nlohmann::json& config, const std::string& key, dou
   return it->get<double>();
 }
 
+bool boolean(const nlohmann::json& config, const std::string& key, bool fallback) {
+  auto it = config.find(key);
+  if (it == config.end() || it->is_null()) return fallback;
+  if (!it->is_boolean())
+    throw Error("config '" + key + "': expected true or false (got " + it->dump() + ")");
+  return it->get<bool>();
+}
+
+std::string text(const nlohmann::json& config, const std::string& key,
+                 const std::string& fallback) {
+  auto it = config.find(key);
+  if (it == config.end() || it->is_null()) return fallback;
+  if (!it->is_string())
+    throw Error("config '" + key + "': expected a string (got " + it->dump() + ")");
+  return it->get<std::string>();
+}
+
 void check_divisible(const std::string& width_key, int64_t width, const std::string& heads_key,
                      int64_t heads) {
   if (width % heads != 0)

@@ -14,6 +14,10 @@ namespace modelzoo::language {
 int64_t positive_int(const nlohmann::json& config, const std::string& key, int64_t fallback);
 /// config[key] as a positive number, or `fallback` when absent.
 double positive_number(const nlohmann::json& config, const std::string& key, double fallback);
+/// config[key] as true or false, or `fallback` when absent or null.
+bool boolean(const nlohmann::json& config, const std::string& key, bool fallback);
+/// config[key] as a string, or `fallback` when absent or null.
+std::string text(const nlohmann::json& config, const std::string& key, const std::string& fallback);
 /// Throws unless `width` is a multiple of `heads` (attention splits it).
 void check_divisible(const std::string& width_key, int64_t width, const std::string& heads_key,
                      int64_t heads);

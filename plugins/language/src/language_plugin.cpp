@@ -11,6 +11,7 @@
 #include "bert.h"
 #include "commands/language_commands.h"
 #include "gpt2.h"
+#include "llama.h"
 
 namespace {
 
@@ -34,6 +35,15 @@ modelzoo::PluginRegistrar::Factory bert(const std::string& name, bool mlm_head) 
   };
 }
 
+modelzoo::PluginRegistrar::Factory llama(const std::string& name,
+                                         modelzoo::language::LlamaKind kind) {
+  return [name, kind](const Json& config) {
+    return std::make_shared<modelzoo::language::LlamaModel>(
+        name, modelzoo::language::LlamaOptions::from_config(config, kind),
+        modelzoo::init_parameters_enabled());
+  };
+}
+
 }  // namespace
 
 MODELZOO_PLUGIN(registrar) {
@@ -49,4 +59,10 @@ MODELZOO_PLUGIN(registrar) {
   registrar.add("bert-base-uncased", bert("bert-base-uncased", true));
   registrar.add("bert-base-cased", bert("bert-base-cased", true));
   registrar.add("all-MiniLM-L6-v2", bert("all-MiniLM-L6-v2", false));
+  // LLaMA-architecture decoders: SmolLM2 and TinyLlama are Llama, Qwen2.5 is Qwen2.
+  using modelzoo::language::LlamaKind;
+  for (const char* name :
+       {"smollm2-135m", "smollm2-135m-instruct", "smollm2-360m-instruct", "tinyllama-1.1b-chat"})
+    registrar.add(name, llama(name, LlamaKind::kLlama));
+  registrar.add("qwen2.5-0.5b-instruct", llama("qwen2.5-0.5b-instruct", LlamaKind::kQwen2));
 }

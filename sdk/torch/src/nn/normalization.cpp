@@ -26,4 +26,21 @@ void LayerNormImpl::reset_parameters() {
   bias.zero_();
 }
 
+RMSNormImpl::RMSNormImpl(int64_t dim_, double eps_) : dim(dim_), eps(eps_) {
+  weight = register_parameter("weight", torch::empty({dim}));
+}
+
+torch::Tensor RMSNormImpl::forward(const torch::Tensor& x) {
+  TORCH_CHECK(x.dim() >= 1 && x.size(-1) == dim, "RMSNorm(", dim, "): expected [..., ", dim,
+              "] (got ", x.sizes(), ")");
+  const auto x32 = x.to(torch::kFloat);
+  const auto normalised = x32 * torch::rsqrt(x32.pow(2).mean(-1, /*keepdim=*/true) + eps);
+  return weight * normalised.to(x.scalar_type());
+}
+
+void RMSNormImpl::reset_parameters() {
+  torch::NoGradGuard no_grad;
+  weight.fill_(1);
+}
+
 }  // namespace modelzoo::nn

@@ -1,6 +1,7 @@
 // nn.LayerNorm with PyTorch's parameter names, allocated uninitialised (see
 // modelzoo/nn/conv.h for why); also torchvision's LayerNorm2d, the same
-// parameters applied over the channels of an NCHW tensor.
+// parameters applied over the channels of an NCHW tensor; and the RMSNorm
+// of LLaMA-family decoders.
 //
 //   modelzoo::nn::LayerNorm ln(modelzoo::nn::LayerNormOptions(768).eps(1e-6));
 //   modelzoo::nn::LayerNorm
@@ -44,5 +45,23 @@ struct MODELZOO_API LayerNormImpl : torch::nn::Module {
   torch::Tensor weight, bias;
 };
 TORCH_MODULE(LayerNorm);
+
+/// RMSNorm (Zhang & Sennrich 2019) as Hugging Face's LlamaRMSNorm computes
+/// it: x / sqrt(mean(x²) + eps) in fp32, cast back to x's dtype, then
+/// times `weight` [dim] (no bias, no mean subtraction). The order matters
+/// for half-precision inputs, where weighting before the cast rounds
+/// differently. [..., dim] -> [..., dim].
+struct MODELZOO_API RMSNormImpl : torch::nn::Module {
+  RMSNormImpl(int64_t dim, double eps);
+
+  torch::Tensor forward(const torch::Tensor& x);
+  /// weight 1.
+  void reset_parameters();
+
+  int64_t dim;
+  double eps;
+  torch::Tensor weight;
+};
+TORCH_MODULE(RMSNorm);
 
 }  // namespace modelzoo::nn
