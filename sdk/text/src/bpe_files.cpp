@@ -6,6 +6,7 @@
 #include "modelzoo/sdk/error.h"
 #include "modelzoo/sdk/untrusted_json.h"
 #include "pretokenizer_regex.h"
+#include "special_token_config.h"
 #include "tokenizer_file.h"
 #include "tokenizer_json.h"
 
@@ -63,16 +64,6 @@ void read_merges_json(const nlohmann::json& merges, const std::string& where, Bp
                   merge.dump().substr(0, 80) + ": the file is damaged; download it again");
     }
   }
-}
-
-// A special token in tokenizer_config.json: "<|endoftext|>" or
-// {"content": "<|endoftext|>", "__type": "AddedToken", …}.
-std::optional<std::string> config_token(const nlohmann::json& config, const char* key,
-                                        const std::string& where) {
-  const auto it = config.find(key);
-  if (it == config.end() || it->is_null()) return std::nullopt;
-  if (it->is_string()) return it->get<std::string>();
-  return required_field<std::string>(*it, "content", where + "." + key);
 }
 
 void read_byte_level(const nlohmann::json& step, const std::string& where, bool regex_allowed,
@@ -169,7 +160,7 @@ BpeSpec read_vocab_and_merges(std::string_view vocab_json, std::string_view merg
 }
 
 BpeSpec read_bpe_tokenizer_json(std::string_view tokenizer_json, const std::string& name,
-                                std::string_view config_json) {
+                                std::string_view config_json, const std::string& config_name) {
   const nlohmann::json root = parse_tokenizer_json(tokenizer_json, name, kDuplicateTokenHint);
   if (!root.is_object())
     throw Error(name + ": expected a JSON object, found " + root.type_name() +
@@ -187,12 +178,8 @@ BpeSpec read_bpe_tokenizer_json(std::string_view tokenizer_json, const std::stri
       field_or<nlohmann::json>(root, "added_tokens", name, nullptr), spec.added_tokens_where);
   spec.bos_token = spec.eos_token = "<|endoftext|>";
   if (!config_json.empty()) {
-    const std::string config_name = "tokenizer_config.json";
-    const nlohmann::json config =
-        parse_tokenizer_json(config_json, config_name, "a key appears twice");
-    if (!config.is_object()) throw Error(config_name + ": expected a JSON object");
-    spec.bos_token = config_token(config, "bos_token", config_name);
-    spec.eos_token = config_token(config, "eos_token", config_name);
+    const SpecialTokenConfig config = read_special_token_config(config_json, config_name);
+    config.apply(&spec.bos_token, &spec.eos_token, &spec.add_bos, &spec.add_eos);
   }
   return spec;
 }

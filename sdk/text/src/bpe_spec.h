@@ -36,15 +36,18 @@ struct BpeSpec {
   bool ignore_merges = false;
   bool nfc = false;
   std::optional<std::string> unk_token, bos_token, eos_token;
+  /// What encode(text, add_special_tokens=true) puts around the ids.
+  bool add_bos = false, add_eos = false;
 };
 
 /// vocab.json + merges.txt.
 BpeSpec read_vocab_and_merges(std::string_view vocab_json, std::string_view merges_txt,
                               const std::string& vocab_name, const std::string& merges_name);
 
-/// tokenizer.json, with tokenizer_config.json's bos/eos tokens when
-/// `config_json` is not empty.
+/// tokenizer.json, with tokenizer_config.json's bos/eos tokens and
+/// add_bos_token/add_eos_token when `config_json` is not empty
+/// (`config_name` is what errors call it).
 BpeSpec read_bpe_tokenizer_json(std::string_view tokenizer_json, const std::string& name,
-                                std::string_view config_json);
+                                std::string_view config_json, const std::string& config_name);
 
 }  // namespace modelzoo::text

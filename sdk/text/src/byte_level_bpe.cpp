@@ -87,6 +87,7 @@ struct ByteLevelBpe::Impl {
   bool add_prefix_space = false;
   bool ignore_merges = false;
   bool nfc = false;
+  bool add_bos = false, add_eos = false;  // by encode(text, true)
   std::optional<int64_t> bos, eos, unk;
 
   mutable std::mutex cache_mutex;
@@ -248,6 +249,8 @@ std::shared_ptr<ByteLevelBpe::Impl> build(const BpeSpec& spec) {
   impl->add_prefix_space = spec.add_prefix_space;
   impl->ignore_merges = spec.ignore_merges;
   impl->nfc = spec.nfc;
+  impl->add_bos = spec.add_bos;
+  impl->add_eos = spec.add_eos;
   return impl;
 }
 
@@ -275,15 +278,18 @@ ByteLevelBpe ByteLevelBpe::from_files(const std::string& vocab_json_path,
 
 ByteLevelBpe ByteLevelBpe::from_tokenizer_json_text(std::string_view tokenizer_json,
                                                     const std::string& name,
-                                                    std::string_view config_json) {
-  return ByteLevelBpe(build(read_bpe_tokenizer_json(tokenizer_json, name, config_json)));
+                                                    std::string_view config_json,
+                                                    const std::string& config_name) {
+  return ByteLevelBpe(
+      build(read_bpe_tokenizer_json(tokenizer_json, name, config_json, config_name)));
 }
 
 ByteLevelBpe ByteLevelBpe::from_tokenizer_json(const std::string& path) {
   const std::string text = read_tokenizer_file(path);
   const auto config_path = std::filesystem::path(path).parent_path() / "tokenizer_config.json";
   const auto config = read_regular_file(config_path.string(), kMaxTokenizerFileBytes);
-  return from_tokenizer_json_text(text, path, config ? *config : std::string());
+  return from_tokenizer_json_text(text, path, config ? *config : std::string(),
+                                  config_path.string());
 }
 
 std::vector<int64_t> ByteLevelBpe::encode(std::string_view text) const {
@@ -311,6 +317,37 @@ std::string ByteLevelBpe::decode(const std::vector<int64_t>& ids, bool skip_spec
     bytes += impl_->bytes[id];
   }
   return utf8::repaired(bytes);
+}
+
+std::vector<int64_t> ByteLevelBpe::encode(std::string_view text, bool add_special_tokens) const {
+  std::vector<int64_t> ids = encode(text);
+  if (!add_special_tokens) return ids;
+  if (impl_->add_bos && impl_->bos) ids.insert(ids.begin(), *impl_->bos);
+  if (impl_->add_eos && impl_->eos) ids.push_back(*impl_->eos);
+  return ids;
+}
+
+std::string ByteLevelBpe::decode_next(DecodeState* state, int64_t id) const {
+  state->pending += token_bytes(id);
+  // Everything before an unfinished character is final: the repair of
+  // ill-formed bytes restarts at every lead byte, so cutting there gives
+  // the same text as decoding the whole stream at once.
+  const size_t keep = utf8::incomplete_tail(state->pending);
+  std::string done =
+      utf8::repaired(std::string_view(state->pending).substr(0, state->pending.size() - keep));
+  state->pending.erase(0, state->pending.size() - keep);
+  state->at_start = state->at_start && done.empty() && state->pending.empty();
+  return done;
+}
+
+std::string ByteLevelBpe::decode_finish(DecodeState* state) const {
+  std::string rest = utf8::repaired(state->pending);
+  *state = DecodeState();
+  return rest;
+}
+
+std::shared_ptr<const Tokenizer> ByteLevelBpe::share() const {
+  return std::make_shared<ByteLevelBpe>(*this);
 }
 
 std::string ByteLevelBpe::token_bytes(int64_t id) const {

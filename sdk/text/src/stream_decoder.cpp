@@ -1,27 +1,22 @@
-#include "modelzoo/text/byte_level_bpe.h"
-#include "utf8.h"
+#include "modelzoo/text/tokenizer.h"
 
 namespace modelzoo::text {
 
-StreamDecoder::StreamDecoder(ByteLevelBpe tokenizer, bool skip_special_tokens)
+Tokenizer::~Tokenizer() = default;
+
+StreamDecoder::StreamDecoder(std::shared_ptr<const Tokenizer> tokenizer, bool skip_special_tokens)
     : tokenizer_(std::move(tokenizer)), skip_special_tokens_(skip_special_tokens) {}
 
+StreamDecoder::StreamDecoder(const Tokenizer& tokenizer, bool skip_special_tokens)
+    : StreamDecoder(tokenizer.share(), skip_special_tokens) {}
+
 std::string StreamDecoder::push(int64_t id) {
-  if (skip_special_tokens_ && tokenizer_.is_special(id)) return {};
-  pending_ += tokenizer_.token_bytes(id);
-  // Everything before an unfinished character is final: the repair of
-  // ill-formed bytes restarts at every lead byte, so cutting there gives
-  // the same text as decoding the whole stream at once.
-  const size_t keep = utf8::incomplete_tail(pending_);
-  std::string done = utf8::repaired(std::string_view(pending_).substr(0, pending_.size() - keep));
-  pending_.erase(0, pending_.size() - keep);
-  return done;
+  if (skip_special_tokens_ && tokenizer_->is_special(id)) return {};
+  return tokenizer_->decode_next(&state_, id);
 }
 
 std::string StreamDecoder::finish() {
-  std::string rest = utf8::repaired(pending_);
-  pending_.clear();
-  return rest;
+  return tokenizer_->decode_finish(&state_);
 }
 
 }  // namespace modelzoo::text

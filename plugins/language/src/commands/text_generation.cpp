@@ -22,7 +22,7 @@ bool wants_sampling(const nlohmann::json& o) {
          o.contains("top_p") || o.contains("seed");
 }
 
-GenerationOptions generation_options(const nlohmann::json& o, const text::ByteLevelBpe& bpe) {
+GenerationOptions generation_options(const nlohmann::json& o, const text::Tokenizer& tokenizer) {
   GenerationOptions g;
   g.max_new_tokens = o.value("max_new_tokens", g.max_new_tokens);
   g.do_sample = wants_sampling(o);
@@ -35,7 +35,7 @@ GenerationOptions generation_options(const nlohmann::json& o, const text::ByteLe
     if (seed < 0) throw Error("--seed must be >= 0 (got " + std::to_string(seed) + ")");
     g.seed = static_cast<uint64_t>(seed);
   }
-  if (auto eos = bpe.eos_id()) g.eos_token_ids = {*eos};
+  if (auto eos = tokenizer.eos_id()) g.eos_token_ids = {*eos};
   return g;
 }
 
@@ -66,8 +66,11 @@ std::size_t stop_prefix_length(const std::string& text, const std::vector<std::s
 // string, and (for a streamed row) emitted as it becomes final.
 class RowText {
  public:
-  RowText(const text::ByteLevelBpe& bpe, std::vector<std::string> stops, const CommandContext* ctx)
-      : decoder_(bpe, /*skip_special_tokens=*/true), stops_(std::move(stops)), ctx_(ctx) {}
+  RowText(std::shared_ptr<const text::Tokenizer> tokenizer, std::vector<std::string> stops,
+          const CommandContext* ctx)
+      : decoder_(std::move(tokenizer), /*skip_special_tokens=*/true),
+        stops_(std::move(stops)),
+        ctx_(ctx) {}
 
   /// Adds a token; false once a stop string has appeared.
   bool push(int64_t id) {
@@ -115,19 +118,20 @@ nlohmann::json generate_text_command(CommandContext& ctx) {
   LoadedModel loaded = ctx.load();
   auto* lm = dynamic_cast<CausalLM*>(loaded.model.get());
   if (!lm) throw Error(ctx.target() + " is not a causal language model");
-  const text::ByteLevelBpe bpe = load_bpe(loaded);
-  const GenerationOptions options = generation_options(o, bpe);
+  const std::shared_ptr<const text::Tokenizer> tokenizer = load_causal_lm_tokenizer(loaded);
+  const GenerationOptions options = generation_options(o, *tokenizer);
 
   std::vector<std::vector<int64_t>> prompt_ids;
   for (const auto& p : prompts) {
-    prompt_ids.push_back(bpe.encode(p));
+    // As Hugging Face's pipeline: with what the tokenizer adds (Llama's BOS).
+    prompt_ids.push_back(tokenizer->encode(p, /*add_special_tokens=*/true));
     if (prompt_ids.back().empty()) throw Error("--prompt is empty: give some text to continue");
   }
   const bool stream = prompts.size() == 1;
   std::vector<RowText> rows;
   rows.reserve(prompts.size());
   for (std::size_t i = 0; i < prompts.size(); ++i)
-    rows.emplace_back(bpe, stops, stream ? &ctx : nullptr);
+    rows.emplace_back(tokenizer, stops, stream ? &ctx : nullptr);
   std::vector<std::vector<int64_t>> generated;
   {
     c10::InferenceMode guard;

@@ -3,8 +3,10 @@
 #include <fstream>
 #include <sstream>
 
+#include <modelzoo/sdk/atomic_file.h>
 #include <modelzoo/sdk/error.h>
 #include <modelzoo/sdk/untrusted_json.h>
+#include <modelzoo/text/limits.h>
 
 namespace modelzoo::language {
 namespace {
@@ -38,7 +40,31 @@ bool lower_case(const std::string& path) {
   return it->get<bool>();
 }
 
+// A tokenizer file's contents, under the tokenizers' size cap; empty when
+// the variant has no file of that role.
+std::string role_contents(const LoadedModel& loaded, const char* role) {
+  const std::string path = loaded.file(role);
+  if (path.empty()) return {};
+  auto contents = read_regular_file(path, text::kMaxTokenizerFileBytes);
+  if (!contents)
+    throw Error(model_name(loaded) + ": its " + role + " file " + path +
+                " is missing: pull the model again");
+  return std::move(*contents);
+}
+
 }  // namespace
+
+std::shared_ptr<const text::Tokenizer> load_causal_lm_tokenizer(const LoadedModel& loaded) {
+  const std::string config_path = loaded.file("tokenizer-config");
+  const std::string config = role_contents(loaded, "tokenizer-config");
+  if (const std::string model = loaded.file("tokenizer-model"); !model.empty())
+    throw Error(model_name(loaded) + ": its tokenizer is a SentencePiece model (" + model +
+                "), which this build of modelzoo cannot read yet");
+  if (const std::string json = loaded.file("tokenizer"); !json.empty())
+    return std::make_shared<text::ByteLevelBpe>(text::ByteLevelBpe::from_tokenizer_json_text(
+        role_contents(loaded, "tokenizer"), json, config, config_path));
+  return std::make_shared<text::ByteLevelBpe>(load_bpe(loaded));
+}
 
 text::ByteLevelBpe load_bpe(const LoadedModel& loaded) {
   if (const std::string json = loaded.file("tokenizer"); !json.empty())

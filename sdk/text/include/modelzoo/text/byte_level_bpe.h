@@ -42,6 +42,7 @@
 #include "modelzoo/sdk/export.h"
 #include "modelzoo/text/added_token.h"
 #include "modelzoo/text/limits.h"
+#include "modelzoo/text/tokenizer.h"
 
 namespace modelzoo::text {
 
@@ -57,7 +58,7 @@ struct BpeFileOptions {
   std::optional<std::string> eos_token = "<|endoftext|>";
 };
 
-class MODELZOO_API ByteLevelBpe {
+class MODELZOO_API ByteLevelBpe final : public Tokenizer {
  public:
   /// Reads Hugging Face's vocab.json (token → id) and merges.txt (one rule
   /// "left right" a line, by rank; a first line "#version: …" is skipped).
@@ -83,72 +84,60 @@ class MODELZOO_API ByteLevelBpe {
                                             const BpeFileOptions& options = {});
 
   /// from_tokenizer_json on the file's contents; `config_json` is
-  /// tokenizer_config.json's, or empty.
-  static ByteLevelBpe from_tokenizer_json_text(std::string_view tokenizer_json,
-                                               const std::string& name = "tokenizer.json",
-                                               std::string_view config_json = {});
+  /// tokenizer_config.json's, or empty (its bos_token/eos_token override
+  /// the defaults, null meaning none; add_bos_token/add_eos_token what
+  /// encode(text, true) adds). The names are what errors call the files.
+  static ByteLevelBpe from_tokenizer_json_text(
+      std::string_view tokenizer_json, const std::string& name = "tokenizer.json",
+      std::string_view config_json = {}, const std::string& config_name = "tokenizer_config.json");
 
   /// The ids of `text`, any bytes. With GPT-2's regex it never throws; a
   /// pattern from a tokenizer file that exceeds PCRE2's match limit on
   /// this text throws Error.
   std::vector<int64_t> encode(std::string_view text) const;
+  /// encode(text), with the post-processor's BOS/EOS around it when
+  /// `add_special_tokens` and tokenizer.json's TemplateProcessing (or
+  /// tokenizer_config.json's add_bos_token/add_eos_token) asks for them.
+  std::vector<int64_t> encode(std::string_view text, bool add_special_tokens) const override;
 
   /// The text of `ids`, ill-formed UTF-8 replaced by U+FFFD; ids that are
   /// no token are skipped, as in Hugging Face's decode.
-  std::string decode(const std::vector<int64_t>& ids, bool skip_special_tokens = false) const;
+  std::string decode(const std::vector<int64_t>& ids,
+                     bool skip_special_tokens = false) const override;
 
   /// The raw bytes one token stands for (not necessarily valid UTF-8: a
   /// character may span tokens); empty for an id that is no token.
-  std::string token_bytes(int64_t id) const;
+  std::string token_bytes(int64_t id) const override;
+
+  std::string decode_next(DecodeState* state, int64_t id) const override;
+  std::string decode_finish(DecodeState* state) const override;
 
   /// A token as the vocabulary spells it (byte-level characters: "Ġworld").
-  std::optional<int64_t> token_to_id(std::string_view token) const;
-  std::optional<std::string> id_to_token(int64_t id) const;
+  std::optional<int64_t> token_to_id(std::string_view token) const override;
+  std::optional<std::string> id_to_token(int64_t id) const override;
 
   /// One more than the largest id, added tokens included (50257 for GPT-2).
-  int64_t vocab_size() const;
+  int64_t vocab_size() const override;
 
-  std::optional<int64_t> bos_id() const;
-  std::optional<int64_t> eos_id() const;
-  std::optional<int64_t> unk_id() const;
+  std::optional<int64_t> bos_id() const override;
+  std::optional<int64_t> eos_id() const override;
+  std::optional<int64_t> unk_id() const override;
   /// The added tokens, special or not, in the order the file lists them.
-  const std::vector<AddedToken>& added_tokens() const;
-  bool is_special(int64_t id) const;
+  const std::vector<AddedToken>& added_tokens() const override;
+  bool is_special(int64_t id) const override;
+  std::shared_ptr<const Tokenizer> share() const override;
 
   ByteLevelBpe(const ByteLevelBpe&);
   ByteLevelBpe(ByteLevelBpe&&) noexcept;
   ByteLevelBpe& operator=(const ByteLevelBpe&);
   ByteLevelBpe& operator=(ByteLevelBpe&&) noexcept;
-  ~ByteLevelBpe();
+  ~ByteLevelBpe() override;
 
   struct Impl;
 
  private:
   explicit ByteLevelBpe(std::shared_ptr<Impl> impl);
   std::shared_ptr<Impl> impl_;
-};
-
-/// Turns generated ids into text as they come: each push returns only the
-/// text completed by that id. A UTF-8 character split across tokens (most
-/// CJK characters and emoji in GPT-2) is held back until its last byte
-/// arrives; bytes that can no longer become a character come out as U+FFFD.
-/// The concatenation of every push and finish() equals
-/// tokenizer.decode(all ids, skip_special_tokens).
-class MODELZOO_API StreamDecoder {
- public:
-  explicit StreamDecoder(ByteLevelBpe tokenizer, bool skip_special_tokens = false);
-
-  /// The text completed by `id` (often empty, or more than one character).
-  std::string push(int64_t id);
-
-  /// What is held back, repaired (U+FFFD for an unfinished character); the
-  /// decoder is then empty and may start a new stream.
-  std::string finish();
-
- private:
-  ByteLevelBpe tokenizer_;
-  bool skip_special_tokens_;
-  std::string pending_;  // bytes of an unfinished character
 };
 
 }  // namespace modelzoo::text
