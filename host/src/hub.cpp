@@ -108,23 +108,26 @@ Resolved Hub::resolve(std::string_view name) {
     }
     return r;
   } catch (const Error&) {
-    // Not registered: maybe a plugin that declares it was left out.
-    std::string base(name.substr(0, name.rfind('.')));
-    const auto slash = base.find('/');
-    const std::string family = slash == std::string::npos ? "" : base.substr(0, slash);
-    const std::string entry = slash == std::string::npos ? base : base.substr(slash + 1);
+    // Not registered: maybe a plugin that declares it was left out. The
+    // name is NAME or NAME.TAG (see Registry::resolve), so both are tried.
+    const std::string whole(name);
     std::lock_guard<std::mutex> lock(mutex_);
-    for (const auto& slot : plugins_) {
-      const auto& m = slot->info.manifest;
-      if (!m || slot->info.state == PluginInfo::State::kAvailable ||
-          slot->info.state == PluginInfo::State::kLoaded ||
-          (!family.empty() && m->family != family))
-        continue;
-      for (const auto& e : m->entrypoints)
-        if (e.name == entry)
-          throw Error("'" + m->family + "/" + entry + "' is provided by plugin '" +
-                      slot->info.path + "', which is " + to_string(slot->info.state) + ": " +
-                      slot->info.reason);
+    for (const std::string& base : {whole, whole.substr(0, whole.rfind('.'))}) {
+      const auto slash = base.find('/');
+      const std::string family = slash == std::string::npos ? "" : base.substr(0, slash);
+      const std::string entry = slash == std::string::npos ? base : base.substr(slash + 1);
+      for (const auto& slot : plugins_) {
+        const auto& m = slot->info.manifest;
+        if (!m || slot->info.state == PluginInfo::State::kAvailable ||
+            slot->info.state == PluginInfo::State::kLoaded ||
+            (!family.empty() && m->family != family))
+          continue;
+        for (const auto& e : m->entrypoints)
+          if (e.name == entry)
+            throw Error("'" + m->family + "/" + entry + "' is provided by plugin '" +
+                        slot->info.path + "', which is " + to_string(slot->info.state) + ": " +
+                        slot->info.reason);
+      }
     }
     throw;
   }

@@ -34,6 +34,18 @@ MINILM_DOC = ("all-MiniLM-L6-v2 (sentence-transformers, https://www.sbert.net): 
               "(MiniLM, Wang et al. 2020) fine-tuned for sentence embeddings: the mean of the last "
               "hidden states over the attention mask, L2-normalised, 384 values. Same config keys "
               "as BERT.")
+LLAMA_DOC = ("A LLaMA-architecture decoder (Touvron et al. 2023, https://arxiv.org/abs/2302.13971): "
+             "pre-RMSNorm blocks, rotary position embeddings (rope_theta, optional rope_scaling "
+             "linear or llama3), grouped-query attention (num_key_value_heads), a SwiGLU "
+             "feed-forward, and an output layer tied to the embeddings or its own lm_head. "
+             "Hugging Face's parameter names; loads the published bf16 model.safetensors (one "
+             "file or shards) exactly. Config (config.json's names): hidden_size, "
+             "intermediate_size, num_hidden_layers, num_attention_heads, num_key_value_heads, "
+             "head_dim, max_position_embeddings, vocab_size, rms_norm_eps, rope_theta, "
+             "rope_scaling, tie_word_embeddings, attention_bias, mlp_bias.")
+QWEN2_DOC = ("Qwen2 (Qwen team 2024, https://arxiv.org/abs/2407.10671): the LLaMA architecture "
+             "with biases on the q/k/v projections (none on o_proj). Same config keys as the "
+             "LLaMA entrypoints; use_sliding_window must be false.")
 
 # The tensors forward() and the capabilities take. The text itself is a
 # task command's option (--prompt, --text), not a tensor input: the schema
@@ -58,6 +70,24 @@ def bert_config(layers, hidden, heads, intermediate, vocab):
     return {"num_hidden_layers": layers, "hidden_size": hidden, "num_attention_heads": heads,
             "intermediate_size": intermediate, "max_position_embeddings": 512,
             "type_vocab_size": 2, "layer_norm_eps": 1e-12, "vocab_size": vocab}
+
+
+def llama_config(hidden, intermediate, layers, heads, kv_heads, context, vocab, eps, theta,
+                 tied):
+    return {"hidden_size": hidden, "intermediate_size": intermediate, "num_hidden_layers": layers,
+            "num_attention_heads": heads, "num_key_value_heads": kv_heads,
+            "max_position_embeddings": context, "vocab_size": vocab, "rms_norm_eps": eps,
+            "rope_theta": theta, "tie_word_embeddings": tied}
+
+
+def llama_params(c, qkv_bias=False):
+    h, i, v = c["hidden_size"], c["intermediate_size"], c["vocab_size"]
+    d = c.get("head_dim", h // c["num_attention_heads"])
+    q, kv = c["num_attention_heads"] * d, c["num_key_value_heads"] * d
+    attention = h * q + 2 * h * kv + q * h + ((q + 2 * kv) if qkv_bias else 0)
+    layer = 2 * h + attention + 3 * h * i
+    head = 0 if c["tie_word_embeddings"] else v * h
+    return v * h + c["num_hidden_layers"] * layer + h + head
 
 
 def gpt2_params(c):
@@ -156,6 +186,79 @@ HF = {
                  "max_seq_length": 256}},
 }
 
+SMOLLM2_TOKENIZER = [  # the same files in the three SmolLM2 repositories
+    ("tokenizer", "tokenizer.json", "json", 2104556,
+     "9ca9acddb6525a194ec8ac7a87f24fbba7232a9a15ffa1af0c1224fcd888e47c"),
+]
+SMOLLM2_INSTRUCT_FILES = [
+    ("tokenizer-config", "tokenizer_config.json", "json", 3764,
+     "4ec77d44f62efeb38d7e044a1db318f6a939438425312dfa333b8382dbad98df"),
+    ("generation-config", "generation_config.json", "json", 132,
+     "87b916edaaab66b3899b9d0dd0752727dff6666686da0504d89ae0a6e055a013"),
+]
+HF.update({
+    "smollm2-135m": {"repo": "HuggingFaceTB/SmolLM2-135M",
+                     "revision": "93efa2f097d58c2a74874c7e644dbc9b0cee75a2",
+                     "license": "Apache-2.0", "files": [
+        ("weights", "model.safetensors", "safetensors", 269060552,
+         "80521b40281d6ce74e35c9282c22539e75aa0ac8578892b2a59955ef78d55da1"),
+        ("config", "config.json", "json", 704,
+         "1d556eab73b69c7f11f64c557a2f9c6f440bd4c6b89bb2584a6b498c92603843"),
+        ("generation-config", "generation_config.json", "json", 111,
+         "2056c988e990b0d13670f63f2f3b87b3b6d07edaf7a3416998ba27dab2d8a059"),
+        ("tokenizer-config", "tokenizer_config.json", "json", 3658,
+         "4bb9af56a342753d39374f4016a16574cab299fe088e896f425ce3c433f61424"),
+    ] + SMOLLM2_TOKENIZER},
+    "smollm2-135m-instruct": {"repo": "HuggingFaceTB/SmolLM2-135M-Instruct",
+                              "revision": "12fd25f77366fa6b3b4b768ec3050bf629380bac",
+                              "license": "Apache-2.0", "files": [
+        ("weights", "model.safetensors", "safetensors", 269060552,
+         "5af571cbf074e6d21a03528d2330792e532ca608f24ac70a143f6b369968ab8c"),
+        ("config", "config.json", "json", 861,
+         "8eb740e8bbe4cff95ea7b4588d17a2432deb16e8075bc5828ff7ba9be94d982a"),
+    ] + SMOLLM2_INSTRUCT_FILES + SMOLLM2_TOKENIZER},
+    "smollm2-360m-instruct": {"repo": "HuggingFaceTB/SmolLM2-360M-Instruct",
+                              "revision": "a10cc1512eabd3dde888204e902eca88bddb4951",
+                              "license": "Apache-2.0", "files": [
+        ("weights", "model.safetensors", "safetensors", 723674912,
+         "e6bffe7435d7ddc10fd3b9a9efd429dafbacb1cb17015fb5562664e7532bf86e"),
+        ("config", "config.json", "json", 846,
+         "224f72354f10d617a359cc82ad15a3c96e866b9b2ffadb81997eeea9e88e22ee"),
+    ] + SMOLLM2_INSTRUCT_FILES + SMOLLM2_TOKENIZER},
+    "qwen2.5-0.5b-instruct": {"repo": "Qwen/Qwen2.5-0.5B-Instruct",
+                              "revision": "7ae557604adf67be50417f59c2c2f167def9a775",
+                              "license": "Apache-2.0", "files": [
+        ("weights", "model.safetensors", "safetensors", 988097824,
+         "fdf756fa7fcbe7404d5c60e26bff1a0c8b8aa1f72ced49e7dd0210fe288fb7fe"),
+        ("config", "config.json", "json", 659,
+         "18e18afcaccafade98daf13a54092927904649e1dd4eba8299ab717d5d94ff45"),
+        ("generation-config", "generation_config.json", "json", 242,
+         "e558847a8b4402616f1273797b015104dc266fe4b520056fca88823ba8f8ebe6"),
+        ("tokenizer", "tokenizer.json", "json", 7031645,
+         "c0382117ea329cdf097041132f6d735924b697924d6f6fc3945713e96ce87539"),
+        ("tokenizer-config", "tokenizer_config.json", "json", 7305,
+         "5b5d4f65d0acd3b2d56a35b56d374a36cbc1c8fa5cf3b3febbbfabf22f359583"),
+    ]},
+    "tinyllama-1.1b-chat": {"repo": "TinyLlama/TinyLlama-1.1B-Chat-v1.0",
+                            "revision": "fe8a4ea1ffedaf415f4da2f062534de366a451e6",
+                            "license": "Apache-2.0", "files": [
+        ("weights", "model.safetensors", "safetensors", 2200119864,
+         "6e6001da2106d4757498752a021df6c2bdc332c650aae4bae6b0c004dcf14933"),
+        ("config", "config.json", "json", 608,
+         "486bedda3a6988332e60d9638a09ca4b260d34ebcf1b19e22cf3b140b63d8fe9"),
+        ("generation-config", "generation_config.json", "json", 124,
+         "18046d04f5bd8b4998095ecabdd17a1bf0053d9acdccead4a05be4a3575f3c5c"),
+        # SentencePiece's own model: the tokenizer TinyLlama was trained with
+        # (Llama 2's); tokenizer.json is its Hugging Face conversion.
+        ("tokenizer-model", "tokenizer.model", "sentencepiece", 499723,
+         "9e556afd44213b6bd1be2b850ebbbd98f5481437a8021afaf58ee7fb1818d347"),
+        ("tokenizer-config", "tokenizer_config.json", "json", 1289,
+         "7b41ba7d0eb91e77914ca3dafde559ea3e19878769b7e68409e89bed5222e77a"),
+    ]},
+})
+
+SMOLLM2_135M = llama_config(576, 1536, 30, 9, 3, 8192, 49152, 1e-5, 100000.0, True)
+
 ENTRYPOINTS = [
     ("gpt2", "GPT-2 124M (Radford et al. 2019)", GPT2_DOC, "text-generation",
      gpt2_config(12, 12, 768), GPT2_INPUTS, gpt2_params),
@@ -172,6 +275,20 @@ ENTRYPOINTS = [
     ("all-MiniLM-L6-v2", "all-MiniLM-L6-v2 sentence embeddings (sentence-transformers)",
      MINILM_DOC, "feature-extraction", bert_config(6, 384, 12, 1536, 30522), BERT_INPUTS,
      lambda c: bert_params(c, mlm_head=False)),
+    ("smollm2-135m", "SmolLM2 135M base (Hugging Face 2024), a LLaMA-architecture decoder",
+     LLAMA_DOC, "text-generation", SMOLLM2_135M, GPT2_INPUTS, llama_params),
+    ("smollm2-135m-instruct", "SmolLM2 135M Instruct (Hugging Face 2024), for chat",
+     LLAMA_DOC, "text-generation", SMOLLM2_135M, GPT2_INPUTS, llama_params),
+    ("smollm2-360m-instruct", "SmolLM2 360M Instruct (Hugging Face 2024), for chat", LLAMA_DOC,
+     "text-generation", llama_config(960, 2560, 32, 15, 5, 8192, 49152, 1e-5, 100000.0, True),
+     GPT2_INPUTS, llama_params),
+    ("qwen2.5-0.5b-instruct", "Qwen2.5 0.5B Instruct (Qwen team 2024), for chat", QWEN2_DOC,
+     "text-generation",
+     llama_config(896, 4864, 24, 14, 2, 32768, 151936, 1e-6, 1000000.0, True), GPT2_INPUTS,
+     lambda c: llama_params(c, qkv_bias=True)),
+    ("tinyllama-1.1b-chat", "TinyLlama 1.1B Chat v1.0 (Zhang et al. 2024), for chat", LLAMA_DOC,
+     "text-generation", llama_config(2048, 5632, 22, 32, 4, 2048, 32000, 1e-5, 10000.0, False),
+     GPT2_INPUTS, llama_params),
 ]
 
 

@@ -3,6 +3,7 @@
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "modelzoo/sdk/error.h"
@@ -44,8 +45,26 @@ bool Registry::add(RegisteredEntrypoint entry) {
   return true;
 }
 
+const RegisteredEntrypoint* Registry::lookup(std::string_view base) const {
+  if (base.find('/') != std::string_view::npos) return find(std::string(base));
+  std::vector<const RegisteredEntrypoint*> candidates;
+  for (const auto& [key, entry] : entries_)
+    if (entry.spec.name == base) candidates.push_back(&entry);
+  if (candidates.size() > 1) {
+    std::vector<std::string> names;
+    for (const auto* c : candidates) names.push_back(c->qualified_name());
+    throw Error("'" + std::string(base) + "' is ambiguous: " + join(names, ", ") +
+                " provide it; use the family/" + std::string(base) + " form");
+  }
+  return candidates.empty() ? nullptr : candidates.front();
+}
+
 Resolved Registry::resolve(std::string_view name) const {
-  // Tags and entrypoint names never contain '.', so the last dot splits.
+  if (name.empty()) throw Error("empty model name");
+  // Entrypoint names may contain '.' (qwen2.5-0.5b-instruct) and tags never
+  // do: the whole name is tried first, then the last dot splits off a tag
+  // (manifests refuse a name that would read as another entrypoint's tag).
+  if (const RegisteredEntrypoint* whole = lookup(name)) return {whole, nullptr};
   std::string_view base = name;
   std::string_view tag;
   if (const auto dot = name.rfind('.'); dot != std::string_view::npos) {
@@ -55,23 +74,15 @@ Resolved Registry::resolve(std::string_view name) const {
   }
   if (base.empty()) throw Error("empty model name");
 
-  const RegisteredEntrypoint* found = nullptr;
-  if (base.find('/') != std::string_view::npos) {
-    found = find(std::string(base));
-  } else {
-    std::vector<const RegisteredEntrypoint*> candidates;
-    for (const auto& [key, entry] : entries_)
-      if (entry.spec.name == base) candidates.push_back(&entry);
-    if (candidates.size() > 1) {
-      std::vector<std::string> names;
-      for (const auto* c : candidates) names.push_back(c->qualified_name());
-      throw Error("'" + std::string(base) + "' is ambiguous: " + join(names, ", ") +
-                  " provide it; use the family/" + std::string(base) + " form");
-    }
-    if (!candidates.empty()) found = candidates.front();
-  }
+  const RegisteredEntrypoint* found = base == name ? nullptr : lookup(base);
   if (!found) {
-    throw Error("unknown model '" + std::string(base) + "'; " + did_you_mean(suggest(base)));
+    // A tail that no tag could be (tags are letters, digits and '_') was
+    // part of the name: "qwen2.5-0.5b-instrct" is a misspelt name.
+    const bool tag_like = std::all_of(tag.begin(), tag.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+    });
+    const std::string_view unknown = tag_like ? base : name;
+    throw Error("unknown model '" + std::string(unknown) + "'; " + did_you_mean(suggest(unknown)));
   }
 
   Resolved resolved{found, nullptr};

@@ -60,11 +60,15 @@ bool is_identifier(const std::string& name) {
 // Entrypoint names also take '-', as Hugging Face names models
 // (gpt2-medium, all-MiniLM-L6-v2); '.' stays the tag separator and '/'
 // the family's.
+// Dots are allowed inside a name (qwen2.5-0.5b-instruct, whisper-tiny.en),
+// not at its end nor two in a row, so "NAME.TAG" still splits at the last dot
+// when NAME.TAG is not itself a name.
 bool is_entrypoint_name(const std::string& name) {
   if (name.empty() || !(std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_'))
     return false;
+  if (name.back() == '.' || name.find("..") != std::string::npos) return false;
   return std::all_of(name.begin(), name.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
   });
 }
 
@@ -764,8 +768,8 @@ Entrypoint parse_entrypoint(const json& object, const std::string& path,
   e.name = required_string(object, path, "name");
   if (!is_entrypoint_name(e.name))
     fail(path + ".name", "'" + e.name +
-                             "' is not a valid name (a letter or '_', then letters, digits, '_' "
-                             "and '-')");
+                             "' is not a valid name (a letter or '_', then letters, digits, '_', "
+                             "'-' and single '.' not at the end)");
   e.summary = required_string(object, path, "summary");
   if (e.summary.find('\n') != std::string::npos) fail(path + ".summary", "must be one line");
   e.doc = optional_string(object, path, "doc");
@@ -830,6 +834,18 @@ Manifest parse_plugin_manifest(const json& plugin) {
       fail(entry_path + ".name",
            "duplicate entrypoint '" + e.name + "' in family '" + m.family + "'");
     m.entrypoints.push_back(std::move(e));
+  }
+  // "a.b" must not also read as entrypoint "a" with tag "b" (or DEFAULT).
+  for (size_t i = 0; i < m.entrypoints.size(); ++i) {
+    const std::string& name = m.entrypoints[i].name;
+    const auto dot = name.rfind('.');
+    if (dot == std::string::npos) continue;
+    const std::string base = name.substr(0, dot), tag = name.substr(dot + 1);
+    for (const auto& other : m.entrypoints)
+      if (other.name == base && (tag == "DEFAULT" || other.find_variant(tag)))
+        fail(path + ".entrypoints[" + std::to_string(i) + "].name",
+             "'" + name + "' also reads as entrypoint '" + base + "' with tag '" + tag +
+                 "': rename one of them");
   }
   if (auto it = plugin.find("commands"); it != plugin.end()) {
     if (!it->is_array()) fail(path + ".commands", "expected an array");

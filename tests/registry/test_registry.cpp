@@ -78,6 +78,26 @@ TEST_CASE("ambiguous, unknown names and tags say what to do", "[registry]") {
   CHECK_THROWS_AS(r.resolve("no_such_model_at_all"), Error);
 }
 
+TEST_CASE("names with dots resolve whole first, then with the last dot's tail as the tag",
+          "[registry]") {
+  Registry r = sample();
+  r.add(make("language", "qwen2.5-0.5b-instruct", {"HF"}));
+  r.add(make("audio", "whisper-tiny", {"OPENAI"}));
+  r.add(make("audio", "whisper-tiny.en", {"OPENAI"}));
+  CHECK(r.resolve("qwen2.5-0.5b-instruct").entry->spec.name == "qwen2.5-0.5b-instruct");
+  CHECK(r.resolve("qwen2.5-0.5b-instruct").variant == nullptr);
+  CHECK(r.resolve("qwen2.5-0.5b-instruct.HF").variant->tag == "HF");
+  CHECK(r.resolve("language/qwen2.5-0.5b-instruct.DEFAULT").variant->tag == "HF");
+  CHECK(r.resolve("whisper-tiny.en").entry->spec.name == "whisper-tiny.en");
+  CHECK(r.resolve("whisper-tiny.en.OPENAI").entry->spec.name == "whisper-tiny.en");
+  CHECK(r.resolve("whisper-tiny.OPENAI").entry->spec.name == "whisper-tiny");
+  // A misspelt dotted name is reported whole, not as a name and a tag.
+  CHECK_THROWS_WITH(r.resolve("qwen2.5-0.5b-instrct"),
+                    Catch::Contains("unknown model 'qwen2.5-0.5b-instrct'") &&
+                        Catch::Contains("qwen2.5-0.5b-instruct"));
+  CHECK_THROWS_WITH(r.resolve("qwen2.5-0.5b-instruct.HG"), Catch::Contains("unknown tag 'HG'"));
+}
+
 TEST_CASE("suggestions rank by edit distance", "[registry]") {
   const Registry r = sample();
   const auto s = r.suggest("resnet5");

@@ -85,6 +85,24 @@ TEST_CASE("entrypoint names take '-' as Hugging Face's model names do", "[manife
   CHECK(modelzoo::parse_plugin_manifest(p).entrypoints.at(0).name == "all-MiniLM-L6-v2");
 }
 
+TEST_CASE("entrypoint names take single dots inside, unless they read as NAME.TAG", "[manifest]") {
+  json p = valid_plugin();
+  p["entrypoints"][0]["name"] = "qwen2.5-0.5b-instruct";
+  CHECK(modelzoo::parse_plugin_manifest(p).entrypoints.at(0).name == "qwen2.5-0.5b-instruct");
+  for (const char* bad : {"tiny.", "a..b", ".en"}) {
+    INFO(bad);
+    p["entrypoints"][0]["name"] = bad;
+    CHECK_THAT(error_of(p), Catch::Contains("is not a valid name"));
+  }
+  // resnet50 has the tag IMAGENET1K_V2: "resnet50.IMAGENET1K_V2" cannot be a name too.
+  p = valid_plugin();
+  json twin = p["entrypoints"][0];
+  twin["name"] = "resnet50.IMAGENET1K_V2";
+  p["entrypoints"].push_back(twin);
+  CHECK_THAT(error_of(p), Catch::Contains("also reads as entrypoint 'resnet50' with tag "
+                                          "'IMAGENET1K_V2'"));
+}
+
 TEST_CASE("to_json round-trips an entrypoint", "[manifest]") {
   const auto m = modelzoo::parse_plugin_manifest(valid_plugin());
   const auto again = modelzoo::parse_entrypoint(modelzoo::to_json(m.entrypoints[0]), "e");

@@ -20,7 +20,8 @@ namespace {
 
 // NAME[.TAG] → its alias and variant; DEFAULT when no tag is given.
 std::pair<std::string, WeightVariant> variant_for(Hub& hub, const std::string& name) {
-  Resolved r = hub.resolve(name.find('.') == std::string::npos ? name + ".DEFAULT" : name);
+  Resolved r = hub.resolve(name);
+  if (!r.variant) r = hub.resolve(r.entry->qualified_name() + ".DEFAULT");
   if (!r.variant) throw Error(r.entry->qualified_name() + " has no pretrained weights to pull");
   return {r.entry->qualified_name() + "." + r.variant->tag, *r.variant};
 }

@@ -24,8 +24,8 @@ struct DecoderShape {
 };
 
 struct CausalInputs {
-  int64_t past = 0;        ///< positions already in the cache
-  torch::Tensor positions; ///< [batch, new] int64
+  int64_t past = 0;         ///< positions already in the cache
+  torch::Tensor positions;  ///< [batch, new] int64
   /// [batch, 1, new, past + new] bool: query i (absolute position past + i)
   /// sees key j when j <= past + i and key j is not padding.
   torch::Tensor allowed;

@@ -52,8 +52,8 @@ RopeScaling rope_scaling_of(const nlohmann::json& config) {
   if (s.type == RopeScaling::Type::kLlama3) {
     s.low_freq_factor = positive_number(r, "low_freq_factor", s.low_freq_factor);
     s.high_freq_factor = positive_number(r, "high_freq_factor", s.high_freq_factor);
-    s.original_max_position_embeddings = positive_int(r, "original_max_position_embeddings",
-                                                      s.original_max_position_embeddings);
+    s.original_max_position_embeddings =
+        positive_int(r, "original_max_position_embeddings", s.original_max_position_embeddings);
     if (s.high_freq_factor <= s.low_freq_factor)
       throw Error("config 'rope_scaling': high_freq_factor must exceed low_freq_factor");
   }
@@ -104,8 +104,9 @@ LlamaOptions LlamaOptions::from_config(const nlohmann::json& config, LlamaKind k
   if (kind == LlamaKind::kQwen2) {
     o.qkv_bias = true;
     if (boolean(config, "use_sliding_window", false))
-      throw Error("config 'use_sliding_window': sliding-window attention is not supported; set "
-                  "it to false (Qwen2.5's published configs do)");
+      throw Error(
+          "config 'use_sliding_window': sliding-window attention is not supported; set "
+          "it to false (Qwen2.5's published configs do)");
   } else {
     o.qkv_bias = o.o_bias = boolean(config, "attention_bias", false);
     o.mlp_bias = boolean(config, "mlp_bias", false);
@@ -171,9 +172,9 @@ torch::Tensor LlamaAttentionImpl::forward(const torch::Tensor& x, const torch::T
   auto scores = torch::matmul(q, k.transpose(-1, -2)) / std::sqrt(static_cast<double>(head_dim));
   // The lowest finite value, not -inf, as in GPT-2: a padding query that
   // may see no key gets uniform weights rather than NaN.
-  scores = scores.view({batch, kv_heads, group, steps, total})
-               .masked_fill(allowed.unsqueeze(2).logical_not(),
-                            std::numeric_limits<float>::lowest());
+  scores =
+      scores.view({batch, kv_heads, group, steps, total})
+          .masked_fill(allowed.unsqueeze(2).logical_not(), std::numeric_limits<float>::lowest());
   auto out = torch::matmul(torch::softmax(scores, -1).view({batch, kv_heads, group * steps, total}),
                            v);  // [B, kv_heads, group·T, d]
   out = out.view({batch, kv_heads, group, steps, head_dim})
@@ -204,9 +205,8 @@ LlamaDecoderLayerImpl::LlamaDecoderLayerImpl(const LlamaOptions& o) {
 }
 
 torch::Tensor LlamaDecoderLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& cos,
-                                             const torch::Tensor& sin,
-                                             const torch::Tensor& allowed, int64_t layer,
-                                             nn::KVCache* cache) {
+                                             const torch::Tensor& sin, const torch::Tensor& allowed,
+                                             int64_t layer, nn::KVCache* cache) {
   auto h = x + self_attn->forward(input_layernorm->forward(x), cos, sin, allowed, layer, cache);
   return h + mlp->forward(post_attention_layernorm->forward(h));
 }
@@ -224,11 +224,10 @@ LlamaBackboneImpl::LlamaBackboneImpl(const LlamaOptions& options_)
 torch::Tensor LlamaBackboneImpl::forward(const torch::Tensor& input_ids,
                                          const torch::Tensor& attention_mask,
                                          const torch::Tensor& position_ids, nn::KVCache* cache) {
-  const CausalInputs in =
-      causal_inputs(input_ids, attention_mask, position_ids, cache,
-                    {options.kind == LlamaKind::kQwen2 ? "Qwen2" : "Llama",
-                     options.num_hidden_layers, options.max_position_embeddings,
-                     "max_position_embeddings"});
+  const CausalInputs in = causal_inputs(
+      input_ids, attention_mask, position_ids, cache,
+      {options.kind == LlamaKind::kQwen2 ? "Qwen2" : "Llama", options.num_hidden_layers,
+       options.max_position_embeddings, "max_position_embeddings"});
   // cos/sin [B, T, d] in fp32, one table for every layer: the angle of
   // position p in pair j is p · inv_freq[j], and both halves of d share it.
   const auto angles =
@@ -293,8 +292,7 @@ torch::Tensor LlamaModel::forward_causal(const torch::Tensor& input_ids,
 
 torch::Tensor LlamaModel::next_token_logits(const torch::Tensor& input_ids,
                                             const torch::Tensor& attention_mask,
-                                            const torch::Tensor& position_ids,
-                                            nn::KVCache* cache) {
+                                            const torch::Tensor& position_ids, nn::KVCache* cache) {
   const auto hidden = net_->model->forward(input_ids, attention_mask, position_ids, cache);
   return logits(hidden.select(1, hidden.size(1) - 1));  // the head on one position only
 }

@@ -45,17 +45,27 @@ TEST_CASE("the language manifest: entrypoints, tasks and config.json's key names
                                                     {"distilgpt2", "text-generation"},
                                                     {"bert-base-uncased", "fill-mask"},
                                                     {"bert-base-cased", "fill-mask"},
-                                                    {"all-MiniLM-L6-v2", "feature-extraction"}});
+                                                    {"all-MiniLM-L6-v2", "feature-extraction"},
+                                                    {"smollm2-135m", "text-generation"},
+                                                    {"smollm2-135m-instruct", "text-generation"},
+                                                    {"smollm2-360m-instruct", "text-generation"},
+                                                    {"qwen2.5-0.5b-instruct", "text-generation"},
+                                                    {"tinyllama-1.1b-chat", "text-generation"}});
   const std::set<std::string> gpt2_keys{"n_layer",     "n_head",     "n_embd",
                                         "n_positions", "vocab_size", "layer_norm_epsilon"};
   const std::set<std::string> bert_keys{
       "num_hidden_layers",       "hidden_size",     "num_attention_heads", "intermediate_size",
       "max_position_embeddings", "type_vocab_size", "layer_norm_eps",      "vocab_size"};
+  const std::set<std::string> llama_keys{
+      "hidden_size",         "intermediate_size",       "num_hidden_layers", "num_attention_heads",
+      "num_key_value_heads", "max_position_embeddings", "vocab_size",        "rms_norm_eps",
+      "rope_theta",          "tie_word_embeddings"};
   for (const auto& e : m.entrypoints) {
     INFO(e.name);
     std::set<std::string> keys;
     for (const auto& item : e.config.items()) keys.insert(item.key());
-    CHECK(keys == (e.task == "text-generation" ? gpt2_keys : bert_keys));
+    const bool gpt2 = e.name.find("gpt2") != std::string::npos;
+    CHECK(keys == (e.task != "text-generation" ? bert_keys : gpt2 ? gpt2_keys : llama_keys));
     CHECK(e.input().name == "input_ids");
     CHECK(e.input().kind == "tokens");
     CHECK(e.input().dtype == "int64");

@@ -56,11 +56,11 @@ bool has_note(const LoadReport& r, const std::string& text) {
 
 }  // namespace
 
-#define REQUIRE_LLAMA_FIXTURES()                                                     \
-  const nlohmann::json index = llama_index();                                        \
-  if (index.is_null()) {                                                             \
-    WARN("skipped: no fixtures (llama_fixtures needs torch in /usr/bin/python3)");   \
-    return;                                                                          \
+#define REQUIRE_LLAMA_FIXTURES()                                                   \
+  const nlohmann::json index = llama_index();                                      \
+  if (index.is_null()) {                                                           \
+    WARN("skipped: no fixtures (llama_fixtures needs torch in /usr/bin/python3)"); \
+    return;                                                                        \
   }
 
 TEST_CASE("LLaMA-family logits match the plain-torch reference on bf16 checkpoints",
@@ -154,12 +154,13 @@ TEST_CASE("a sharded LLaMA checkpoint gives the same model as the single file",
 
 TEST_CASE("LLaMA-family configs: Hugging Face's keys, and what cannot be computed refused by name",
           "[language][llama][config]") {
-  const nlohmann::json smol = {
-      {"hidden_size", 576},         {"intermediate_size", 1536},      {"num_hidden_layers", 30},
-      {"num_attention_heads", 9},   {"num_key_value_heads", 3},       {"rms_norm_eps", 1e-5},
-      {"rope_theta", 100000.0},     {"tie_word_embeddings", true},    {"vocab_size", 49152},
-      {"max_position_embeddings", 8192}, {"model_type", "llama"}, {"hidden_act", "silu"},
-      {"rope_scaling", nullptr}};
+  const nlohmann::json smol = {{"hidden_size", 576},       {"intermediate_size", 1536},
+                               {"num_hidden_layers", 30},  {"num_attention_heads", 9},
+                               {"num_key_value_heads", 3}, {"rms_norm_eps", 1e-5},
+                               {"rope_theta", 100000.0},   {"tie_word_embeddings", true},
+                               {"vocab_size", 49152},      {"max_position_embeddings", 8192},
+                               {"model_type", "llama"},    {"hidden_act", "silu"},
+                               {"rope_scaling", nullptr}};
   const auto o = LlamaOptions::from_config(smol, LlamaKind::kLlama);
   CHECK(o.head_dim == 64);
   CHECK(o.tie_word_embeddings);

@@ -86,6 +86,10 @@ class MODELZOO_API Registry {
   size_t size() const { return entries_.size(); }
 
  private:
+  /// The entry `base` names (qualified, or bare when one family has it), or
+  /// nullptr; throws when a bare name is ambiguous.
+  const RegisteredEntrypoint* lookup(std::string_view base) const;
+
   // std::map keeps element addresses stable, so the pointers handed out by
   // resolve() and query() stay valid while entries are added.
   std::map<std::string, RegisteredEntrypoint> entries_;  // by qualified name
