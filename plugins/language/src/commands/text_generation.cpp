@@ -9,35 +9,12 @@
 #include <string>
 #include <vector>
 
+#include "generation_settings.h"
 #include "language_commands.h"
 #include "tokenizer_files.h"
 
 namespace modelzoo::language {
 namespace {
-
-// The options that ask for sampling; without any, decoding is greedy (as
-// Hugging Face's generate, whose GPT-2 generation config does not sample).
-bool wants_sampling(const nlohmann::json& o) {
-  return o.value("do_sample", false) || o.contains("temperature") || o.contains("top_k") ||
-         o.contains("top_p") || o.contains("seed");
-}
-
-GenerationOptions generation_options(const nlohmann::json& o, const text::Tokenizer& tokenizer) {
-  GenerationOptions g;
-  g.max_new_tokens = o.value("max_new_tokens", g.max_new_tokens);
-  g.do_sample = wants_sampling(o);
-  g.temperature = o.value("temperature", g.temperature);
-  g.top_k = o.value("top_k", g.top_k);
-  g.top_p = o.value("top_p", g.top_p);
-  g.repetition_penalty = o.value("repetition_penalty", g.repetition_penalty);
-  if (o.contains("seed")) {
-    const int64_t seed = o.at("seed").get<int64_t>();
-    if (seed < 0) throw Error("--seed must be >= 0 (got " + std::to_string(seed) + ")");
-    g.seed = static_cast<uint64_t>(seed);
-  }
-  if (auto eos = tokenizer.eos_id()) g.eos_token_ids = {*eos};
-  return g;
-}
 
 // The first position where any stop string occurs in `text`, or npos.
 std::size_t first_stop(const std::string& text, const std::vector<std::string>& stops) {
@@ -119,7 +96,7 @@ nlohmann::json generate_text_command(CommandContext& ctx) {
   auto* lm = dynamic_cast<CausalLM*>(loaded.model.get());
   if (!lm) throw Error(ctx.target() + " is not a causal language model");
   const std::shared_ptr<const text::Tokenizer> tokenizer = load_causal_lm_tokenizer(loaded);
-  const GenerationOptions options = generation_options(o, *tokenizer);
+  const GenerationOptions options = generation_settings(o, loaded, *tokenizer);
 
   std::vector<std::vector<int64_t>> prompt_ids;
   for (const auto& p : prompts) {
