@@ -315,7 +315,8 @@ TEST_CASE("malformed BPE files are refused with the file, the place and the fix"
                              "which tokenizer.json: model.vocab does not have"));
   CHECK_THAT(json_error(R"({"model": {"type": "BPE", "vocab": {"a": 0}, "merges": []},
                             "pre_tokenizer": {"type": "Metaspace"}})"),
-             Catch::Contains("tokenizer.json: pre_tokenizer: a byte-level BPE needs a ByteLevel"));
+             Catch::Contains("tokenizer.json: pre_tokenizer: the pre-tokenizer \"Metaspace\" is "
+                             "not supported"));
   CHECK_THAT(json_error(R"({"model": {"type": "BPE", "vocab": {"a": 0}, "merges": []},
                             "pre_tokenizer": {"type": "ByteLevel"},
                             "added_tokens": [{"id": 5, "content": "a"}]})"),

@@ -2,12 +2,38 @@
 
 #include <algorithm>
 
+#include "char_classes.h"
+#include "utf8.h"
+
 namespace modelzoo::text {
 
 namespace {
 
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+// The start of the whitespace run that ends at text[end] (not before `floor`).
+size_t space_run_start(std::string_view text, size_t floor, size_t end) {
+  while (end > floor) {
+    size_t begin = end - 1;
+    while (begin > floor && (static_cast<unsigned char>(text[begin]) & 0xC0) == 0x80) --begin;
+    if (!is_white_space(char_at(text.substr(0, end), begin))) break;
+    end = begin;
+  }
+  return end;
+}
+
+// The end of the whitespace run that starts at text[begin].
+size_t space_run_end(std::string_view text, size_t begin) {
+  while (begin < text.size()) {
+    size_t next = begin;
+    char32_t c = 0;
+    if (!utf8::next(text, &next, &c) || !is_white_space(c)) break;
+    begin = next;
+  }
+  return begin;
+}
+
+bool stands_alone(std::string_view text, size_t begin, size_t end) {
+  return (begin == 0 || !is_word_char(char_before(text, begin))) &&
+         (end == text.size() || !is_word_char(char_at(text, end)));
 }
 
 }  // namespace
@@ -44,14 +70,16 @@ std::vector<Segment> AddedTokenSplitter::split(std::string_view text) const {
       ++pos;
       continue;
     }
-    size_t before = pos;
-    if (token->lstrip)
-      while (before > text_start && is_space(text[before - 1])) --before;
+    const size_t end = pos + token->content.size();
+    if (token->single_word && !stands_alone(text, pos, end)) {
+      // Hugging Face drops the match and goes on after it.
+      pos = end;
+      continue;
+    }
+    const size_t before = token->lstrip ? space_run_start(text, text_start, pos) : pos;
     emit_text(before);
     segments.push_back({text.substr(pos, token->content.size()), token->id});
-    pos += token->content.size();
-    if (token->rstrip)
-      while (pos < text.size() && is_space(text[pos])) ++pos;
+    pos = token->rstrip ? space_run_end(text, end) : end;
     text_start = pos;
   }
   emit_text(text.size());

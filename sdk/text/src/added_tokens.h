@@ -1,10 +1,11 @@
 // Splitting text on added tokens before a model sees it, as Hugging Face's
 // AddedVocabulary does: at each position the longest added token that
 // starts there wins (leftmost-longest), an lstrip/rstrip token swallows the
-// whitespace beside it, and the text between matches goes to the model.
-// Hugging Face's `single_word` and `normalized` flags are not honoured:
-// tokens are matched in the raw text wherever they occur, which is what
-// every special token of GPT-2 and BERT needs.
+// (Unicode) whitespace beside it, a single_word token is skipped where a
+// word character touches it, and the text between matches goes to the
+// model. Which tokens a splitter holds decides `normalized`: the tokenizer
+// splits the raw text with the tokens that are not normalized, normalizes
+// what is left, then splits that with the normalized ones.
 #pragma once
 
 #include <array>

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "bpe_spec.h"
+#include "byte_level_pipeline.h"
 #include "modelzoo/sdk/error.h"
 #include "modelzoo/sdk/untrusted_json.h"
 #include "pretokenizer_regex.h"
@@ -66,62 +67,6 @@ void read_merges_json(const nlohmann::json& merges, const std::string& where, Bp
   }
 }
 
-void read_byte_level(const nlohmann::json& step, const std::string& where, bool regex_allowed,
-                     BpeSpec* spec) {
-  spec->add_prefix_space = field_or<bool>(step, "add_prefix_space", where, true);
-  if (field_or<bool>(step, "use_regex", where, true)) {
-    if (!regex_allowed)
-      throw Error(where + ": a ByteLevel step with use_regex after a Split is not supported");
-    spec->split_pattern = kGpt2SplitPattern;
-  }
-}
-
-void read_split(const nlohmann::json& step, const std::string& where, BpeSpec* spec) {
-  const auto pattern = required_field<nlohmann::json>(step, "pattern", where);
-  if (auto regex = optional_field<std::string>(pattern, "Regex", where + ".pattern"))
-    spec->split_pattern = *regex;
-  else if (auto literal = optional_field<std::string>(pattern, "String", where + ".pattern"))
-    spec->split_pattern = "\\Q" + *literal + "\\E";
-  else
-    throw Error(where + ".pattern: expected {\"Regex\": …} or {\"String\": …}");
-  const auto behavior = field_or<std::string>(step, "behavior", where, "Isolated");
-  if (behavior != "Isolated" || field_or<bool>(step, "invert", where, false))
-    throw Error(where +
-                ": only a Split with behavior \"Isolated\" and no invert is supported, found " +
-                behavior);
-}
-
-void read_pre_tokenizer(const nlohmann::json& pre, const std::string& where, BpeSpec* spec) {
-  const auto type = required_field<std::string>(pre, "type", where);
-  if (type == "ByteLevel") return read_byte_level(pre, where, true, spec);
-  if (type == "Sequence") {
-    const auto steps = required_field<nlohmann::json>(pre, "pretokenizers", where);
-    if (steps.is_array() && steps.size() == 1)
-      return read_pre_tokenizer(steps[0], where + ".pretokenizers[0]", spec);
-    if (steps.is_array() && steps.size() == 2 &&
-        field_or<std::string>(steps[0], "type", where, "") == "Split" &&
-        field_or<std::string>(steps[1], "type", where, "") == "ByteLevel") {
-      read_split(steps[0], where + ".pretokenizers[0]", spec);
-      read_byte_level(steps[1], where + ".pretokenizers[1]", false, spec);
-      return;
-    }
-  }
-  throw Error(
-      where +
-      ": a byte-level BPE needs a ByteLevel pre-tokenizer (or a Split then ByteLevel), found " +
-      pre.dump().substr(0, 120) +
-      ": this tokenizer is not GPT-2-style (SentencePiece-style BPE is not supported)");
-}
-
-void read_normalizer(const nlohmann::json& normalizer, const std::string& where, BpeSpec* spec) {
-  if (normalizer.is_null()) return;
-  const auto type = required_field<std::string>(normalizer, "type", where);
-  if (type != "NFC")
-    throw Error(where + ": the normalizer " + type +
-                " is not supported by modelzoo's byte-level BPE (none or NFC are)");
-  spec->nfc = true;
-}
-
 void read_model(const nlohmann::json& model, const std::string& where, BpeSpec* spec) {
   const auto type = required_field<std::string>(model, "type", where);
   if (type != "BPE")
@@ -151,8 +96,8 @@ BpeSpec read_vocab_and_merges(std::string_view vocab_json, std::string_view merg
   BpeSpec spec;
   spec.vocab_name = vocab_name;
   spec.merges_name = merges_name;
-  spec.split_pattern = kGpt2SplitPattern;
-  spec.add_prefix_space = false;  // GPT2Tokenizer's default
+  // GPT2Tokenizer's: the regex, no prefix space.
+  spec.pre_tokenizer.add_split(kGpt2SplitPattern, SplitBehavior::kIsolated, false);
   spec.vocab = read_vocab_object(parse_tokenizer_json(vocab_json, vocab_name, kDuplicateTokenHint),
                                  vocab_name);
   read_merges_text(merges_txt, merges_name, &spec);
@@ -169,17 +114,26 @@ BpeSpec read_bpe_tokenizer_json(std::string_view tokenizer_json, const std::stri
   spec.vocab_name = name + ": model.vocab";
   spec.merges_name = name + ": model.merges";
   read_model(required_field<nlohmann::json>(root, "model", name), name + ": model", &spec);
-  read_normalizer(field_or<nlohmann::json>(root, "normalizer", name, nullptr),
-                  name + ": normalizer", &spec);
-  read_pre_tokenizer(required_field<nlohmann::json>(root, "pre_tokenizer", name),
-                     name + ": pre_tokenizer", &spec);
+  spec.nfc = read_byte_level_normalizer(field_or<nlohmann::json>(root, "normalizer", name, nullptr),
+                                        name + ": normalizer");
+  spec.pre_tokenizer = read_byte_level_pre_tokenizer(
+      required_field<nlohmann::json>(root, "pre_tokenizer", name), name + ": pre_tokenizer");
+  check_byte_level_decoder(field_or<nlohmann::json>(root, "decoder", name, nullptr),
+                           name + ": decoder");
+  const PostProcessorIds around = read_post_processor(
+      field_or<nlohmann::json>(root, "post_processor", name, nullptr), name + ": post_processor");
+  spec.prefix_ids = around.prefix;
+  spec.suffix_ids = around.suffix;
+  spec.post_processor_where = name + ": post_processor";
   spec.added_tokens_where = name + ": added_tokens";
   spec.added_tokens = read_added_tokens(
       field_or<nlohmann::json>(root, "added_tokens", name, nullptr), spec.added_tokens_where);
   spec.bos_token = spec.eos_token = "<|endoftext|>";
   if (!config_json.empty()) {
     const SpecialTokenConfig config = read_special_token_config(config_json, config_name);
-    config.apply(&spec.bos_token, &spec.eos_token, &spec.add_bos, &spec.add_eos);
+    config.apply(&spec.bos_token, &spec.eos_token);
+    spec.add_bos = config.add_bos_token;
+    spec.add_eos = config.add_eos_token;
   }
   return spec;
 }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "modelzoo/text/added_token.h"
+#include "pre_tokenizer.h"
 
 namespace modelzoo::text {
 
@@ -31,13 +32,16 @@ struct BpeSpec {
   std::string added_tokens_where;        ///< "tokenizer.json: added_tokens"
   /// Vocabulary entries that become special added tokens (vocab.json only).
   std::vector<std::string> special_tokens;
-  std::string split_pattern;  ///< the pre-tokenizer regex
-  bool add_prefix_space = false;
+  PreTokenizer pre_tokenizer;
   bool ignore_merges = false;
   bool nfc = false;
   std::optional<std::string> unk_token, bos_token, eos_token;
-  /// What encode(text, add_special_tokens=true) puts around the ids.
-  bool add_bos = false, add_eos = false;
+  /// What encode(text, add_special_tokens=true) puts around the ids: the
+  /// post-processor's ids, unless tokenizer_config.json's add_bos_token /
+  /// add_eos_token say otherwise.
+  std::vector<int64_t> prefix_ids, suffix_ids;
+  std::string post_processor_where;  ///< "tokenizer.json: post_processor"
+  std::optional<bool> add_bos, add_eos;
 };
 
 /// vocab.json + merges.txt.

@@ -9,7 +9,7 @@
 #include "bpe_merges.h"
 #include "bpe_spec.h"
 #include "modelzoo/sdk/atomic_file.h"
-#include "pretokenizer_regex.h"
+#include "pre_tokenizer.h"
 #include "tokenizer_file.h"
 #include "unicode_normalization.h"
 #include "utf8.h"
@@ -82,18 +82,19 @@ struct ByteLevelBpe::Impl {
   std::array<int32_t, 256> byte_ids{};  // the one-character token of each byte, or -1
   MergeTable merges;
   std::vector<AddedToken> added;
-  AddedTokenSplitter splitter;
-  std::unique_ptr<PretokenizerRegex> regex;
-  bool add_prefix_space = false;
+  AddedTokenSplitter raw_splitter;         // the added tokens matched before normalizing
+  AddedTokenSplitter normalized_splitter;  // … and after
+  PreTokenizer pre_tokenizer;
   bool ignore_merges = false;
   bool nfc = false;
-  bool add_bos = false, add_eos = false;  // by encode(text, true)
+  std::vector<int64_t> prefix_ids, suffix_ids;  // by encode(text, true)
   std::optional<int64_t> bos, eos, unk;
 
   mutable std::mutex cache_mutex;
   mutable std::unordered_map<std::string, std::vector<int32_t>> cache;
 
   void add_merges(const BpeSpec& spec);
+  void set_special_ids_around(const BpeSpec& spec);
   void add_added_tokens(const BpeSpec& spec);
   std::optional<int64_t> lookup(const std::optional<std::string>& token) const;
   void encode_piece(std::string_view piece, std::vector<int64_t>* out) const;
@@ -149,6 +150,26 @@ void ByteLevelBpe::Impl::add_added_tokens(const BpeSpec& spec) {
     }
 }
 
+// The post-processor's ids, or BOS/EOS where tokenizer_config.json's
+// add_bos_token/add_eos_token decide (as LlamaTokenizerFast rebuilds its
+// post-processor from them).
+void ByteLevelBpe::Impl::set_special_ids_around(const BpeSpec& spec) {
+  prefix_ids = spec.prefix_ids;
+  suffix_ids = spec.suffix_ids;
+  for (const int64_t id : prefix_ids)
+    if (!vocab.has(id))
+      throw Error(spec.post_processor_where + ": the template adds the id " + std::to_string(id) +
+                  ", which is no token: the file is damaged; download it again");
+  for (const int64_t id : suffix_ids)
+    if (!vocab.has(id))
+      throw Error(spec.post_processor_where + ": the template adds the id " + std::to_string(id) +
+                  ", which is no token: the file is damaged; download it again");
+  if (spec.add_bos)
+    prefix_ids = *spec.add_bos && bos ? std::vector<int64_t>{*bos} : std::vector<int64_t>{};
+  if (spec.add_eos)
+    suffix_ids = *spec.add_eos && eos ? std::vector<int64_t>{*eos} : std::vector<int64_t>{};
+}
+
 std::optional<int64_t> ByteLevelBpe::Impl::lookup(const std::optional<std::string>& token) const {
   if (!token) return std::nullopt;
   const auto id = vocab.find(*token);
@@ -199,13 +220,13 @@ void ByteLevelBpe::Impl::encode_text(std::string_view text, std::vector<int64_t>
     normalized = text::nfc(text);
     text = normalized;
   }
-  if (add_prefix_space && (text.empty() || text[0] != ' ')) {
-    normalized = " " + std::string(text);
-    text = normalized;
+  for (const Segment& segment : normalized_splitter.split(text)) {
+    if (segment.id >= 0) {
+      out->push_back(segment.id);
+      continue;
+    }
+    for (const std::string& piece : pre_tokenizer.split(segment.text)) encode_piece(piece, out);
   }
-  std::vector<std::string_view> pieces;
-  regex->split(text, &pieces);
-  for (const std::string_view piece : pieces) encode_piece(piece, out);
 }
 
 ByteLevelBpe::ByteLevelBpe(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -244,13 +265,18 @@ std::shared_ptr<ByteLevelBpe::Impl> build(const BpeSpec& spec) {
     if (impl->vocab.has(id)) impl->bytes[id] = bytes_of_token(impl->vocab.token(id));
   for (const AddedToken& token : impl->added)
     if (token.special) impl->special[token.id] = true;
-  impl->splitter = AddedTokenSplitter(impl->added);
-  impl->regex = std::make_unique<PretokenizerRegex>(spec.split_pattern);
-  impl->add_prefix_space = spec.add_prefix_space;
+  std::vector<AddedToken> raw, normalized;
+  for (AddedToken token : impl->added) {
+    // Hugging Face matches a normalized token's normalized text.
+    if (token.normalized && spec.nfc) token.content = text::nfc(token.content);
+    (token.normalized ? normalized : raw).push_back(std::move(token));
+  }
+  impl->raw_splitter = AddedTokenSplitter(std::move(raw));
+  impl->normalized_splitter = AddedTokenSplitter(std::move(normalized));
+  impl->pre_tokenizer = spec.pre_tokenizer;
   impl->ignore_merges = spec.ignore_merges;
   impl->nfc = spec.nfc;
-  impl->add_bos = spec.add_bos;
-  impl->add_eos = spec.add_eos;
+  impl->set_special_ids_around(spec);
   return impl;
 }
 
@@ -300,7 +326,7 @@ std::vector<int64_t> ByteLevelBpe::encode(std::string_view text) const {
   }
   std::vector<int64_t> out;
   out.reserve(text.size() / 3 + 1);
-  for (const Segment& segment : impl_->splitter.split(text)) {
+  for (const Segment& segment : impl_->raw_splitter.split(text)) {
     if (segment.id >= 0)
       out.push_back(segment.id);
     else
@@ -322,8 +348,8 @@ std::string ByteLevelBpe::decode(const std::vector<int64_t>& ids, bool skip_spec
 std::vector<int64_t> ByteLevelBpe::encode(std::string_view text, bool add_special_tokens) const {
   std::vector<int64_t> ids = encode(text);
   if (!add_special_tokens) return ids;
-  if (impl_->add_bos && impl_->bos) ids.insert(ids.begin(), *impl_->bos);
-  if (impl_->add_eos && impl_->eos) ids.push_back(*impl_->eos);
+  ids.insert(ids.begin(), impl_->prefix_ids.begin(), impl_->prefix_ids.end());
+  ids.insert(ids.end(), impl_->suffix_ids.begin(), impl_->suffix_ids.end());
   return ids;
 }
 

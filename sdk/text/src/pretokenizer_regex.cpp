@@ -3,6 +3,8 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include <algorithm>
+
 #include "modelzoo/sdk/error.h"
 
 namespace modelzoo::text {
@@ -50,7 +52,8 @@ PretokenizerRegex::PretokenizerRegex(const std::string& pattern) : code_(std::ma
 
 PretokenizerRegex::~PretokenizerRegex() = default;
 
-void PretokenizerRegex::split(std::string_view text, std::vector<std::string_view>* pieces) const {
+void PretokenizerRegex::find_matches(std::string_view text,
+                                     std::vector<std::pair<size_t, size_t>>* ranges) const {
   MatchData match(code_->code);
   const auto* subject = reinterpret_cast<PCRE2_SPTR>(text.data());
   size_t start = 0;
@@ -64,13 +67,13 @@ void PretokenizerRegex::split(std::string_view text, std::vector<std::string_vie
     const PCRE2_SIZE* ovector = pcre2_get_ovector_pointer(match.data);
     const size_t begin = ovector[0];
     size_t end = ovector[1];
-    if (end == begin) {
-      // An empty match (a pattern from a tokenizer file may allow one): step
-      // over one character, as re.finditer does.
-      end = begin + 1;
+    if (end <= begin) {
+      // An empty match (a pattern from a tokenizer file may allow one; a
+      // \K may even end a match before its start): step over one character.
+      end = std::max(begin, start) + 1;
       while (end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) ++end;
     } else {
-      pieces->push_back(text.substr(begin, end - begin));
+      ranges->emplace_back(begin, end);
     }
     start = end;
   }

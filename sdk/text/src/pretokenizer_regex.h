@@ -1,6 +1,5 @@
-// The pre-tokenizer of byte-level BPE: a Unicode regex whose matches are
-// the words that BPE merges within (GPT-2's splits contractions, letters,
-// digits, other symbols and whitespace runs). PCRE2 in UTF + UCP mode, so
+// A Unicode regex of a pre-tokenizer (GPT-2's, which splits contractions,
+// letters, digits, other symbols and whitespace runs; a Split step's). PCRE2 in UTF + UCP mode, so
 // \p{L}, \p{N} and \s mean what they mean in Python's `regex` module, which
 // OpenAI's and Hugging Face's tokenizers use; JIT-compiled where PCRE2 has
 // a JIT for the machine.
@@ -9,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace modelzoo::text {
@@ -24,9 +24,11 @@ class PretokenizerRegex {
   PretokenizerRegex(const PretokenizerRegex&) = delete;
   PretokenizerRegex& operator=(const PretokenizerRegex&) = delete;
 
-  /// Appends the matches in `text` (valid UTF-8), in order, to *pieces. Text
-  /// that no alternative matches is dropped, as re.findall drops it.
-  void split(std::string_view text, std::vector<std::string_view>* pieces) const;
+  /// Appends the [begin, end) byte ranges of the non-empty matches in
+  /// `text` (valid UTF-8), in order, to *ranges; an empty match is stepped
+  /// over by one character, as Rust's and Python's find_iter do. Error when
+  /// the pattern exceeds PCRE2's match limit on this text.
+  void find_matches(std::string_view text, std::vector<std::pair<size_t, size_t>>* ranges) const;
 
  private:
   struct Code;

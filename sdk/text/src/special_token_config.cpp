@@ -34,12 +34,10 @@ std::optional<bool> config_flag(const nlohmann::json& config, const char* key,
 
 }  // namespace
 
-void SpecialTokenConfig::apply(std::optional<std::string>* bos, std::optional<std::string>* eos,
-                               bool* add_bos, bool* add_eos) const {
+void SpecialTokenConfig::apply(std::optional<std::string>* bos,
+                               std::optional<std::string>* eos) const {
   if (bos_token) *bos = *bos_token;
   if (eos_token) *eos = *eos_token;
-  if (add_bos_token) *add_bos = *add_bos_token;
-  if (add_eos_token) *add_eos = *add_eos_token;
 }
 
 SpecialTokenConfig read_special_token_config(std::string_view config_json,

@@ -16,9 +16,8 @@ struct SpecialTokenConfig {
   std::optional<std::optional<std::string>> bos_token, eos_token;
   std::optional<bool> add_bos_token, add_eos_token;
 
-  /// Overrides the defaults the tokenizer file gave with what is set here.
-  void apply(std::optional<std::string>* bos, std::optional<std::string>* eos, bool* add_bos,
-             bool* add_eos) const;
+  /// Overrides the tokens the tokenizer file gave with what is set here.
+  void apply(std::optional<std::string>* bos, std::optional<std::string>* eos) const;
 };
 
 /// Error naming `name` and the key when the file is malformed.

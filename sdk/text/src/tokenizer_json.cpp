@@ -34,6 +34,9 @@ std::vector<AddedToken> read_added_tokens(const nlohmann::json& added, const std
     token.special = field_or<bool>(added[i], "special", at, false);
     token.lstrip = field_or<bool>(added[i], "lstrip", at, false);
     token.rstrip = field_or<bool>(added[i], "rstrip", at, false);
+    token.single_word = field_or<bool>(added[i], "single_word", at, false);
+    // Hugging Face's AddedToken defaults to normalized when the key is absent.
+    token.normalized = field_or<bool>(added[i], "normalized", at, true);
     if (token.content.empty()) throw Error(at + ".content: an added token cannot be empty");
     tokens.push_back(std::move(token));
   }

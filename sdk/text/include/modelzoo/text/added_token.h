@@ -14,6 +14,10 @@ struct AddedToken {
   bool special = false;  ///< dropped by decode(ids, /*skip_special_tokens=*/true)
   bool lstrip = false;   ///< swallows the whitespace on its left
   bool rstrip = false;   ///< swallows the whitespace on its right
+  /// Matched only where no word character (\w) touches it on either side.
+  bool single_word = false;
+  /// Matched in the normalized text (after NFC) rather than the raw text.
+  bool normalized = false;
 };
 
 }  // namespace modelzoo::text
