@@ -13,6 +13,7 @@ packages=(
   libcli11-dev libelf-dev
   catch2
   python3-torch python3-torchvision python3-numpy
+  python3-jinja2  # language: the chat-template tests render the published Jinja templates
   nginx-light curl hyperfine binutils
   dataset-fashion-mnist
   zlib1g-dev  # lut family: gzipped IDX files

@@ -213,7 +213,8 @@ CommandTarget Hub::find_command(std::string_view verb, std::string_view target) 
 nlohmann::json Hub::run_command(std::string_view verb, std::string_view target,
                                 const nlohmann::json& options,
                                 const PretrainedOptions& load_options,
-                                std::function<void(const nlohmann::json&)> on_record) {
+                                std::function<void(const nlohmann::json&)> on_record,
+                                const CommandInteraction& interaction) {
   const CommandTarget found = find_command(verb, target);
   const std::string context = "`" + std::string(verb) + " " + std::string(target) + "`";
   std::shared_ptr<PluginLibrary> library;
@@ -258,6 +259,8 @@ nlohmann::json Hub::run_command(std::string_view verb, std::string_view target,
     call.emit = [&on_record](const std::string& record) {
       on_record(nlohmann::json::parse(record));
     };
+  call.read_line = interaction.read_line;
+  call.interrupted = interaction.interrupted;
   CommandResult result = command(call);
   if (!result.error.empty()) throw Error(result.error);
   return nlohmann::json::parse(result.result_json);

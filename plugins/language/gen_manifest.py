@@ -321,6 +321,22 @@ def entrypoint(name, summary, doc, task, config, inputs, count):
             "inputs": inputs, "variants": variant(name, config, task, count(config), context)}
 
 
+# The sampling options run:text-generation and chat share
+# (src/commands/generation_settings.cpp reads them).
+SAMPLING_OPTIONS = [
+    {"name": "do-sample", "type": "bool",
+     "help": "Sample instead of taking the most likely token (implied by the four below; "
+             "the default is the model's generation_config.json, else greedy)"},
+    {"name": "temperature", "type": "number", "help": "Divide the scores before sampling"},
+    {"name": "top-k", "type": "int", "help": "Sample from the k most likely tokens"},
+    {"name": "top-p", "type": "number",
+     "help": "Sample from the smallest set of tokens of this total probability"},
+    {"name": "seed", "type": "int", "help": "Seed of the sampling, so that a run repeats"},
+    {"name": "repetition-penalty", "type": "number",
+     "help": "Above 1 discourages tokens already in the text (default: the model's "
+             "generation_config.json, else 1)"},
+]
+
 COMMANDS = [
     {"verb": "run", "task": "text-generation",
      "summary": "Continue a prompt, streaming the text (greedy unless a sampling option is given)",
@@ -328,20 +344,21 @@ COMMANDS = [
          {"name": "prompt", "type": "string", "short": "p", "required": True, "multiple": True,
           "help": "Text to continue; several are one left-padded batch"},
          {"name": "max-new-tokens", "type": "int", "default": 20,
-          "help": "Tokens to generate at most"},
-         {"name": "do-sample", "type": "bool",
-          "help": "Sample instead of taking the most likely token (implied by the four below; "
-                  "the default is the model's generation_config.json, else greedy)"},
-         {"name": "temperature", "type": "number", "help": "Divide the scores before sampling"},
-         {"name": "top-k", "type": "int", "help": "Sample from the k most likely tokens"},
-         {"name": "top-p", "type": "number",
-          "help": "Sample from the smallest set of tokens of this total probability"},
-         {"name": "seed", "type": "int", "help": "Seed of the sampling, so that a run repeats"},
-         {"name": "repetition-penalty", "type": "number",
-          "help": "Above 1 discourages tokens already in the text (default: the model's "
-                  "generation_config.json, else 1)"},
+          "help": "Tokens to generate at most"}] + SAMPLING_OPTIONS + [
          {"name": "stop", "type": "string", "multiple": True,
           "help": "Stop when the text contains this string (cut before it)"}]},
+    {"verb": "chat", "task": "text-generation",
+     "summary": "Converse with a chat model on the terminal (/reset, /exit, Ctrl-C stops a "
+                "reply), or answer one --message",
+     "options": [
+         {"name": "message", "type": "string", "short": "m",
+          "help": "Answer this one message and exit (with --json: the conversation as JSON)"},
+         {"name": "system", "type": "string",
+          "help": "The system prompt (instead of the model's default one)"},
+         {"name": "template", "type": "string", "choices": ["chatml", "zephyr"],
+          "help": "The chat format of a model whose variant declares none"},
+         {"name": "max-new-tokens", "type": "int", "default": 256,
+          "help": "Tokens of a reply at most"}] + SAMPLING_OPTIONS},
     {"verb": "run", "task": "fill-mask",
      "summary": "The most likely words for each [MASK] in a sentence, with their probabilities",
      "options": [

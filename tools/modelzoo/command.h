@@ -33,15 +33,21 @@ void add_model_commands(CLI::App& app, Context& context);
 void add_trust_commands(CLI::App& app, Context& context);
 void add_cache_commands(CLI::App& app, Context& context);
 void add_weights_commands(CLI::App& app, Context& context);
-/// Placeholders that list run/eval/train in `modelzoo --help`; main()
-/// hands those verbs to run_plugin_command before CLI11 parses anything.
-void add_plugin_command_help(CLI::App& app);
+/// Placeholders that list the plugins' verbs (from their manifests) in
+/// `modelzoo --help`; main() hands those verbs to run_plugin_command
+/// before CLI11 parses anything.
+void add_plugin_command_help(CLI::App& app, Context& context);
 
-/// True for the verbs plugins provide (run, eval, train).
-bool is_plugin_verb(const std::string& word);
+/// True for a verb some installed plugin's manifest declares (run, eval,
+/// train, chat, …). Reads the manifests (discovery), never plugin code.
+bool is_plugin_verb(Context& context, const std::string& word);
+/// The --threads a plugin command's arguments ask for (0: none): it must
+/// be set in context.hub_options before the Hub exists.
+int plugin_command_threads(const std::vector<std::string>& args);
 /// `modelzoo VERB ARGS…` through the target's plugin (plugin_commands.cpp);
 /// returns the exit code.
-int run_plugin_command(const std::string& verb, std::vector<std::string> args, bool json);
+int run_plugin_command(Context& context, const std::string& verb, std::vector<std::string> args,
+                       bool json);
 
 /// Runs `command` in libmodelzoo_model_commands.so (loaded on demand, with
 /// LibTorch); returns its exit code.

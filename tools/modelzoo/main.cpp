@@ -36,18 +36,6 @@ int main(int argc, char** argv) {
   // waiting made a transformer's decode 1.4-1.6x faster on 2 cores (see
   // the benchmark tables under bench/). A value the user set wins.
   setenv("OMP_WAIT_POLICY", "passive", /*overwrite=*/0);
-  // `modelzoo [--json] run|eval|train TARGET …`: options come from the
-  // target's manifest, so these verbs are parsed by plugin_commands.cpp.
-  for (int i = 1; i < argc; ++i) {
-    const std::string word = argv[i];
-    if (word == "--json") continue;
-    if (is_plugin_verb(word)) {
-      bool json = false;
-      for (int j = 1; j < i; ++j) json = json || std::string(argv[j]) == "--json";
-      return run_plugin_command(word, std::vector<std::string>(argv + i + 1, argv + argc), json);
-    }
-    break;
-  }
   CLI::App app{"modelzoo — pretrained models as plugins", "modelzoo"};
   app.require_subcommand(1);
   app.fallthrough();  // let `modelzoo list --json` reach the global flag
@@ -62,7 +50,36 @@ int main(int argc, char** argv) {
   add_trust_commands(app, context);
   add_cache_commands(app, context);
   add_weights_commands(app, context);
-  add_plugin_command_help(app);
+
+  // `modelzoo [--json] VERB TARGET …` for a verb a plugin's manifest
+  // declares (run, eval, train, chat, …): its options come from the
+  // target's manifest, so plugin_commands.cpp parses it. The CLI's own
+  // commands win, and are told apart without reading any manifest.
+  std::string first_word;
+  for (int i = 1; i < argc; ++i) {
+    const std::string word = argv[i];
+    if (word == "--json") continue;
+    if (!word.empty() && word[0] == '-') break;
+    first_word = word;
+    bool builtin = false;
+    for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; }))
+      builtin = builtin || sub->check_name(word);
+    if (builtin) break;
+    const std::vector<std::string> rest(argv + i + 1, argv + argc);
+    try {
+      context.hub_options.num_threads = plugin_command_threads(rest);
+      if (!is_plugin_verb(context, word)) break;
+    } catch (const std::exception& e) {
+      std::cerr << "modelzoo: error: " << e.what() << '\n';
+      return 1;
+    }
+    bool json = false;
+    for (int j = 1; j < i; ++j) json = json || std::string(argv[j]) == "--json";
+    return run_plugin_command(context, word, rest, json);
+  }
+  // `modelzoo --help` lists the plugins' verbs too (reading their manifests
+  // only then: `modelzoo cache dir` need not).
+  if (first_word.empty()) add_plugin_command_help(app, context);
 
   try {
     app.parse(argc, argv);

@@ -1,5 +1,7 @@
-// `modelzoo run | eval | train TARGET [options]`: commands that plugins
-// provide. The target's manifest declares the command and its options, so
+// `modelzoo VERB TARGET [options]` for every verb a plugin declares (run,
+// eval, train, chat, …): commands that plugins provide. The verbs
+// themselves are the manifests' (is_plugin_verb). The target's manifest
+// declares the command and its options, so
 // this torch-free binary builds the command line (and `--help`) from it,
 // parses and types the options, and hands them to the plugin as JSON
 // through Hub::run_command — only then is the plugin, and with it
@@ -17,6 +19,7 @@
 #include "modelzoo/sdk/error.h"
 #include "result_printer.h"
 #include "table.h"
+#include "terminal_input.h"
 
 namespace modelzoo::cli {
 namespace {
@@ -137,7 +140,9 @@ std::optional<size_t> target_index(const std::vector<std::string>& args) {
 
 // --threads must be known before the Hub loads a plugin, which is when
 // LibTorch's thread count is set.
-int threads_in(const std::vector<std::string>& args) {
+}  // namespace
+
+int plugin_command_threads(const std::vector<std::string>& args) {
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--threads" && i + 1 < args.size()) return std::atoi(args[i + 1].c_str());
     if (args[i].rfind("--threads=", 0) == 0) return std::atoi(args[i].c_str() + 10);
@@ -145,10 +150,11 @@ int threads_in(const std::vector<std::string>& args) {
   return 0;
 }
 
-int run_command_line(const std::string& verb, std::vector<std::string> args, bool json_output) {
+namespace {
+
+int run_command_line(Context& context, const std::string& verb, std::vector<std::string> args,
+                     bool json_output) {
   const auto target_at = target_index(args);
-  Context context;
-  context.hub_options.num_threads = threads_in(args);
   if (!target_at) {
     const bool help = std::any_of(args.begin(), args.end(),
                                   [](const std::string& a) { return a == "--help" || a == "-h"; });
@@ -201,15 +207,18 @@ int run_command_line(const std::string& verb, std::vector<std::string> args, boo
 
   const bool as_json = common.json;
   std::set<std::string> streamed;  // result keys whose text was printed as it came
+  TerminalInput input(/*prompt_to_stderr=*/as_json);  // Ctrl-C and lines, while the command runs
   json result = context.hub().run_command(
-      verb, target, options, load, [as_json, &streamed](const json& record) {
+      verb, target, options, load,
+      [as_json, &streamed](const json& record) {
         if (print_note_record(record, std::cerr)) return;  // for the reader, in either format
         if (print_stream_record(record, as_json, std::cout, streamed)) return;
         if (as_json)
           std::cout << record.dump() << std::endl;
         else
           print_record(record, std::cout);
-      });
+      },
+      input.interaction());
   if (as_json) {
     std::cout << result.dump(2) << '\n';
     return 0;
@@ -223,21 +232,44 @@ int run_command_line(const std::string& verb, std::vector<std::string> args, boo
 
 }  // namespace
 
-void add_plugin_command_help(CLI::App& app) {
-  app.add_subcommand("run",
-                     "Run a model on an input with its task's command (modelzoo run NAME --help)");
-  app.add_subcommand("eval", "Evaluate a pretrained model with its family's command");
-  app.add_subcommand("train",
-                     "Train a model of a family from a config (modelzoo train FAMILY --help)");
+// verb → the tasks (or families, for family-scope commands) that offer it,
+// over the installed plugins that can run.
+std::map<std::string, std::set<std::string>> plugin_verbs(Hub& hub) {
+  std::map<std::string, std::set<std::string>> verbs;
+  for (const auto& plugin : hub.plugins()) {
+    if (!plugin.manifest || (plugin.state != PluginInfo::State::kAvailable &&
+                             plugin.state != PluginInfo::State::kLoaded))
+      continue;
+    for (const auto& c : plugin.manifest->commands)
+      verbs[c.verb].insert(c.scope == CommandSpec::Scope::kFamily ? plugin.manifest->family
+                           : c.task.empty()                       ? std::string("models")
+                                                                  : c.task);
+  }
+  return verbs;
 }
 
-bool is_plugin_verb(const std::string& word) {
-  return word == "run" || word == "eval" || word == "train";
-}
-
-int run_plugin_command(const std::string& verb, std::vector<std::string> args, bool json) {
+void add_plugin_command_help(CLI::App& app, Context& context) {
   try {
-    return run_command_line(verb, std::move(args), json);
+    for (const auto& [verb, offered] : plugin_verbs(context.hub())) {
+      std::string what;
+      for (const auto& o : offered) what += (what.empty() ? "" : ", ") + o;
+      app.add_subcommand(
+          verb, "A plugin command, for " + what + " (modelzoo " + verb + " TARGET --help)");
+    }
+  } catch (const std::exception& e) {
+    // Help must come out even when discovery cannot run; say why verbs are missing.
+    std::cerr << "modelzoo: warning: plugin commands not listed: " << e.what() << '\n';
+  }
+}
+
+bool is_plugin_verb(Context& context, const std::string& word) {
+  return plugin_verbs(context.hub()).count(word) > 0;
+}
+
+int run_plugin_command(Context& context, const std::string& verb, std::vector<std::string> args,
+                       bool json) {
+  try {
+    return run_command_line(context, verb, std::move(args), json);
   } catch (const std::exception& e) {
     std::cerr << "modelzoo: error: " << e.what() << '\n';
     return 1;

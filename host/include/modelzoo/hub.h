@@ -31,6 +31,7 @@
 #include "modelzoo/registry/registry.h"
 #include "modelzoo/sdk/export.h"
 #include "modelzoo/sdk/manifest.h"
+#include "modelzoo/sdk/plugin_abi.h"
 #include "modelzoo/trust/plugin_verifier.h"
 #include "modelzoo/trust/policy.h"
 
@@ -166,6 +167,17 @@ struct CommandTarget {
   const RegisteredEntrypoint* entry = nullptr;  ///< null for a family-scope command
 };
 
+/// What a host gives an interactive plugin command, besides its options
+/// (CommandCall's read_line and interrupted: see plugin_abi.h). Both may be
+/// empty: no input, no interruption.
+struct CommandInteraction {
+  /// Shows a prompt and reads one line of the user's input.
+  std::function<InputLine(const std::string& prompt)> read_line;
+  /// True once the user asked the command to stop (Ctrl-C) since the last
+  /// read_line began.
+  std::function<bool()> interrupted;
+};
+
 class MODELZOO_API Hub {
  public:
   /// A factory registered from app code; no plugin file involved.
@@ -236,11 +248,15 @@ class MODELZOO_API Hub {
   /// Runs a plugin command: loads the plugin, hands it `options` (typed as
   /// the manifest declares them), a load() that is this Hub's load() of the
   /// target with `load_options`, and `on_record` for streamed records.
-  /// Returns the command's result. Throws modelzoo::Error.
+  /// Returns the command's result. Throws modelzoo::Error. `interaction`
+  /// is what an interactive command reads (`modelzoo chat`): lines of
+  /// input and an interruption flag; without it such a command refuses
+  /// to converse and asks for its one-shot options.
   nlohmann::json run_command(std::string_view verb, std::string_view target,
                              const nlohmann::json& options,
                              const PretrainedOptions& load_options = {},
-                             std::function<void(const nlohmann::json&)> on_record = {});
+                             std::function<void(const nlohmann::json&)> on_record = {},
+                             const CommandInteraction& interaction = {});
 
   /// The intra-op thread count models built here run with.
   int num_threads() const { return num_threads_; }

@@ -1,7 +1,7 @@
 // The language family's entry: one factory per entrypoint of manifest.json,
 // each a literal configuration of one architecture (the sizes themselves
 // are the manifest's config defaults, under the user's overrides), and a
-// run command per task (src/commands/).
+// run command per task and chat (src/commands/).
 #include <modelzoo/init_mode.h>
 #include <modelzoo/plugin.h>
 
@@ -50,6 +50,7 @@ MODELZOO_PLUGIN(registrar) {
   registrar.add_command("run", "text-generation", modelzoo::language::generate_text_command);
   registrar.add_command("run", "fill-mask", modelzoo::language::fill_mask_command);
   registrar.add_command("run", "feature-extraction", modelzoo::language::embed_text_command);
+  registrar.add_command("chat", "text-generation", modelzoo::language::chat_command);
 
   // GPT-2 124M, 355M and DistilGPT-2: one architecture, the sizes in the manifest.
   registrar.add("gpt2", gpt2("gpt2"));

@@ -47,6 +47,15 @@ void CommandContext::emit(const nlohmann::json& record) const {
   if (call_.emit) call_.emit(record.dump());
 }
 
+InputLine CommandContext::read_line(const std::string& prompt) const {
+  if (!call_.read_line) return {};
+  return call_.read_line(prompt);
+}
+
+bool CommandContext::interrupted() const {
+  return call_.interrupted && call_.interrupted();
+}
+
 Weights weights_of_files(const nlohmann::json& files) {
   std::vector<WeightsFile> weights;
   for (const auto& f : files)

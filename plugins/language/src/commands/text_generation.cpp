@@ -118,7 +118,7 @@ nlohmann::json generate_text_command(CommandContext& ctx) {
     generated = generate(*lm, prompt_ids, options, [&](std::size_t row, int64_t token) {
       const bool was_running = !rows[row].stopped();
       if (!rows[row].push(token) && was_running) --running;
-      return running > 0;
+      return running > 0 && !ctx.interrupted();  // Ctrl-C keeps what is generated
     });
   }
   nlohmann::json result = {{"task", "text-generation"},

@@ -11,10 +11,13 @@
 //
 // 1.1: pretrained loaders and plugin commands (plugin_abi.h), appended to
 // PluginExports; a 1.0 plugin still loads and builds models.
+//
+// 1.2: CommandCall::read_line and ::interrupted (interactive commands),
+// appended to CommandCall; a 1.1 plugin's commands still run.
 #pragma once
 
 #define MODELZOO_SDK_ABI_MAJOR 1
-#define MODELZOO_SDK_ABI_MINOR 1
+#define MODELZOO_SDK_ABI_MINOR 2
 
 #define MODELZOO_STRINGIFY_IMPL(x) #x
 #define MODELZOO_STRINGIFY(x) MODELZOO_STRINGIFY_IMPL(x)

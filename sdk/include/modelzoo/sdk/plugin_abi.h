@@ -15,6 +15,13 @@
 // host tells a 1.0 plugin (which leaves it 0) from a newer one. What
 // crosses is JSON text, paths and std::function, never a LibTorch type but
 // the opaque Model.
+//
+// SDK ABI 1.2 added, at the end of CommandCall (which the host builds and
+// a plugin only reads, so a 1.1 plugin, knowing only the fields before
+// them, still runs its commands): `read_line` and `interrupted`, what an
+// interactive command (`modelzoo chat`) needs from its host. A host never
+// runs a plugin of a newer minor than its own (compatibility.h), so a 1.2
+// plugin always finds them.
 #pragma once
 
 #include <functional>
@@ -58,6 +65,17 @@ struct LoadResult {
 /// An empty file list with random_init builds an untrained model.
 using PretrainedLoader = std::function<LoadResult(const std::string& request_json)>;
 
+/// A line the host read for an interactive command (CommandCall::read_line).
+struct InputLine {
+  enum class Status {
+    kLine,         ///< `text` holds the line, without its newline
+    kEnd,          ///< end of input (Ctrl-D on a terminal, end of a pipe): no more lines
+    kInterrupted,  ///< the user pressed Ctrl-C while the line was being typed
+  };
+  Status status = Status::kEnd;
+  std::string text;
+};
+
 /// One call of a plugin command, prepared by the host.
 struct CommandCall {
   std::string verb;          ///< "run", "eval", "train", …
@@ -70,6 +88,19 @@ struct CommandCall {
   std::function<LoadResult(const std::string& overrides_json)> load;
   /// Streams one record (a training epoch, a generated token) to the caller.
   std::function<void(const std::string& record_json)> emit;
+
+  // --- SDK ABI 1.2 ---
+  /// Shows `prompt` and reads one line of the user's input. Empty when the
+  /// host has no input to give (a library host that supplies none):
+  /// interactive commands then refuse, naming their one-shot options.
+  std::function<InputLine(const std::string& prompt)> read_line;
+  /// True once the user asked to stop what the command is doing (Ctrl-C on
+  /// the CLI) since the last read_line call began: a command polls it
+  /// between steps (generate()'s on_token) and stops early, keeping what
+  /// it has. Empty, or always false, when the host offers no interruption.
+  /// The CLI lets Ctrl-C end the process as usual until a command first
+  /// polls this or reads a line: only a command that listens is spared.
+  std::function<bool()> interrupted;
 };
 
 /// A command's structured result (one documented JSON shape per task) or error.

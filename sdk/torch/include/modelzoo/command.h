@@ -14,6 +14,10 @@
 // command reads them as JSON. It returns its result as JSON, in the shape
 // documented for its task (docs/commands.md); the CLI prints it as a table
 // or, with --json, as is.
+//
+// An interactive command (`modelzoo chat`) also reads lines of input and
+// polls for Ctrl-C through the context; both come from the host and may be
+// absent (has_input()).
 #pragma once
 
 #include <memory>
@@ -63,6 +67,17 @@ class MODELZOO_API CommandContext {
   LoadedModel load(const nlohmann::json& overrides = nlohmann::json::object()) const;
   /// Streams a record to the caller (printed as it comes).
   void emit(const nlohmann::json& record) const;
+
+  /// True when the host gives lines of input: an interactive command
+  /// converses only then (the CLI reads the terminal, or a pipe).
+  bool has_input() const { return static_cast<bool>(call_.read_line); }
+  /// Shows `prompt` and reads one line of the user's input (Status::kEnd
+  /// when the host gives none).
+  InputLine read_line(const std::string& prompt) const;
+  /// True once the user asked to stop (Ctrl-C) since the last read_line
+  /// began; poll it between steps and stop early, keeping what is done.
+  /// False when the host offers no interruption.
+  bool interrupted() const;
 
  private:
   const CommandCall& call_;
