@@ -257,6 +257,28 @@ HF.update({
     ]},
 })
 
+# The chat models' chat formats (plugins/language/src/chat_template.h), as
+# data: what their tokenizer_config.json "chat_template" (Jinja, kept in
+# tests/chat_templates/hf_chat_templates.json) renders without tools.
+# "stop": the token texts a reply ends at (tokenizer_config.json's
+# eos_token; generation_config.json's eos_token_id, two for Qwen2.5). The
+# base smollm2-135m has none here: a base model is not tuned to converse.
+SMOLLM2_CHAT = {"format": "chatml",
+                "default_system": "You are a helpful AI assistant named SmolLM, trained by "
+                                  "Hugging Face",
+                "stop": ["<|im_end|>"]}
+CHAT_TEMPLATES = {
+    "smollm2-135m-instruct": SMOLLM2_CHAT,
+    "smollm2-360m-instruct": SMOLLM2_CHAT,
+    "qwen2.5-0.5b-instruct": {"format": "chatml",
+                              "default_system": "You are Qwen, created by Alibaba Cloud. You are "
+                                                "a helpful assistant.",
+                              "stop": ["<|im_end|>", "<|endoftext|>"]},
+    "tinyllama-1.1b-chat": {"format": "zephyr", "end_of_turn": "</s>", "stop": ["</s>"]},
+}
+for _name, _template in CHAT_TEMPLATES.items():
+    HF[_name].setdefault("meta", {})["chat_template"] = _template
+
 SMOLLM2_135M = llama_config(576, 1536, 30, 9, 3, 8192, 49152, 1e-5, 100000.0, True)
 
 ENTRYPOINTS = [

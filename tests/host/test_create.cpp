@@ -255,6 +255,39 @@ TEST_CASE("a plugin built against the previous SDK minor still loads and builds 
                         Catch::Contains("run:feature-extraction"));
 }
 
+TEST_CASE("a plugin built against SDK 1.1 still runs its commands under 1.2's longer CommandCall",
+          "[host][abi]") {
+  HubOptions options = search({plugin_dir("sdk_1_1")});
+  options.trust = trust::TrustMode::kOff;
+  Hub hub(options);
+  REQUIRE(hub.plugins().size() == 1);
+  INFO(hub.plugins()[0].reason);
+  REQUIRE(hub.plugins()[0].state == PluginInfo::State::kAvailable);
+  // The host fills 1.2's read_line and interrupted; the 1.1 code reads the
+  // fields before them and never sees these.
+  bool asked = false;
+  CommandInteraction interaction;
+  interaction.read_line = [&](const std::string&) {
+    asked = true;
+    return InputLine{};
+  };
+  interaction.interrupted = [&] {
+    asked = true;
+    return false;
+  };
+  std::vector<nlohmann::json> records;
+  const nlohmann::json result = hub.run_command(
+      "run", "sdk_1_1/tiny_mlp", {{"text", "hello"}}, {},
+      [&](const nlohmann::json& r) { records.push_back(r); }, interaction);
+  CHECK(result == nlohmann::json{{"verb", "run"},
+                                 {"task", "feature-extraction"},
+                                 {"target", "sdk_1_1/tiny_mlp"},
+                                 {"options", {{"text", "hello"}}}});
+  CHECK(records == std::vector<nlohmann::json>{{{"note", "a 1.1 command ran"}}});
+  CHECK_FALSE(asked);
+  CHECK(hub.create("sdk_1_1/tiny_mlp")->forward(torch::zeros({1, 784})).size(1) == 10);
+}
+
 TEST_CASE("create accepts NAME.TAG: a random model with that variant's config", "[host]") {
   Hub hub(search({plugin_dir("good")}));
   auto model = hub.create("toy/tiny_mlp.SYNTH_V1");

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "gpt2.h"
+#include "llama.h"
 #include "modelzoo/generation.h"
 #include "modelzoo/text/byte_level_bpe.h"
 #include "modelzoo/weights.h"
@@ -56,26 +57,42 @@ std::string byte_char(int b) {
   return out;
 }
 
-// A snapshot directory of a 259-token GPT-2 that speaks ChatML: ids 0…255
+// A snapshot directory of a 259-token model that speaks ChatML: ids 0…255
 // are the bytes, 256 <|endoftext|>, 257 <|im_start|>, 258 <|im_end|>
 // (special added tokens). The embedding rows (tied to the output layer)
 // of everything but printable ASCII are zero, so a greedy reply is
-// printable text (unchanged by a terminal) that never stops early.
+// printable text (unchanged by a terminal) that never stops early. A tiny
+// GPT-2 by default; with `llama`, a 2-layer SmolLM2 (GQA 4:2).
 struct ChatFixture {
-  explicit ChatFixture(const std::string& dir) : dir(dir) {
-    const json config = {{"n_layer", 2},        {"n_head", 2},       {"n_embd", 64},
-                         {"n_positions", 8192}, {"vocab_size", 259}, {"layer_norm_epsilon", 1e-5}};
+  explicit ChatFixture(const std::string& dir, bool llama = false) : dir(dir) {
     torch::manual_seed(7);
-    model = std::make_shared<language::Gpt2Model>(
-        "gpt2", language::Gpt2Options::from_config(config), /*initialised=*/true);
+    json config;
+    if (llama) {
+      config = {{"hidden_size", 64},        {"intermediate_size", 128},
+                {"num_hidden_layers", 2},   {"num_attention_heads", 4},
+                {"num_key_value_heads", 2}, {"max_position_embeddings", 512},
+                {"vocab_size", 259},        {"rms_norm_eps", 1e-5},
+                {"rope_theta", 100000.0},   {"tie_word_embeddings", true}};
+      model = std::make_shared<language::LlamaModel>(
+          "smollm2-135m-instruct",
+          language::LlamaOptions::from_config(config, language::LlamaKind::kLlama),
+          /*initialised=*/true);
+    } else {
+      config = {{"n_layer", 2},        {"n_head", 2},       {"n_embd", 64},
+                {"n_positions", 8192}, {"vocab_size", 259}, {"layer_norm_epsilon", 1e-5}};
+      model = std::make_shared<language::Gpt2Model>(
+          "gpt2", language::Gpt2Options::from_config(config), /*initialised=*/true);
+    }
     {
       torch::NoGradGuard no_grad;
       for (auto& item : model->named_parameters())
-        if (item.key().find("wte.weight") != std::string::npos)
+        if (item.key().find("wte.weight") != std::string::npos ||
+            item.key().find("embed_tokens.weight") != std::string::npos)
           for (int64_t id = 0; id < 259; ++id)
             if (id < ' ' || id > '~') item.value()[id].zero_();
     }
     model->eval();
+    lm = dynamic_cast<CausalLM*>(model.get());
     Weights::save(model->state_dict(), dir + "/model.safetensors");
     std::ofstream(dir + "/config.json") << config.dump();
 
@@ -91,7 +108,8 @@ struct ChatFixture {
         {"pre_tokenizer", {{"type", "ByteLevel"}, {"add_prefix_space", false}}},
         {"added_tokens", added}};
     std::ofstream(dir + "/tokenizer.json") << tokenizer.dump();
-    std::ofstream(dir + "/tokenizer_config.json") << R"({"eos_token": "<|endoftext|>"})";
+    std::ofstream(dir + "/tokenizer_config.json")
+        << (llama ? R"({"eos_token": "<|im_end|>"})" : R"({"eos_token": "<|endoftext|>"})");
     bpe = std::make_unique<text::ByteLevelBpe>(
         text::ByteLevelBpe::from_tokenizer_json(dir + "/tokenizer.json"));
   }
@@ -102,14 +120,15 @@ struct ChatFixture {
     o.max_new_tokens = max_new_tokens;
     o.eos_token_ids = {258};
     torch::InferenceMode guard;
-    return generate(*model, {bpe->encode(prompt)}, o).at(0);
+    return generate(*lm, {bpe->encode(prompt)}, o).at(0);
   }
   std::string reply(const std::string& prompt, int64_t max_new_tokens) const {
     return bpe->decode(reply_ids(prompt, max_new_tokens), /*skip_special_tokens=*/true);
   }
 
   std::string dir;
-  std::shared_ptr<language::Gpt2Model> model;
+  std::shared_ptr<Model> model;
+  CausalLM* lm = nullptr;
   std::unique_ptr<text::ByteLevelBpe> bpe;
 };
 
@@ -279,6 +298,38 @@ TEST_CASE("modelzoo chat --message --json: one answer to the conversation, as JS
   r = modelzoo::test::run_process(args, cli_env(dir.path() + "/home"));
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("llama2"));
+}
+
+TEST_CASE("modelzoo chat smollm2-135m-instruct: the variant's template and default system prompt",
+          "[language][chat][cli]") {
+  modelzoo::test::TempDir dir;
+  const ChatFixture fixture(dir.path(), /*llama=*/true);
+  const std::vector<std::string> args = {modelzoo::test::cli_path(),
+                                         "chat",
+                                         "smollm2-135m-instruct",
+                                         "--weights",
+                                         dir.path(),
+                                         "--threads",
+                                         "1",
+                                         "--max-new-tokens",
+                                         "6",
+                                         "--message",
+                                         "hi",
+                                         "--json"};
+  const auto r = modelzoo::test::run_process(args, cli_env(dir.path() + "/home"));
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const json out = json::parse(r.out);
+  const std::string prompt =
+      chatml({{"system", "You are a helpful AI assistant named SmolLM, trained by Hugging Face"},
+              {"user", "hi"}});
+  const std::vector<int64_t> ids = fixture.reply_ids(prompt, 6);
+  CHECK(out.at("model") == "language/smollm2-135m-instruct");
+  CHECK(out.at("prompt_tokens") == fixture.bpe->encode(prompt).size());
+  CHECK(out.at("token_ids") == ids);
+  CHECK(out.at("reply") == fixture.bpe->decode(ids, true));
+  // The default system prompt is the template's, not a message of the conversation.
+  CHECK(out.at("messages").size() == 2);
 }
 
 TEST_CASE("modelzoo chat on a terminal: two turns with history, /reset, Ctrl-D",

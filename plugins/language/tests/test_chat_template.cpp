@@ -146,6 +146,30 @@ TEST_CASE("every shipped template renders as jinja2 renders its published Jinja 
   }
 }
 
+TEST_CASE("the manifest's chat models declare the formats of their published templates",
+          "[language][chat]") {
+  std::ifstream in(MODELZOO_LANGUAGE_MANIFEST);
+  REQUIRE(in);
+  const json manifest = json::parse(in);
+  const json templates = published();
+  std::size_t chat_models = 0;
+  for (const auto& entry : manifest.at("entrypoints"))
+    for (const auto& variant : entry.value("variants", json::array())) {
+      const json& meta = variant.at("meta");
+      const std::string repo = meta.value("hf_repo", "");
+      INFO(entry.at("name").get<std::string>() << " (" << repo << ")");
+      if (!meta.contains("chat_template")) {
+        CHECK_FALSE(templates.contains(repo));  // a published template not declared
+        continue;
+      }
+      REQUIRE(templates.contains(repo));  // a declared template with no source here
+      CHECK(meta.at("chat_template") == templates.at(repo).at("meta"));
+      ChatTemplate::from_meta(meta.at("chat_template"), repo);  // and it parses
+      ++chat_models;
+    }
+  CHECK(chat_models == templates.size());
+}
+
 TEST_CASE("chat templates refuse what they do not render, by name", "[language][chat]") {
   const ChatTemplate chatml = shipped("Qwen/Qwen2.5-0.5B-Instruct");
   CHECK_THAT(error_of([&] {
