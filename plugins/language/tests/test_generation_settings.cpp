@@ -45,9 +45,10 @@ const char* const kQwenGenerationConfig = R"({
 
 LoadedModel with_generation_config(const std::string& path) {
   LoadedModel loaded;
-  loaded.info = {{"name", "language/test"},
-                 {"files", {{{"role", "generation-config"}, {"file", "generation_config.json"},
-                             {"path", path}}}}};
+  loaded.info = {
+      {"name", "language/test"},
+      {"files",
+       {{{"role", "generation-config"}, {"file", "generation_config.json"}, {"path", path}}}}};
   return loaded;
 }
 

@@ -36,8 +36,8 @@ void read(const nlohmann::json& config, const std::string& path, const char* key
 void add_eos(const nlohmann::json& value, const std::string& path, GenerationOptions* g) {
   auto add = [&](const nlohmann::json& id) {
     if (!id.is_number_integer() || id.get<int64_t>() < 0)
-      throw Error(path + ": 'eos_token_id' must be a token id or a list of them (got " +
-                  id.dump() + ")");
+      throw Error(path + ": 'eos_token_id' must be a token id or a list of them (got " + id.dump() +
+                  ")");
     const int64_t token = id.get<int64_t>();
     if (std::find(g->eos_token_ids.begin(), g->eos_token_ids.end(), token) ==
         g->eos_token_ids.end())

@@ -48,6 +48,13 @@ class MODELZOO_API MappedFile {
   size_t size() const { return size_; }
   const std::string& path() const { return path_; }
 
+  /// Gives back to the system the pages that lie wholly inside [begin,
+  /// begin + bytes) of the mapping, once their bytes have been copied out:
+  /// they leave the process's resident memory (a loader then holds one
+  /// copy of the weights, not two) and stay readable — a later read
+  /// faults them in again from the file. Outside the mapping: nothing.
+  void release(const uint8_t* begin, size_t bytes) const;
+
  private:
   MappedFile() = default;
   std::string path_;
