@@ -61,9 +61,8 @@ LlamaOptions options_of(const std::string& entrypoint) {
   const auto manifest = nlohmann::json::parse(in);
   for (const auto& e : manifest.at("entrypoints"))
     if (e.at("name") == entrypoint)
-      return LlamaOptions::from_config(e.at("config"), entrypoint.rfind("qwen", 0) == 0
-                                                           ? LlamaKind::kQwen2
-                                                           : LlamaKind::kLlama);
+      return LlamaOptions::from_config(
+          e.at("config"), entrypoint.rfind("qwen", 0) == 0 ? LlamaKind::kQwen2 : LlamaKind::kLlama);
   throw std::runtime_error("no entrypoint " + entrypoint + " in the language manifest");
 }
 
@@ -164,8 +163,8 @@ int run(char** argv) {
       "\"head_ms\": %.2f, \"runs\": %d, \"weight_bytes\": %lld, \"kv_bytes\": %lld, "
       "\"rss_start\": %.0f, \"peak_load\": %.0f, \"peak_generate\": %.0f}\n",
       load_ms, median(prefill), median(decode), median(body_ms), median(head_ms), runs,
-      static_cast<long long>(weight_bytes), static_cast<long long>(kv_bytes), rss_start,
-      peak_load, peak_generate);
+      static_cast<long long>(weight_bytes), static_cast<long long>(kv_bytes), rss_start, peak_load,
+      peak_generate);
   return 0;
 }
 

@@ -8,10 +8,10 @@
 #include <memory>
 #include <utility>
 
+#include "family_load.h"
 #include "hf_config.h"
 #include "modelzoo/formats/tensor_view.h"
 #include "modelzoo/sdk/error.h"
-#include "tied_weights.h"
 
 namespace modelzoo::language {
 namespace {
@@ -238,43 +238,20 @@ LoadReport BertModel::load_weights(const Weights& weights, const LoadOptions& op
     return name;
   };
   const bool head = has_mlm_head();
-  LoadReport tied;
-  // The shared tensors saved under the decoder's names only.
-  const std::pair<const char*, const char*> kTied[] = {
-      {"cls.predictions.decoder.weight", "embeddings.word_embeddings.weight"},
-      {"cls.predictions.decoder.bias", "cls.predictions.bias"}};
-  for (const auto& [copy, source] : kTied)
-    if (head && only_tied_copy(weights, mapped, copy, source)) {
-      mapped.renames[copy] = source;
-      tied.notes.push_back(std::string(copy) + ": loaded as " + source + ", to which it is tied");
-    }
-  mapped.ignore = [user = options.ignore, head](const std::string& name) {
-    return name == "embeddings.position_ids" ||
-           (head && (is_nsp_head(name) || name == "cls.predictions.decoder.weight" ||
-                     name == "cls.predictions.decoder.bias")) ||
-           (user && user(name));
+  FamilyLoadRules rules;
+  if (head)
+    rules.tied = {{"cls.predictions.decoder.weight", "embeddings.word_embeddings.weight"},
+                  {"cls.predictions.decoder.bias", "cls.predictions.bias"}};
+  rules.ignore = [head](const std::string& name) {
+    return name == "embeddings.position_ids" || (head && is_nsp_head(name));
   };
-  if (head) {
-    check_tied_copy(weights, mapped, "cls.predictions.decoder.weight",
-                    "embeddings.word_embeddings.weight", name_, tied);
-    check_tied_copy(weights, mapped, "cls.predictions.decoder.bias", "cls.predictions.bias", name_,
-                    tied);
-  }
-  const bool fill = !options.strict && !initialised_;
-  if (fill) net_->init_weights();
-
-  LoadReport report = weights.load_into(*net_, mapped);
-  report.notes.insert(report.notes.end(), tied.notes.begin(), tied.notes.end());
-  std::size_t nsp = 0;
-  for (const auto& key : report.ignored)
-    if (is_nsp_head(model_name_of(key, mapped))) ++nsp;
-  if (nsp > 0)
-    report.notes.push_back("cls.seq_relationship.*: the next-sentence head (" +
-                           std::to_string(nsp) + " tensors), which " + name_ +
-                           " does not use, ignored");
-  if (fill && !report.missing.empty())
-    report.notes.push_back("parameters missing from the checkpoint keep a random initialisation");
-  return report;
+  rules.noted = is_nsp_head;
+  rules.note = [this](std::size_t n) {
+    return "cls.seq_relationship.*: the next-sentence head (" + std::to_string(n) +
+           " tensors), which " + name_ + " does not use, ignored";
+  };
+  return load_family_weights(weights, mapped, rules, *net_, name_, initialised_,
+                             [this] { net_->init_weights(); });
 }
 
 }  // namespace modelzoo::language

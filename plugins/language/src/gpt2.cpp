@@ -8,9 +8,9 @@
 #include <utility>
 
 #include "causal_inputs.h"
+#include "family_load.h"
 #include "hf_config.h"
 #include "modelzoo/sdk/error.h"
-#include "tied_weights.h"
 
 namespace modelzoo::language {
 namespace {
@@ -186,33 +186,16 @@ torch::Tensor Gpt2Model::forward_causal(const torch::Tensor& input_ids,
 LoadReport Gpt2Model::load_weights(const Weights& weights, const LoadOptions& options) {
   LoadOptions mapped = options;
   mapped.strip_prefixes.push_back("transformer.");  // GPT2LMHeadModel's state dict
-  LoadReport tied;
-  if (only_tied_copy(weights, mapped, "lm_head.weight", "wte.weight")) {
-    // The shared tensor saved under the output layer's name only.
-    mapped.renames["lm_head.weight"] = "wte.weight";
-    tied.notes.push_back("lm_head.weight: loaded as wte.weight, to which it is tied");
-  }
-  mapped.ignore = [user = options.ignore](const std::string& name) {
-    return is_mask_buffer(name) || name == "lm_head.weight" || (user && user(name));
+  FamilyLoadRules rules;
+  rules.tied = {{"lm_head.weight", "wte.weight"}};
+  rules.ignore = rules.noted = is_mask_buffer;
+  rules.note = [](std::size_t n) {
+    return std::to_string(n) +
+           " causal-mask buffers (attn.bias, attn.masked_bias) ignored: the model builds its mask "
+           "from the positions";
   };
-  check_tied_copy(weights, mapped, "lm_head.weight", "wte.weight", name_, tied);
-  // Non-strict, a missing tensor keeps its value: built under SkipInit it
-  // has none yet, so initialise first (rare: a partial checkpoint).
-  const bool fill = !options.strict && !initialised_;
-  if (fill) net_->init_weights();
-
-  LoadReport report = weights.load_into(*net_, mapped);
-  report.notes.insert(report.notes.end(), tied.notes.begin(), tied.notes.end());
-  std::size_t buffers = 0;
-  for (const auto& key : report.ignored)
-    if (is_mask_buffer(model_name_of(key, mapped))) ++buffers;
-  if (buffers > 0)
-    report.notes.push_back(std::to_string(buffers) +
-                           " causal-mask buffers (attn.bias, attn.masked_bias) ignored: the model "
-                           "builds its mask from the positions");
-  if (fill && !report.missing.empty())
-    report.notes.push_back("parameters missing from the checkpoint keep a random initialisation");
-  return report;
+  return load_family_weights(weights, mapped, rules, *net_, name_, initialised_,
+                             [this] { net_->init_weights(); });
 }
 
 }  // namespace modelzoo::language

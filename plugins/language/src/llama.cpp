@@ -8,9 +8,9 @@
 #include <utility>
 
 #include "causal_inputs.h"
+#include "family_load.h"
 #include "hf_config.h"
 #include "modelzoo/sdk/error.h"
-#include "tied_weights.h"
 
 namespace modelzoo::language {
 namespace {
@@ -298,35 +298,17 @@ torch::Tensor LlamaModel::next_token_logits(const torch::Tensor& input_ids,
 }
 
 LoadReport LlamaModel::load_weights(const Weights& weights, const LoadOptions& options) {
-  LoadOptions mapped = options;
-  LoadReport tied;
-  const bool tied_head = net_->model->options.tie_word_embeddings;
-  const std::string head = "lm_head.weight", table = "model.embed_tokens.weight";
-  if (tied_head && only_tied_copy(weights, mapped, head, table)) {
-    mapped.renames[head] = table;
-    tied.notes.push_back(head + ": loaded as " + table + ", to which it is tied");
-  }
-  mapped.ignore = [user = options.ignore, tied_head, head](const std::string& name) {
-    return is_rotary_buffer(name) || (tied_head && name == head) || (user && user(name));
+  FamilyLoadRules rules;
+  if (net_->model->options.tie_word_embeddings)
+    rules.tied = {{"lm_head.weight", "model.embed_tokens.weight"}};
+  rules.ignore = rules.noted = is_rotary_buffer;
+  rules.note = [](std::size_t n) {
+    return std::to_string(n) +
+           " rotary_emb.inv_freq buffers ignored: the model computes them from rope_theta and "
+           "rope_scaling";
   };
-  if (tied_head) check_tied_copy(weights, mapped, head, table, name_, tied);
-  // Non-strict, a missing tensor keeps its value: built under SkipInit it
-  // has none yet, so initialise first (rare: a partial checkpoint).
-  const bool fill = !options.strict && !initialised_;
-  if (fill) net_->init_weights();
-
-  LoadReport report = weights.load_into(*net_, mapped);
-  report.notes.insert(report.notes.end(), tied.notes.begin(), tied.notes.end());
-  std::size_t buffers = 0;
-  for (const auto& key : report.ignored)
-    if (is_rotary_buffer(model_name_of(key, mapped))) ++buffers;
-  if (buffers > 0)
-    report.notes.push_back(std::to_string(buffers) +
-                           " rotary_emb.inv_freq buffers ignored: the model computes them from "
-                           "rope_theta and rope_scaling");
-  if (fill && !report.missing.empty())
-    report.notes.push_back("parameters missing from the checkpoint keep a random initialisation");
-  return report;
+  return load_family_weights(weights, options, rules, *net_, name_, initialised_,
+                             [this] { net_->init_weights(); });
 }
 
 }  // namespace modelzoo::language
