@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_clock.h"
 #include "bert.h"
 #include "gpt2.h"
 #include "gpt2_shaped.h"
@@ -37,16 +38,9 @@
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double ms_since(Clock::time_point t0) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
+using bench::Clock;
+using bench::median;
+using bench::ms_since;
 
 /// Best of 5 of each kernel, in GB/s (10⁹ bytes), counting the bytes the
 /// kernel must move (STREAM's convention: no write-allocate traffic).

@@ -32,6 +32,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench_clock.h"
 #include "llama.h"
 #include "modelzoo/generation.h"
 #include "modelzoo/init_mode.h"

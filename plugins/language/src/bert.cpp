@@ -12,14 +12,10 @@
 #include "hf_config.h"
 #include "modelzoo/formats/tensor_view.h"
 #include "modelzoo/sdk/error.h"
+#include "state_names.h"
 
 namespace modelzoo::language {
 namespace {
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 bool starts_with(const std::string& s, const std::string& prefix) {
   return s.compare(0, prefix.size(), prefix) == 0;

@@ -10,15 +10,12 @@
 #include "causal_inputs.h"
 #include "family_load.h"
 #include "hf_config.h"
+#include "modelzoo/nn/linear.h"
 #include "modelzoo/sdk/error.h"
+#include "state_names.h"
 
 namespace modelzoo::language {
 namespace {
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 // The causal-mask buffers GPT2Attention registered before transformers
 // made them non-persistent: constants of the architecture, not weights.
@@ -161,13 +158,7 @@ torch::Tensor Gpt2Model::hidden_states(const torch::Tensor& input_ids,
 }
 
 torch::Tensor Gpt2Model::logits(const torch::Tensor& hidden) {
-  const auto& wte = net_->wte->weight;
-  if (hidden.numel() == hidden.size(-1)) {  // one row: a GEMV, 2.4x faster (see Conv1D)
-    auto sizes = hidden.sizes().vec();
-    sizes.back() = wte.size(0);
-    return torch::mv(wte, hidden.reshape({-1})).view(sizes);
-  }
-  return torch::matmul(hidden, wte.t());
+  return nn::linear(hidden, net_->wte->weight);  // the tied head: hidden · wteᵀ
 }
 
 torch::Tensor Gpt2Model::next_token_logits(const torch::Tensor& input_ids,

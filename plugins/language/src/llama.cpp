@@ -11,16 +11,12 @@
 #include "family_load.h"
 #include "hf_config.h"
 #include "modelzoo/sdk/error.h"
+#include "state_names.h"
 
 namespace modelzoo::language {
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 // The rotary inverse frequencies older checkpoints saved as a buffer:
 // computed from the config here, so not weights.
@@ -275,13 +271,7 @@ torch::Tensor LlamaModel::forward(const torch::Tensor& input_ids) {
 
 torch::Tensor LlamaModel::logits(const torch::Tensor& hidden) {
   if (net_->lm_head) return net_->lm_head->forward(hidden);
-  const auto& table = net_->model->embed_tokens->weight;
-  if (hidden.numel() == hidden.size(-1)) {  // one row: a GEMV (see nn::Linear)
-    auto sizes = hidden.sizes().vec();
-    sizes.back() = table.size(0);
-    return torch::mv(table, hidden.reshape({-1})).view(sizes);
-  }
-  return torch::matmul(hidden, table.t());
+  return nn::linear(hidden, net_->model->embed_tokens->weight);  // tied to the embeddings
 }
 
 torch::Tensor LlamaModel::forward_causal(const torch::Tensor& input_ids,

@@ -13,11 +13,11 @@ LinearImpl::LinearImpl(const LinearOptions& options_) : options(options_) {
   if (options.bias()) bias = register_parameter("bias", torch::empty({options.out_features()}));
 }
 
-torch::Tensor LinearImpl::forward(const torch::Tensor& x) {
-  // One row (a batch-1 decode step of a language model) as a GEMV: the
-  // OpenBLAS under LibTorch here (0.3.21) runs a one-row GEMM through its
-  // whole GEMM path, several times slower for a decoder's shapes
-  // (bench/language/README.md).
+torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& weight,
+                     const torch::Tensor& bias) {
+  // One row as a GEMV: the OpenBLAS under LibTorch here (0.3.21) runs a
+  // one-row GEMM through its whole GEMM path, several times slower for a
+  // decoder's shapes (bench/language/README.md).
   if (x.dim() >= 1 && x.numel() == x.size(-1) && x.size(-1) == weight.size(1) &&
       x.scalar_type() == weight.scalar_type()) {
     auto sizes = x.sizes().vec();
@@ -26,6 +26,10 @@ torch::Tensor LinearImpl::forward(const torch::Tensor& x) {
     return (bias.defined() ? torch::addmv(bias, weight, row) : torch::mv(weight, row)).view(sizes);
   }
   return torch::linear(x, weight, bias);
+}
+
+torch::Tensor LinearImpl::forward(const torch::Tensor& x) {
+  return linear(x, weight, bias);
 }
 
 void LinearImpl::reset_parameters() {

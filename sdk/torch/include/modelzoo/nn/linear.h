@@ -18,6 +18,13 @@
 
 namespace modelzoo::nn {
 
+/// x · weightᵀ + bias (torch.nn.functional.linear; `bias` may be
+/// undefined), as a GEMV when x is one row: a batch-1 decode step of a
+/// language model, and the tied output layers that reuse an embedding
+/// table as `weight`.
+MODELZOO_API torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& weight,
+                                  const torch::Tensor& bias = {});
+
 /// Options for Linear, as nn.Linear's arguments.
 struct MODELZOO_API LinearOptions {
   LinearOptions(int64_t in_features, int64_t out_features);
