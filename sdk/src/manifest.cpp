@@ -470,7 +470,7 @@ void check_shipped_path(const std::string& relative, const std::string& path) {
 }
 
 bool is_weights_format(const std::string& format) {
-  return format == "pth" || format == "safetensors";
+  return format == "pth" || format == "safetensors" || format == "torchscript";
 }
 
 // One file: the single-file variant's own fields, or one of `files`.
@@ -493,7 +493,7 @@ VariantFile parse_variant_file(const json& object, const std::string& path, bool
   f.format = required_string(object, path, "format");
   if (f.role == "weights" && !is_weights_format(f.format))
     fail(path + ".format",
-         "unknown weights format '" + f.format + "' (expected pth or safetensors" +
+         "unknown weights format '" + f.format + "' (expected pth, safetensors or torchscript" +
              (f.format == "safetensors-index" ? "; a shard index has role weights-index)" : ")"));
   if (f.role == "weights-index" && f.format != "safetensors-index")
     fail(path + ".format", "a weights-index is a safetensors-index (got '" + f.format + "')");

@@ -95,3 +95,46 @@ TEST_CASE("convert writes equal safetensors and refuses to overwrite", "[cli][we
   CHECK_THAT(r.err, Catch::Contains("neither safetensors nor a PyTorch zip checkpoint"));
   CHECK_FALSE(std::filesystem::exists(dir.path() + "/junk.safetensors"));
 }
+
+TEST_CASE("inspect and convert read a TorchScript archive's weights",
+          "[cli][weights][torchscript]") {
+  const std::string silero =
+      std::string(MODELZOO_SOURCE_DIR) + "/../shared/assets/silero_vad/silero_vad.jit";
+  if (!std::filesystem::exists(silero)) {
+    WARN("skipped: " << silero << " is absent (../shared/assets beside the clone)");
+    return;
+  }
+  auto r = modelzoo_cli({"inspect", silero, "--json"});
+  REQUIRE(r.exit_code == 0);
+  const json info = json::parse(r.out);
+  CHECK(info["format"] == "torchscript");
+  CHECK(info["count"] == 32);
+  CHECK(info["metadata"]["torchscript_class"] ==
+        "__torch__.vad.model.vad_annotator.VADRNNJITMerge");
+  // In the pickle's order: the carried state first (empty until run), then the weights.
+  CHECK(info["tensors"][0]["name"] == "_state");
+  CHECK(info["tensors"][0]["shape"] == json::array({0}));
+  CHECK(info["tensors"][2]["name"] == "_model.stft.forward_basis_buffer");
+  CHECK(info["tensors"][2]["shape"] == json::array({258, 1, 256}));
+  r = modelzoo_cli({"inspect", silero});
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("torchscript, 32 tensors") &&
+                        Catch::Contains("_model_8k.decoder.rnn.weight_hh"));
+
+  TempDir dir;
+  const std::string out = dir.path() + "/silero_vad.safetensors";
+  r = modelzoo_cli({"convert", silero, out});
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("32 tensors from torchscript, verified"));
+  const auto source = modelzoo::formats::read_tensor_file(silero);
+  const auto written = modelzoo::formats::read_tensor_file(out);
+  CHECK(written.metadata.at("torchscript_class") == source.metadata.at("torchscript_class"));
+  REQUIRE(written.tensors.size() == source.tensors.size());
+  for (const auto& t : source.tensors) {
+    INFO(t.name);
+    const auto* w = written.find(t.name);
+    REQUIRE(w != nullptr);
+    CHECK(w->shape == t.shape);
+    CHECK(w->contiguous_bytes() == t.contiguous_bytes());
+  }
+}

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang (ASan + UBSan) in ./build-fuzz and
 # runs each for RUNS executions (default 1,000,000) from a seed corpus made
-# of the test fixtures: safetensors files, torch.save checkpoints, and the
-# data.pkl pickles inside them. Crashes are left in build-fuzz/crashes/.
+# of the test fixtures: safetensors files, torch.save checkpoints and
+# TorchScript archives, and the data.pkl pickles inside them (with Silero
+# VAD's published archive's when ../shared/assets has it). Crashes are left
+# in build-fuzz/crashes/.
 #   tests/fuzz/run_fuzzers.sh [RUNS] [TARGET...]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -10,7 +12,7 @@ build=${MODELZOO_FUZZ_BUILD_DIR:-$root/build-fuzz}
 runs=${1:-1000000}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_safetensors fuzz_zip fuzz_unpickler fuzz_shard_index fuzz_elf
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_safetensors fuzz_zip fuzz_unpickler fuzz_torchscript fuzz_shard_index fuzz_elf
                                     fuzz_manifest fuzz_statement fuzz_trust_store fuzz_registry_cache
                                     fuzz_ledger fuzz_cache_records fuzz_http_headers fuzz_image
                                     fuzz_lut_config fuzz_idx fuzz_tokenizer)
@@ -31,7 +33,8 @@ cmake --build "$build" -j"$(nproc)" --target "${targets[@]}"
 seeds=$build/seeds
 rm -rf "$seeds"  # a few seconds to make; always from the current fixtures
 if true; then
-  mkdir -p "$seeds/files" "$seeds/safetensors" "$seeds/zip" "$seeds/pickle" "$seeds/index" "$seeds/elf" \
+  mkdir -p "$seeds/files" "$seeds/safetensors" "$seeds/zip" "$seeds/pickle" "$seeds/torchscript" \
+           "$seeds/jit" "$seeds/index" "$seeds/elf" \
            "$seeds/manifest" "$seeds/statement" "$seeds/trust" "$seeds/registry" "$seeds/ledger" \
            "$seeds/cache_records" "$seeds/http_headers" "$seeds/image" "$seeds/lut_config" "$seeds/idx" \
            "$seeds/tokenizer"
@@ -62,16 +65,21 @@ if true; then
   cp "$root"/tests/plugins/toy/weights/*.safetensors "$seeds/safetensors/"
   rm "$seeds/files/resnet18.pth" "$seeds/files/truncated.pth"  # large; the small ones cover the layout
   cp "$seeds"/files/*.pth "$seeds/zip/"
-  /usr/bin/python3 - "$seeds/files" "$seeds/pickle" <<'PY'
+  silero=$root/../shared/assets/silero_vad/silero_vad.jit
+  [ -e "$silero" ] || silero=
+  /usr/bin/python3 "$root/tests/formats/make_torchscript_fixtures.py" "$seeds/jit" $silero > /dev/null
+  cp "$seeds"/jit/*.pt "$seeds/zip/"  # small; Silero's archive is only a pickle seed
+  /usr/bin/python3 - "$seeds/files" "$seeds/pickle" "$seeds/jit" "$seeds/torchscript" <<'PY'
 import pathlib, sys, zipfile
-for f in pathlib.Path(sys.argv[1]).glob("*.pth"):
-    try:
-        with zipfile.ZipFile(f) as z:
-            for name in z.namelist():
-                if name.endswith("data.pkl"):
-                    (pathlib.Path(sys.argv[2]) / (f.stem + ".pkl")).write_bytes(z.read(name))
-    except zipfile.BadZipFile:
-        pass
+for source, target in ((sys.argv[1], sys.argv[2]), (sys.argv[3], sys.argv[4])):
+    for f in pathlib.Path(source).iterdir():
+        try:
+            with zipfile.ZipFile(f) as z:
+                for name in z.namelist():
+                    if name.endswith("data.pkl"):
+                        (pathlib.Path(target) / (f.name + ".pkl")).write_bytes(z.read(name))
+        except zipfile.BadZipFile:
+            pass
 PY
 fi
 
@@ -83,6 +91,7 @@ for target in "${targets[@]}"; do
     fuzz_safetensors) corpus=safetensors ;;
     fuzz_zip) corpus=zip ;;
     fuzz_unpickler) corpus=pickle ;;
+    fuzz_torchscript) corpus=torchscript ;;
     fuzz_shard_index) corpus=index ;;
     fuzz_elf) corpus=elf ;;
     fuzz_manifest) corpus=manifest ;;

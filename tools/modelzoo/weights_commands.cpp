@@ -15,7 +15,7 @@ namespace {
 void add_inspect_command(CLI::App& app, Context& context) {
   auto* cmd = app.add_subcommand("inspect", "Show a weights file's format, tensors and metadata");
   auto path = std::make_shared<std::string>();
-  cmd->add_option("file", *path, "safetensors or PyTorch .pth file")
+  cmd->add_option("file", *path, "safetensors, PyTorch .pth or TorchScript archive")
       ->required()
       ->check(CLI::ExistingFile);
   cmd->callback([&context, path] {
@@ -48,7 +48,8 @@ void add_inspect_command(CLI::App& app, Context& context) {
 }
 
 void add_convert_command(CLI::App& app, Context& context) {
-  auto* cmd = app.add_subcommand("convert", "Write a .pth or safetensors file as safetensors");
+  auto* cmd =
+      app.add_subcommand("convert", "Write a .pth, TorchScript or safetensors file as safetensors");
   auto in = std::make_shared<std::string>();
   auto out = std::make_shared<std::string>();
   auto force = std::make_shared<bool>(false);

@@ -7,6 +7,20 @@
 #include "zip_reader.h"
 
 namespace modelzoo::formats {
+namespace {
+
+// torch.jit.save writes constants.pkl and the modules' code/ beside
+// data.pkl; torch.save writes neither. Only the names are looked at: code/
+// is never read.
+bool is_torchscript_archive(const std::map<std::string, ZipEntry>& entries,
+                            const std::string& prefix) {
+  if (entries.count(prefix + "constants.pkl")) return true;
+  const std::string code = prefix + "code/";
+  auto it = entries.lower_bound(code);
+  return it != entries.end() && it->first.compare(0, code.size(), code) == 0;
+}
+
+}  // namespace
 
 TensorFile read_pth(std::shared_ptr<MappedFile> file) {
   const std::string& path = file->path();
@@ -38,10 +52,18 @@ TensorFile read_pth(std::shared_ptr<MappedFile> file) {
                       static_cast<size_t>(it->second.size), key};
   };
   TensorFile out;
-  out.format = "pth";
   out.file = file;
-  out.tensors = unpickle_state_dict(file->data() + pickle->data_offset,
-                                    static_cast<size_t>(pickle->size), storages, path);
+  const uint8_t* pickle_data = file->data() + pickle->data_offset;
+  const auto pickle_size = static_cast<size_t>(pickle->size);
+  if (is_torchscript_archive(entries, prefix)) {
+    TorchScriptTree tree = unpickle_torchscript(pickle_data, pickle_size, storages, path);
+    out.format = "torchscript";
+    out.tensors = std::move(tree.tensors);
+    out.metadata["torchscript_class"] = tree.root_class;
+  } else {
+    out.format = "pth";
+    out.tensors = unpickle_state_dict(pickle_data, pickle_size, storages, path);
+  }
   return out;
 }
 

@@ -25,7 +25,8 @@ struct Value {
     kDict,
     kGlobal,
     kStorage,
-    kTensor
+    kTensor,
+    kObject  // a TorchScript `__torch__.*` object: its attributes, never its code
   };
   Kind kind = Kind::kNone;
   // Levels of containers below and including this one, as far as the
@@ -33,9 +34,9 @@ struct Value {
   uint32_t depth = 1;
   int64_t integer = 0;
   double real = 0;
-  std::string text;  // string, or "module.name" of a global
-  std::vector<ValuePtr> items;
-  std::vector<std::pair<ValuePtr, ValuePtr>> entries;
+  std::string text;             // string, "module.name" of a global, or an object's class
+  std::vector<ValuePtr> items;  // tuple, list; an object's state when it is not a dict
+  std::vector<std::pair<ValuePtr, ValuePtr>> entries;  // dict; an object's attributes
   StorageRef storage{};
   TensorView tensor;
 };
@@ -47,11 +48,22 @@ ValuePtr make(Value::Kind kind) {
 }
 
 // The only callables a state dict needs; everything else is refused.
-const std::map<std::string, int> kAllowedGlobals = {
-    {"collections.OrderedDict", 0},
-    {"torch._utils._rebuild_tensor_v2", 0},
-    {"torch._utils._rebuild_parameter", 0},
+const std::set<std::string> kAllowedGlobals = {
+    "collections.OrderedDict",
+    "torch._utils._rebuild_tensor_v2",
+    "torch._utils._rebuild_parameter",
 };
+// What a TorchScript archive's data.pkl adds (torch/jit/_pickle.py): the
+// list builders and restore_type_tag return their first argument unchanged
+// (they only carry a static type for the jit), and torch.device(str) is a
+// value. Classes under `__torch__` are allowed too, but only instantiated
+// by NEWOBJ as bags of attributes (see Unpickler::new_object).
+const std::set<std::string> kTorchScriptGlobals = {
+    "torch.jit._pickle.build_intlist",    "torch.jit._pickle.build_tensorlist",
+    "torch.jit._pickle.build_doublelist", "torch.jit._pickle.build_boollist",
+    "torch.jit._pickle.restore_type_tag", "torch.device",
+};
+constexpr const char* kTorchScriptPrefix = "__torch__.";
 const std::map<std::string, DType> kStorageTypes = {
     {"torch.DoubleStorage", DType::kF64}, {"torch.FloatStorage", DType::kF32},
     {"torch.HalfStorage", DType::kF16},   {"torch.BFloat16Storage", DType::kBF16},
@@ -70,8 +82,8 @@ constexpr uint32_t kMaxNesting = 1000;
 class Unpickler {
  public:
   Unpickler(const uint8_t* data, size_t size, const StorageResolver& storages,
-            const std::string& file)
-      : data_(data), size_(size), storages_(storages), file_(file) {}
+            const std::string& file, PickleMode mode)
+      : data_(data), size_(size), storages_(storages), file_(file), mode_(mode) {}
   // A pickle can build reference cycles (a list appended to itself), which
   // shared_ptr alone would leak. Every cycle runs through a container that
   // was memoized (the only way to refer to an object twice), so emptying
@@ -122,6 +134,7 @@ class Unpickler {
           break;
         }
         case 'R': reduce(); break;                       // REDUCE
+        case 0x81: new_object(); break;                  // NEWOBJ
         case 'b': build(); break;                        // BUILD
         case 's': setitems(pop_n(2)); break;             // SETITEM
         case 'u': setitems(pop_mark()); break;           // SETITEMS
@@ -207,11 +220,21 @@ class Unpickler {
     pos_ += n;
     return v;
   }
+  bool torchscript() const { return mode_ == PickleMode::kTorchScript; }
+  static bool is_torchscript_class(const std::string& full) {
+    return full.compare(0, std::strlen(kTorchScriptPrefix), kTorchScriptPrefix) == 0;
+  }
   ValuePtr global(const std::string& module, const std::string& name) {
     const std::string full = module + "." + name;
-    if (!kAllowedGlobals.count(full) && !kStorageTypes.count(full))
+    const bool allowed =
+        kAllowedGlobals.count(full) || kStorageTypes.count(full) ||
+        (torchscript() && (kTorchScriptGlobals.count(full) || is_torchscript_class(full)));
+    if (!allowed)
       throw Error("refusing '" + full + "' in " + file_ +
-                  ": only tensors and containers are allowed (like torch.load(weights_only=True))");
+                  (torchscript() ? ": only tensors, containers and TorchScript (__torch__) "
+                                   "module attributes are allowed; nothing in the archive is run"
+                                 : ": only tensors and containers are allowed (like "
+                                   "torch.load(weights_only=True))"));
     auto v = make(Value::Kind::kGlobal);
     v->text = full;
     return v;
@@ -289,8 +312,35 @@ class Unpickler {
     list->items.insert(list->items.end(), items.begin(), items.end());
   }
   void build() {
-    pop();  // the state: an OrderedDict's _metadata (kept by Python, not needed here)
-    if (top()->kind != Value::Kind::kDict) fail("BUILD on something other than an OrderedDict");
+    ValuePtr state = pop();
+    ValuePtr target = top();
+    if (target->kind == Value::Kind::kObject) {
+      // A module's state is the dict of its attributes; a class with its own
+      // __setstate__ pickles something else, kept as it is (its code, which
+      // would make sense of it, is not run).
+      if (!target->entries.empty() || !target->items.empty()) fail("BUILD twice on one object");
+      nest(*target, {state});
+      if (state->kind == Value::Kind::kDict)
+        target->entries = state->entries;
+      else
+        target->items = {state};
+      return;
+    }
+    // An OrderedDict's _metadata (kept by Python, not needed here).
+    if (target->kind != Value::Kind::kDict) fail("BUILD on something other than an OrderedDict");
+  }
+  // NEWOBJ cls args: cls.__new__(cls, *args), which for a TorchScript class
+  // makes an empty object that BUILD then fills with its attributes.
+  void new_object() {
+    ValuePtr args = pop();
+    ValuePtr cls = pop();
+    if (cls->kind != Value::Kind::kGlobal || !is_torchscript_class(cls->text))
+      fail("NEWOBJ of something that is not a TorchScript class");
+    if (args->kind != Value::Kind::kTuple || !args->items.empty())
+      fail("NEWOBJ of '" + cls->text + "' with arguments (TorchScript objects take none)");
+    auto v = make(Value::Kind::kObject);
+    v->text = cls->text;
+    push(v);
   }
   ValuePtr persistent(const ValuePtr& pid) {
     // ('storage', storage_type, key, location, numel)
@@ -333,6 +383,12 @@ class Unpickler {
       push(args->items[0]);
     } else if (f == "torch._utils._rebuild_tensor_v2") {
       push(rebuild_tensor(args->items));
+    } else if (kTorchScriptGlobals.count(f)) {
+      // build_*list(x) and restore_type_tag(x, type) are x; device(str) is str.
+      if (args->items.empty()) fail("'" + f + "' without an argument");
+      if (f == "torch.device" && args->items[0]->kind != Value::Kind::kString)
+        fail("torch.device of something that is not a string");
+      push(args->items[0]);
     } else {
       fail("'" + f + "' cannot be called");
     }
@@ -377,67 +433,115 @@ class Unpickler {
   size_t pos_ = 0;
   const StorageResolver& storages_;
   const std::string& file_;
+  const PickleMode mode_;
   std::vector<ValuePtr> stack_;
   std::vector<size_t> marks_;
   std::map<uint64_t, ValuePtr> memo_;
   std::vector<ValuePtr> memoized_;  // every value ever memoized, for ~Unpickler
 };
 
-// Walks nested dicts depth first. A dict may be shared (it then appears
-// under each of its names, as in Python) but not contain itself; the total
-// number of entries visited is capped, since sharing can make a small pickle
-// describe an exponentially large tree.
+// The containers a walk descends into: a state dict's nested dicts; in a
+// TorchScript archive also objects (by attribute), lists and tuples (by
+// index), as torch.jit's module tree names them ("encoder.0.weight").
+bool is_walked(const Value& v, PickleMode mode) {
+  if (v.kind == Value::Kind::kDict) return true;
+  return mode == PickleMode::kTorchScript &&
+         (v.kind == Value::Kind::kObject || v.kind == Value::Kind::kList ||
+          v.kind == Value::Kind::kTuple);
+}
+
+// Calls f(name, child) for each child of a walked container that a walk
+// counts: every dict entry and attribute (`name` empty for a key that is
+// not a string, which names nothing), and the tensors and containers among
+// a list's or tuple's items (a list of a million numbers names nothing).
+template <typename F>
+void for_each_child(const Value& v, PickleMode mode, F&& f) {
+  for (const auto& [key, value] : v.entries) {
+    if (key->kind == Value::Kind::kString)
+      f(key->text, value);
+    else if (key->kind == Value::Kind::kInt && mode == PickleMode::kTorchScript)
+      f(std::to_string(key->integer), value);  // a Dict[int, Tensor] attribute
+    else
+      f(std::string(), value);
+  }
+  for (size_t i = 0; i < v.items.size(); ++i)
+    if (v.items[i]->kind == Value::Kind::kTensor || is_walked(*v.items[i], mode))
+      f(std::to_string(i), v.items[i]);
+}
+
+// Walks the containers depth first. A container may be shared (it then
+// appears under each of its names, as in Python) but not contain itself;
+// the total number of entries visited is capped, since sharing can make a
+// small pickle describe an exponentially large tree.
 struct FlattenState {
+  PickleMode mode;
+  const std::string& file;
   std::set<const Value*> on_path;
   size_t visited = 0;
 };
 constexpr size_t kMaxFlattenedEntries = 1 << 20;  // real state dicts hold < 100k
 constexpr int kMaxDictDepth = 32;
 
-void flatten(const ValuePtr& dict, const std::string& prefix, std::vector<TensorView>& out,
-             int depth, const std::string& file, FlattenState& state) {
-  if (depth > kMaxDictDepth) throw Error("cannot read " + file + ": dicts nested too deeply");
-  if (!state.on_path.insert(dict.get()).second)
-    throw Error("cannot read " + file + ": a dict contains itself");
-  for (const auto& [key, value] : dict->entries) {
+void flatten(const ValuePtr& container, const std::string& prefix, std::vector<TensorView>& out,
+             int depth, FlattenState& state) {
+  if (depth > kMaxDictDepth)
+    throw Error("cannot read " + state.file + ": containers nested too deeply");
+  if (!state.on_path.insert(container.get()).second)
+    throw Error("cannot read " + state.file + ": a " +
+                (container->kind == Value::Kind::kDict ? "dict" : "container") +
+                " contains itself");
+  for_each_child(*container, state.mode, [&](const std::string& key, const ValuePtr& value) {
     if (++state.visited > kMaxFlattenedEntries)
-      throw Error("cannot read " + file + ": the state dict has more than 1M entries");
-    if (key->kind != Value::Kind::kString) continue;
-    const std::string name = prefix + key->text;
+      throw Error("cannot read " + state.file + ": the state dict has more than 1M entries");
+    if (key.empty()) return;
+    const std::string name = prefix + key;
     if (value->kind == Value::Kind::kTensor) {
       TensorView t = value->tensor;
       t.name = name;
       out.push_back(std::move(t));
-    } else if (value->kind == Value::Kind::kDict) {
-      flatten(value, name + ".", out, depth + 1, file, state);
+    } else if (is_walked(*value, state.mode)) {
+      flatten(value, name + ".", out, depth + 1, state);
     }
-  }
-  state.on_path.erase(dict.get());
+  });
+  state.on_path.erase(container.get());
 }
 
-// The number of entries flatten() would visit under `dict`, each shared dict
-// counted once per path to it, as flatten counts them; computed once per
-// dict, so a small pickle of 30 shared levels (2^31 paths) is refused at
-// once instead of after a million visits (which cost 2 s under the fuzzer's
-// sanitizers). Saturates just past kMaxFlattenedEntries; a dict met again
-// while its own count is in progress (a cycle) adds nothing here: flatten
-// reports it, as it reports nesting past its depth limit, where this stops
-// counting (dicts chained through the memo can be nested far deeper than
-// the depths nest() saw).
-size_t entries_under(const Value* dict, std::map<const Value*, size_t>& counted, int depth) {
+// The number of entries flatten() would visit under `container`, each
+// shared container counted once per path to it, as flatten counts them;
+// computed once per container, so a small pickle of 30 shared levels (2^31
+// paths) is refused at once instead of after a million visits (which cost
+// 2 s under the fuzzer's sanitizers). Saturates just past
+// kMaxFlattenedEntries; a container met again while its own count is in
+// progress (a cycle) adds nothing here: flatten reports it, as it reports
+// nesting past its depth limit, where this stops counting (containers
+// chained through the memo can be nested far deeper than the depths nest()
+// saw).
+size_t entries_under(const Value* container, PickleMode mode,
+                     std::map<const Value*, size_t>& counted, int depth) {
   constexpr size_t kInProgress = SIZE_MAX;
   if (depth > kMaxDictDepth) return 0;
-  auto [it, fresh] = counted.emplace(dict, kInProgress);
+  auto [it, fresh] = counted.emplace(container, kInProgress);
   if (!fresh) return it->second == kInProgress ? 0 : it->second;
   size_t total = 0;
-  for (const auto& [key, value] : dict->entries) {
+  for_each_child(*container, mode, [&](const std::string&, const ValuePtr& value) {
     total = std::min(total + 1, kMaxFlattenedEntries + 1);
-    if (value->kind == Value::Kind::kDict)
-      total = std::min(total + entries_under(value.get(), counted, depth + 1),
+    if (is_walked(*value, mode))
+      total = std::min(total + entries_under(value.get(), mode, counted, depth + 1),
                        kMaxFlattenedEntries + 1);
-  }
-  counted[dict] = total;
+  });
+  counted[container] = total;
   return total;
+}
+
+std::vector<TensorView> flatten_root(const ValuePtr& root, PickleMode mode,
+                                     const std::string& file) {
+  std::map<const Value*, size_t> counted;
+  if (entries_under(root.get(), mode, counted, 0) > kMaxFlattenedEntries)
+    throw Error("cannot read " + file + ": the state dict has more than 1M entries");
+  std::vector<TensorView> out;
+  FlattenState state{mode, file, {}, 0};
+  flatten(root, "", out, 0, state);
+  return out;
 }
 
 }  // namespace
@@ -445,17 +549,24 @@ size_t entries_under(const Value* dict, std::map<const Value*, size_t>& counted,
 std::vector<TensorView> unpickle_state_dict(const uint8_t* pickle, size_t size,
                                             const StorageResolver& storages,
                                             const std::string& file) {
-  Unpickler u(pickle, size, storages, file);
+  Unpickler u(pickle, size, storages, file, PickleMode::kStateDict);
   const ValuePtr root = u.run();
   if (root->kind != Value::Kind::kDict)
     throw Error(file + " does not hold a state dict (a dict of tensors) at its top level");
-  std::map<const Value*, size_t> counted;
-  if (entries_under(root.get(), counted, 0) > kMaxFlattenedEntries)
-    throw Error("cannot read " + file + ": the state dict has more than 1M entries");
-  std::vector<TensorView> out;
-  FlattenState state;
-  flatten(root, "", out, 0, file, state);
-  return out;
+  return flatten_root(root, PickleMode::kStateDict, file);
+}
+
+TorchScriptTree unpickle_torchscript(const uint8_t* pickle, size_t size,
+                                     const StorageResolver& storages, const std::string& file) {
+  Unpickler u(pickle, size, storages, file, PickleMode::kTorchScript);
+  const ValuePtr root = u.run();
+  if (root->kind != Value::Kind::kObject)
+    throw Error(file + ": data.pkl of a TorchScript archive does not hold a module (a " +
+                "__torch__ object) at its top level (corrupted or incomplete file)");
+  TorchScriptTree tree;
+  tree.root_class = root->text;
+  tree.tensors = flatten_root(root, PickleMode::kTorchScript, file);
+  return tree;
 }
 
 }  // namespace modelzoo::formats

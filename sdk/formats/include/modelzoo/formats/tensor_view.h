@@ -81,7 +81,7 @@ struct MODELZOO_API TensorView {
 };
 
 struct MODELZOO_API TensorFile {
-  std::string format;  ///< "safetensors" or "pth"
+  std::string format;  ///< "safetensors", "pth" or "torchscript"
   std::shared_ptr<MappedFile> file;
   std::vector<TensorView> tensors;              ///< in the file's order
   std::map<std::string, std::string> metadata;  ///< safetensors __metadata__
@@ -90,7 +90,8 @@ struct MODELZOO_API TensorFile {
 };
 
 /// The format of the file's first bytes: "safetensors", "pth" (a zip
-/// archive), "pth-legacy" (pre-1.6 pickle) or "" when unknown.
+/// archive: a torch.save checkpoint or a TorchScript archive), "pth-legacy"
+/// (pre-1.6 pickle) or "" when unknown.
 MODELZOO_API std::string detect_format(const uint8_t* data, size_t size);
 
 /// Reads a weights file, choosing the reader by its magic bytes, never by
