@@ -9,7 +9,7 @@ packages=(
   libtorch-dev libopenblas0-pthread
   libboost-dev libboost-filesystem-dev
   libcurl4-openssl-dev libssl-dev
-  libspdlog-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev
+  nlohmann-json3-dev libyaml-cpp-dev
   libcli11-dev libelf-dev
   catch2
   python3-torch python3-torchvision python3-numpy

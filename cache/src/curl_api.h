@@ -1,4 +1,4 @@
-// libcurl, bound on first use rather than linked. Linking it costs every
+// libcurl, bound on first use rather than linked (OnDemandLibrary). Linking it costs every
 // modelzoo process ~4.6 ms before main() (libcurl.so.4 brings 28 libraries:
 // GnuTLS, Kerberos, LDAP, …), half of what `modelzoo list` takes, and most
 // commands never download. The headers still type every call.

@@ -12,9 +12,8 @@
 #include <thread>
 #include <vector>
 
-#include <openssl/evp.h>
-
 #include "modelzoo/sdk/error.h"
+#include "openssl_digest.h"
 
 namespace modelzoo::cache {
 
@@ -23,33 +22,35 @@ struct Sha256::State {
   EVP_MD* md = nullptr;
 };
 
+using detail::openssl_digest;
+
 Sha256::Sha256() : state_(std::make_unique<State>()) {
   // Fetch the implementation once per object instead of per init (OpenSSL 3).
-  state_->md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  state_->ctx = EVP_MD_CTX_new();
+  state_->md = openssl_digest().md_fetch(nullptr, "SHA256", nullptr);
+  state_->ctx = openssl_digest().ctx_new();
   if (!state_->md || !state_->ctx) throw Error("OpenSSL: cannot create a SHA-256 context");
   reset();
 }
 
 Sha256::~Sha256() {
-  EVP_MD_CTX_free(state_->ctx);
-  EVP_MD_free(state_->md);
+  openssl_digest().ctx_free(state_->ctx);
+  openssl_digest().md_free(state_->md);
 }
 
 void Sha256::reset() {
-  if (EVP_DigestInit_ex(state_->ctx, state_->md, nullptr) != 1)
+  if (openssl_digest().init(state_->ctx, state_->md, nullptr) != 1)
     throw Error("OpenSSL: EVP_DigestInit_ex(SHA-256) failed");
 }
 
 void Sha256::update(const void* data, std::size_t size) {
-  if (size && EVP_DigestUpdate(state_->ctx, data, size) != 1)
+  if (size && openssl_digest().update(state_->ctx, data, size) != 1)
     throw Error("OpenSSL: EVP_DigestUpdate failed");
 }
 
 std::string Sha256::finish() {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  if (EVP_DigestFinal_ex(state_->ctx, digest, &length) != 1)
+  if (openssl_digest().final(state_->ctx, digest, &length) != 1)
     throw Error("OpenSSL: EVP_DigestFinal_ex failed");
   static const char* hex = "0123456789abcdef";
   std::string out(length * 2, '0');

@@ -45,7 +45,7 @@ const trust::TrustStore& Hub::trust_store() {
   if (!trust_store_) {
     trust_store_ = std::make_unique<trust::TrustStore>(trust::TrustStore::load(
         options_.trust_store ? *options_.trust_store : trust::TrustStore::default_directories()));
-    for (const auto& problem : trust_store_->problems()) host_log().warn("{}", problem);
+    for (const auto& problem : trust_store_->problems()) log_warning(problem);
   }
   return *trust_store_;
 }
@@ -234,7 +234,7 @@ std::shared_ptr<PluginLibrary> Hub::load_plugin(PluginSlot& slot) {
           trust::verify_plugin(facts, *slot.info.manifest, trust_store(), &version_ledger(),
                                slot.info.trust.mode, trust::today_utc());
       if (!verdict.allowed) throw Error("trust: " + verdict.detail);
-      if (verdict.warn) host_log().warn("loading plugin '{}': {}", slot.info.path, verdict.detail);
+      if (verdict.warn) log_warning("loading plugin '" + slot.info.path + "': " + verdict.detail);
     }
     slot.library =
         PluginLibrary::open(opened.release(), slot.info.path, *slot.info.manifest, num_threads_);

@@ -292,7 +292,7 @@ Hub::Hub(HubOptions options) : options_(std::move(options)) {
     } catch (const std::exception& e) {
       scan_summary_.note = std::string("plugins were not load-tested: ") + e.what() +
                            "; scanned their manifests in-process instead";
-      host_log().warn("{}", scan_summary_.note);
+      log_warning(scan_summary_.note);
     }
   }
 
@@ -327,7 +327,7 @@ Hub::Hub(HubOptions options) : options_(std::move(options)) {
       cache.save();
     } catch (const std::exception& e) {
       // A read-only cache (a shared NFS cache, say) only costs speed.
-      host_log().debug("registry cache not written: {}", e.what());
+      log_debug(std::string("registry cache not written: ") + e.what());
     }
   }
 }

@@ -1,11 +1,15 @@
-// The host's logger: named "modelzoo", writing to stderr so that stdout stays
-// clean for a command's output (and its --json).
+// The host's messages, on stderr so that stdout stays clean for a command's
+// output (and its --json). Warnings always show; debug messages when
+// MODELZOO_LOG=debug. A few lines of its own rather than spdlog: linking
+// spdlog and fmt cost every process two more libraries at start for the
+// four messages the host writes.
 #pragma once
 
-#include <spdlog/logger.h>
+#include <string>
 
 namespace modelzoo {
 
-spdlog::logger& host_log();
+void log_warning(const std::string& message);
+void log_debug(const std::string& message);
 
 }  // namespace modelzoo

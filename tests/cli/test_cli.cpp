@@ -219,9 +219,10 @@ std::vector<std::pair<std::string, std::string>> loader_lines(const std::string&
   return lines;
 }
 
-// Checks that the process that wrote `err` under LD_DEBUG=libs mapped no
-// LibTorch, and that it was the only process writing there.
-void check_torch_free(const ProcessResult& r) {
+// Checks that the process that wrote `err` under LD_DEBUG=libs mapped none
+// of `libraries` (LibTorch, and libcurl, which is opened only when a
+// download starts), and that it was the only process writing there.
+void check_never_mapped(const ProcessResult& r, const std::vector<std::string>& libraries) {
   const auto lines = loader_lines(r.err);
   REQUIRE_FALSE(lines.empty());
   const std::string cli_pid = lines.front().first;  // the CLI starts first
@@ -231,16 +232,18 @@ void check_torch_free(const ProcessResult& r) {
     // A helper (the plugin scanner) must neither inherit LD_DEBUG nor share
     // our stderr: its loader lines would hide in ours.
     CHECK(pid == cli_pid);
-    CHECK_THAT(text, !Catch::Contains("libtorch") && !Catch::Contains("libc10"));
+    for (const auto& library : libraries) CHECK_THAT(text, !Catch::Contains(library));
     host_initialised = host_initialised || (text.find("calling init: ") != std::string::npos &&
                                             text.find("libmodelzoo_host") != std::string::npos);
   }
   CHECK(host_initialised);
 }
 
+const std::vector<std::string> kModelPathAndNetwork = {"libtorch", "libc10", "libcurl"};
+
 }  // namespace
 
-TEST_CASE("metadata commands never map LibTorch but create does", "[cli][torch-free]") {
+TEST_CASE("metadata commands never map LibTorch or libcurl but create does", "[cli][torch-free]") {
   // A fresh cache, so the first command finds no registry cache and starts
   // the scanner (which does load LibTorch, in its own process).
   TempDir home;
@@ -251,7 +254,7 @@ TEST_CASE("metadata commands never map LibTorch but create does", "[cli][torch-f
       INFO(run << ": modelzoo " << args[0]);
       const auto r = modelzoo_cli(args, kAll, {{"LD_DEBUG", "libs"}, fresh_home});
       REQUIRE(r.exit_code == 0);
-      check_torch_free(r);
+      check_never_mapped(r, kModelPathAndNetwork);
     }
     CHECK(std::filesystem::exists(std::filesystem::path(home.path()) / "registry"));
   }
@@ -259,6 +262,38 @@ TEST_CASE("metadata commands never map LibTorch but create does", "[cli][torch-f
       modelzoo_cli({"create", "toy/tiny_mlp", "--json"}, kGood, {{"LD_DEBUG", "libs"}, fresh_home});
   REQUIRE(r.exit_code == 0);
   CHECK_THAT(r.err, Catch::Contains("libtorch_cpu.so"));
+}
+
+TEST_CASE("a warm start maps no libcrypto, libelf or libcurl: they load when needed",
+          "[cli][startup]") {
+  TempDir home;
+  const std::vector<std::pair<std::string, std::string>> env = {{"MODELZOO_HOME", home.path()},
+                                                                {"MODELZOO_TRUST", "off"}};
+  auto with_ld_debug = env;
+  with_ld_debug.emplace_back("LD_DEBUG", "libs");
+  // The cold start reads plugin files (libelf) and hashes them (libcrypto).
+  auto r = modelzoo_cli({"list"}, kGood, with_ld_debug);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.err, Catch::Contains("libelf.so") && Catch::Contains("libcrypto.so"));
+  // Served by the registry cache, listing and `plugins` read neither.
+  std::vector<std::string> on_demand = kModelPathAndNetwork;
+  on_demand.insert(on_demand.end(), {"libcrypto", "libelf", "libspdlog", "libfmt"});
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"list"}, {"list", "--json"}, {"plugins"}, {"--version"}, {"run", "--help"}}) {
+    INFO("modelzoo " << args[0] << (args.size() > 1 ? " " + args[1] : ""));
+    r = modelzoo_cli(args, kGood, with_ld_debug);
+    REQUIRE(r.exit_code == 0);
+    check_never_mapped(r, on_demand);
+  }
+  // A digest to compute loads libcrypto then, and the command works.
+  TempDir files;
+  const std::string file = files.path() + "/blob";
+  std::ofstream(file) << "abc";
+  r = modelzoo_cli({"pull", "--url", "file://" + file, "--sha256",
+                    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "--quiet"},
+                   kGood, with_ld_debug);
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.err, Catch::Contains("libcrypto.so"));
 }
 
 TEST_CASE("create builds through the model-commands library", "[cli]") {

@@ -7,14 +7,12 @@
 #include <string>
 
 #include "modelzoo/host/registry_cache.h"
-#include "modelzoo/trust/crypto.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string body(reinterpret_cast<const char*>(data), size);
   const std::string host = "{\"fuzz\":1}";
   try {
-    const auto entries =
-        modelzoo::RegistryCache::decode(body + modelzoo::trust::sha256_hex(body), host);
+    const auto entries = modelzoo::RegistryCache::decode(modelzoo::RegistryCache::seal(body), host);
     const auto again =
         modelzoo::RegistryCache::decode(modelzoo::RegistryCache::encode(entries, host), host);
     if (again.size() != entries.size()) std::abort();

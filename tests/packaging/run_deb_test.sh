@@ -21,8 +21,10 @@ echo "packages: $(basename "$runtime") $(basename "$dev")"
 depends=$(dpkg-deb -f "$runtime" Depends)
 echo "Depends: $depends"
 grep -q "libtorch-dev" <<<"$depends" && { echo "the runtime package depends on libtorch-dev" >&2; exit 1; }
-# Loaded with dlopen on the first download, so only the declaration brings it.
-grep -q "libcurl4" <<<"$depends" || { echo "the runtime package does not depend on libcurl4" >&2; exit 1; }
+# Loaded with dlopen when first needed, so only the declaration brings them.
+for dlopened in libcurl4 libssl3 libelf1; do
+  grep -q "$dlopened" <<<"$depends" || { echo "the runtime package does not depend on $dlopened" >&2; exit 1; }
+done
 dpkg-deb -f "$dev" Depends | grep -q "modelzoo (= "
 # The closure of the runtime's Depends, as package names.
 roots=$(sed 's/([^)]*)//g; s/|/,/g; s/,/ /g' <<<"$depends")

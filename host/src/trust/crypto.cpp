@@ -1,8 +1,5 @@
 #include "modelzoo/trust/crypto.h"
 
-#include <openssl/bio.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -12,29 +9,33 @@
 
 #include "modelzoo/cache/sha256.h"
 #include "modelzoo/sdk/error.h"
+#include "openssl_api.h"
 
 namespace modelzoo::trust {
 namespace {
 
+using detail::openssl;
+
 struct PkeyFree {
-  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
+  void operator()(EVP_PKEY* k) const { openssl().pkey_free(k); }
 };
 struct PkeyCtxFree {
-  void operator()(EVP_PKEY_CTX* c) const { EVP_PKEY_CTX_free(c); }
+  void operator()(EVP_PKEY_CTX* c) const { openssl().pkey_ctx_free(c); }
 };
 struct MdCtxFree {
-  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+  void operator()(EVP_MD_CTX* c) const { openssl().md_ctx_free(c); }
 };
 struct BioFree {
-  void operator()(BIO* b) const { BIO_free(b); }
+  void operator()(BIO* b) const { openssl().bio_free(b); }
 };
 using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
 using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
 
 Pkey read_private_key(const std::string& pem) {
-  std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  Pkey key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
-  if (!key || EVP_PKEY_get_id(key.get()) != EVP_PKEY_ED25519)
+  std::unique_ptr<BIO, BioFree> bio(
+      openssl().bio_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  Pkey key(openssl().pem_read_private_key(bio.get(), nullptr, nullptr, nullptr));
+  if (!key || openssl().pkey_get_id(key.get()) != EVP_PKEY_ED25519)
     throw Error("not an Ed25519 private key in PEM form (make one with 'modelzoo keys generate')");
   return key;
 }
@@ -42,7 +43,7 @@ Pkey read_private_key(const std::string& pem) {
 PublicKey raw_public(EVP_PKEY* key) {
   PublicKey out{};
   size_t len = out.size();
-  if (EVP_PKEY_get_raw_public_key(key, out.data(), &len) != 1 || len != out.size())
+  if (openssl().pkey_get_raw_public_key(key, out.data(), &len) != 1 || len != out.size())
     throw Error("cannot extract the Ed25519 public key");
   return out;
 }
@@ -50,16 +51,18 @@ PublicKey raw_public(EVP_PKEY* key) {
 }  // namespace
 
 KeyPair generate_key_pair() {
-  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> ctx(EVP_PKEY_CTX_new_id(EVP_PKEY_ED25519, nullptr));
+  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> ctx(
+      openssl().pkey_ctx_new_id(EVP_PKEY_ED25519, nullptr));
   EVP_PKEY* raw = nullptr;
-  if (!ctx || EVP_PKEY_keygen_init(ctx.get()) != 1 || EVP_PKEY_keygen(ctx.get(), &raw) != 1)
+  if (!ctx || openssl().keygen_init(ctx.get()) != 1 || openssl().keygen(ctx.get(), &raw) != 1)
     throw Error("Ed25519 key generation failed");
   Pkey key(raw);
-  std::unique_ptr<BIO, BioFree> bio(BIO_new(BIO_s_mem()));
-  if (PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1)
+  std::unique_ptr<BIO, BioFree> bio(openssl().bio_new(openssl().bio_s_mem()));
+  if (openssl().pem_write_private_key(bio.get(), key.get(), nullptr, nullptr, 0, nullptr,
+                                      nullptr) != 1)
     throw Error("cannot encode the private key");
   char* data = nullptr;
-  const long n = BIO_get_mem_data(bio.get(), &data);
+  const long n = openssl().bio_ctrl(bio.get(), BIO_CTRL_INFO, 0, &data);
   return {std::string(data, static_cast<size_t>(n)), raw_public(key.get())};
 }
 
@@ -69,12 +72,13 @@ PublicKey public_key_of(const std::string& private_pem) {
 
 std::string sign(const std::string& private_pem, std::string_view message) {
   Pkey key = read_private_key(private_pem);
-  MdCtx ctx(EVP_MD_CTX_new());
+  MdCtx ctx(openssl().md_ctx_new());
   unsigned char sig[64];
   size_t sig_len = sizeof sig;
-  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1 ||
-      EVP_DigestSign(ctx.get(), sig, &sig_len,
-                     reinterpret_cast<const unsigned char*>(message.data()), message.size()) != 1)
+  if (!ctx || openssl().digest_sign_init(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1 ||
+      openssl().digest_sign(ctx.get(), sig, &sig_len,
+                            reinterpret_cast<const unsigned char*>(message.data()),
+                            message.size()) != 1)
     throw Error("signing failed");
   return std::string(reinterpret_cast<char*>(sig), sig_len);
 }
@@ -82,14 +86,15 @@ std::string sign(const std::string& private_pem, std::string_view message) {
 bool verify_signature(const PublicKey& public_key, std::string_view message,
                       std::string_view signature) {
   if (signature.size() != 64) return false;
-  Pkey key(
-      EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, public_key.data(), public_key.size()));
-  MdCtx ctx(EVP_MD_CTX_new());
-  if (!key || !ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1)
+  Pkey key(openssl().pkey_new_raw_public_key(EVP_PKEY_ED25519, nullptr, public_key.data(),
+                                             public_key.size()));
+  MdCtx ctx(openssl().md_ctx_new());
+  if (!key || !ctx ||
+      openssl().digest_verify_init(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1)
     return false;
-  return EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
-                          signature.size(), reinterpret_cast<const unsigned char*>(message.data()),
-                          message.size()) == 1;
+  return openssl().digest_verify(
+             ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
+             reinterpret_cast<const unsigned char*>(message.data()), message.size()) == 1;
 }
 
 std::string key_id(const PublicKey& key) {
@@ -122,9 +127,9 @@ std::string sha256_of_fd(int fd, uint64_t* size) {
 
 std::string base64_encode(std::string_view bytes) {
   std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(bytes.data()),
-                                static_cast<int>(bytes.size()));
+  const int n = openssl().encode_block(reinterpret_cast<unsigned char*>(out.data()),
+                                       reinterpret_cast<const unsigned char*>(bytes.data()),
+                                       static_cast<int>(bytes.size()));
   out.resize(static_cast<size_t>(n));
   return out;
 }
@@ -132,9 +137,9 @@ std::string base64_encode(std::string_view bytes) {
 std::string base64_decode(std::string_view text) {
   if (text.size() % 4 != 0) throw Error("malformed base64 (length not a multiple of 4)");
   std::string out(3 * text.size() / 4 + 1, '\0');
-  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(text.data()),
-                                static_cast<int>(text.size()));
+  const int n = openssl().decode_block(reinterpret_cast<unsigned char*>(out.data()),
+                                       reinterpret_cast<const unsigned char*>(text.data()),
+                                       static_cast<int>(text.size()));
   if (n < 0) throw Error("malformed base64");
   size_t length = static_cast<size_t>(n);
   // EVP_DecodeBlock counts padding as zero bytes; drop them.

@@ -11,8 +11,8 @@
 // cannot be parsed. Stored in the cache directory in a small binary format
 // (a JSON DOM cost 30 ms for 1000 plugins; this reads in about 2), written
 // atomically, versioned by its file name and a header, and ends with a
-// SHA-256 of the rest; with every length checked too, a damaged cache is
-// dropped whole, never trusted in part.
+// 64-bit checksum of the rest; with every length checked too, a damaged
+// cache is dropped whole, never trusted in part.
 #pragma once
 
 #include <cstdint>
@@ -64,7 +64,7 @@ struct CachedPlugin {
 
 class MODELZOO_API RegistryCache {
  public:
-  /// Default location: <cache root>/registry/plugins-v5.bin.
+  /// Default location: <cache root>/registry/plugins-v6.bin.
   static std::filesystem::path default_file();
 
   /// Reads `file`; an absent, corrupt or foreign-host cache yields an empty
@@ -77,6 +77,9 @@ class MODELZOO_API RegistryCache {
                                                     const std::string& host_tuple);
   static std::string encode(const std::map<std::string, CachedPlugin>& entries,
                             const std::string& host_tuple);
+  /// `body` followed by the checksum decode() expects as the last 8 bytes
+  /// (encode's last step; tests and the fuzzer seal bytes of their own).
+  static std::string seal(std::string body);
 
   /// The entry for `path` if its stamp still matches.
   const CachedPlugin* find(const std::string& path, const FileStamp& stamp) const;
