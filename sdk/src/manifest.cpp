@@ -173,6 +173,14 @@ InputSpec parse_input(const json& object, const std::string& path) {
     input.channels = read_positive_int(*it, path + ".channels");
   if ((input.sample_rate || input.channels) && input.kind != "audio")
     fail(path, "sample_rate and channels describe audio inputs (set \"kind\": \"audio\")");
+  if (input.kind == "audio") {
+    // A command resamples and remixes a user's file to what the model was
+    // trained on; a rate it would have to guess is no spec.
+    if (!input.sample_rate)
+      fail(path + ".sample_rate",
+           "missing: an audio input says the rate its model takes (e.g. 16000)");
+    if (!input.channels) input.channels = 1;
+  }
   return input;
 }
 

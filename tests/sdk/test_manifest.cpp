@@ -110,6 +110,39 @@ TEST_CASE("to_json round-trips an entrypoint", "[manifest]") {
   CHECK(again.default_tag == "IMAGENET1K_V2");
 }
 
+TEST_CASE("an audio input: its sample rate is required, mono unless it says otherwise",
+          "[manifest]") {
+  json p = valid_plugin();
+  p["entrypoints"][0]["input"] = {
+      {"name", "waveforms"}, {"kind", "audio"}, {"shape", {"N", "T"}}, {"sample_rate", 16000}};
+  const auto mono = modelzoo::parse_plugin_manifest(p).entrypoints[0].input();
+  CHECK(mono.sample_rate == 16000);
+  CHECK(mono.channels == 1);
+  CHECK(modelzoo::to_json(mono)["channels"] == 1);
+  CHECK(modelzoo::parse_entrypoint(
+            modelzoo::to_json(modelzoo::parse_plugin_manifest(p).entrypoints[0]), "again")
+            .input()
+            .sample_rate == 16000);
+
+  p["entrypoints"][0]["input"]["channels"] = 2;
+  CHECK(modelzoo::parse_plugin_manifest(p).entrypoints[0].input().channels == 2);
+
+  SECTION("no rate") {
+    p["entrypoints"][0]["input"].erase("sample_rate");
+    CHECK_THAT(error_of(p), Catch::Contains("input.sample_rate': missing"));
+  }
+  SECTION("a rate that is not a positive integer") {
+    p["entrypoints"][0]["input"]["sample_rate"] = 0;
+    CHECK_THAT(error_of(p), Catch::Contains("input.sample_rate'"));
+    p["entrypoints"][0]["input"]["sample_rate"] = 16000.5;
+    CHECK_THAT(error_of(p), Catch::Contains("input.sample_rate'"));
+  }
+  SECTION("a rate on an input that is not audio") {
+    p["entrypoints"][0]["input"]["kind"] = "tensor";
+    CHECK_THAT(error_of(p), Catch::Contains("describe audio inputs"));
+  }
+}
+
 TEST_CASE("each flaw is refused with the field's path", "[manifest]") {
   json p = valid_plugin();
   SECTION("missing vendor") {

@@ -111,7 +111,8 @@ void print_input(const InputSpec& input, bool named) {
   std::cout << (named ? "input " + input.name + ":" : std::string("input:")) << "    " << input.kind
             << " " << shape_text(input) << " " << input.dtype;
   if (input.sample_rate) std::cout << ", " << *input.sample_rate << " Hz";
-  if (input.channels) std::cout << ", " << *input.channels << " channel(s)";
+  if (input.channels)
+    std::cout << ", " << *input.channels << (*input.channels == 1 ? " channel" : " channels");
   std::cout << '\n';
   const Preprocess& p = input.preprocess;
   if (p.resize || p.crop || !p.mean.empty()) {
