@@ -20,6 +20,7 @@ packages=(
   openssl python3  # cache tests and bench: TLS test certificate, fault_server.py, openssl speed
   libpng-dev libjpeg62-turbo-dev python3-pil  # modelzoo::image (PNG, JPEG); PIL for its reference tests
   libpcre2-dev libicu-dev  # modelzoo::text: the GPT-2 pre-tokenizer regex; BERT's Unicode rules and NFD
+  libsentencepiece-dev  # tests/text: Google's SentencePiece as the reference for modelzoo's reader
   clang-format git  # the style check (scripts/check-format.sh, ctest -L style)
   libsndfile1-dev libsoxr-dev  # modelzoo::audio: decoding (WAV, FLAC, OGG, Opus, MP3) and resampling
   sox espeak-ng python3-torchaudio  # audio tests: sox's decoding as reference, a spoken WAV, torchaudio parity

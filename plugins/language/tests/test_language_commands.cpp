@@ -204,8 +204,9 @@ TEST_CASE("run text-generation samples when a sampling option is given, repeatab
                none.run("text-generation", language::generate_text_command, options, model,
                         json::array());
              }),
-             Catch::Contains("needs its tokenizer files (tokenizer.json, or vocab.json and "
-                             "merges.txt)"));
+             Catch::Contains(
+                 "needs its tokenizer files (tokenizer.model, tokenizer.json, or vocab.json and "
+                 "merges.txt)"));
 }
 
 TEST_CASE("run fill-mask: the top tokens at [MASK] are the MLM head's, with their probabilities",

@@ -7,6 +7,7 @@
 #include <modelzoo/sdk/error.h>
 #include <modelzoo/sdk/untrusted_json.h>
 #include <modelzoo/text/limits.h>
+#include <modelzoo/text/sentencepiece.h>
 
 namespace modelzoo::language {
 namespace {
@@ -58,12 +59,15 @@ std::shared_ptr<const text::Tokenizer> load_causal_lm_tokenizer(const LoadedMode
   const std::string config_path = loaded.file("tokenizer-config");
   const std::string config = role_contents(loaded, "tokenizer-config");
   if (const std::string model = loaded.file("tokenizer-model"); !model.empty())
-    throw Error(model_name(loaded) + ": its tokenizer is a SentencePiece model (" + model +
-                "), which this build of modelzoo cannot read yet");
+    return std::make_shared<text::SentencePiece>(text::SentencePiece::from_model_bytes(
+        role_contents(loaded, "tokenizer-model"), model, {}, config, config_path));
   if (const std::string json = loaded.file("tokenizer"); !json.empty())
     return std::make_shared<text::ByteLevelBpe>(text::ByteLevelBpe::from_tokenizer_json_text(
         role_contents(loaded, "tokenizer"), json, config, config_path));
-  return std::make_shared<text::ByteLevelBpe>(load_bpe(loaded));
+  const std::string vocab = loaded.file("vocab"), merges = loaded.file("merges");
+  if (vocab.empty() || merges.empty())
+    missing_files(loaded, "tokenizer.model, tokenizer.json, or vocab.json and merges.txt");
+  return std::make_shared<text::ByteLevelBpe>(text::ByteLevelBpe::from_files(vocab, merges));
 }
 
 text::ByteLevelBpe load_bpe(const LoadedModel& loaded) {
