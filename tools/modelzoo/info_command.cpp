@@ -1,6 +1,7 @@
 // `modelzoo info NAME[.TAG]` and `modelzoo help NAME`: what one entrypoint
 // is, what it takes, and which weights exist for it.
 #include <iostream>
+#include <set>
 #include <sstream>
 
 #include "command.h"
@@ -128,11 +129,18 @@ void print_input(const InputSpec& input, bool named) {
   }
 }
 
-// The plugin commands that run on this entrypoint (run, eval, …).
+// The plugin commands that run on this entrypoint (run, eval, chat, …):
+// every model-scope verb a manifest declares (a family-scope one, train,
+// takes a family, not a model).
 std::vector<std::pair<std::string, const CommandSpec*>> commands_of(Hub& hub,
                                                                     const std::string& name) {
+  std::set<std::string> verbs;
+  for (const auto& plugin : hub.plugins())
+    if (plugin.manifest)
+      for (const auto& c : plugin.manifest->commands)
+        if (c.scope == CommandSpec::Scope::kModel) verbs.insert(c.verb);
   std::vector<std::pair<std::string, const CommandSpec*>> out;
-  for (const char* verb : {"run", "eval"}) {  // train takes a family, not a model
+  for (const auto& verb : verbs) {
     try {
       const CommandTarget target = hub.find_command(verb, name);
       if (target.command && target.entry) out.emplace_back(verb, target.command);

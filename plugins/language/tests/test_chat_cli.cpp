@@ -381,3 +381,23 @@ TEST_CASE("modelzoo chat on a terminal: Ctrl-C stops a reply, twice at the promp
   term.type("\x03");
   CHECK(term.exit_code() == 0);
 }
+
+TEST_CASE("chat is a verb because the manifest declares it: --help and info list it",
+          "[language][chat][cli]") {
+  modelzoo::test::TempDir dir;
+  const auto env = cli_env(dir.path() + "/home");
+  auto r = modelzoo::test::run_process({modelzoo::test::cli_path(), "--help"}, env);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("chat") && Catch::Contains("modelzoo chat TARGET --help"));
+  r = modelzoo::test::run_process({modelzoo::test::cli_path(), "info", "smollm2-135m-instruct"},
+                                  env);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("modelzoo chat smollm2-135m-instruct"));
+  r = modelzoo::test::run_process(
+      {modelzoo::test::cli_path(), "chat", "smollm2-135m-instruct", "--help"}, env);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("--message") && Catch::Contains("--template"));
+  // A word no manifest declares is no verb.
+  r = modelzoo::test::run_process({modelzoo::test::cli_path(), "converse", "gpt2"}, env);
+  CHECK(r.exit_code == 2);
+}
