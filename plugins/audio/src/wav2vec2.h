@@ -144,6 +144,7 @@ class Wav2Vec2Model : public ModuleModel<Wav2Vec2Net>, public FeatureExtractor {
  public:
   Wav2Vec2Model(std::string name, const Wav2Vec2Options& options, bool init);
 
+  using Model::load_weights;
   LoadReport load_weights(const Weights& weights, const LoadOptions& options) override;
   FeatureExtractor* features() override { return this; }
   std::vector<std::pair<std::string, torch::Tensor>> forward_features(
