@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <thread>
+#include <unordered_map>
 
 #include "log.h"
 #include "modelzoo/host/compatibility.h"
@@ -125,18 +126,20 @@ Hub::Hub(HubOptions options) : options_(std::move(options)) {
     if (!mode) mode = trust::effective_trust_mode(options_.trust, third_party);
     return *mode;
   };
-  // Plugins probed in one run share their dependencies: one stat per path.
-  std::map<std::string, std::string> fingerprints;
-  auto fingerprint_of = [&](const std::string& depends) -> const std::string& {
-    auto it = fingerprints.find(depends);
-    if (it == fingerprints.end())
-      it = fingerprints.emplace(depends, probe_fingerprint(depends)).first;
+  // Plugins share their probe dependency sets (all that link LibTorch
+  // depend on the same ~300 paths): each set is checked once, and the
+  // plugins probed in this run with the same paths share one new set.
+  std::map<const ProbeDependencies*, bool> set_still_valid;
+  std::unordered_map<std::string, std::string> path_stamps;
+  auto probe_still_valid = [&](const CachedPlugin& entry) {
+    if (!entry.probe_depends) return false;
+    auto [it, fresh] = set_still_valid.emplace(entry.probe_depends.get(), false);
+    if (fresh)
+      it->second = probe_fingerprint(entry.probe_depends->paths, &path_stamps) ==
+                   entry.probe_depends->fingerprint;
     return it->second;
   };
-  auto probe_still_valid = [&](const CachedPlugin& entry) {
-    return !entry.probe_depends.empty() &&
-           fingerprint_of(entry.probe_depends) == entry.probe_fingerprint;
-  };
+  std::map<std::string, std::shared_ptr<const ProbeDependencies>> sets_probed_now;
   std::map<std::string, bool> seen;
   std::vector<ProbeRequest> to_probe;
   std::map<std::string, CachedPlugin> entries;
@@ -274,11 +277,15 @@ Hub::Hub(HubOptions options) : options_(std::move(options)) {
         }
         CachedPlugin& entry = entries[slot->info.path];
         entry.probe_reason = it->second.reason;
-        entry.probe_depends.clear();
-        for (const auto& path : it->second.depends) entry.probe_depends += path + "\n";
+        std::string paths;
+        for (const auto& path : it->second.depends) paths += path + "\n";
         // The host library itself: another build of it judges anew.
-        entry.probe_depends += host_library_path();
-        entry.probe_fingerprint = fingerprint_of(entry.probe_depends);
+        paths += host_library_path();
+        auto& set = sets_probed_now[paths];
+        if (!set)
+          set = std::make_shared<const ProbeDependencies>(
+              ProbeDependencies{paths, probe_fingerprint(paths)});
+        entry.probe_depends = set;
         if (it->second.ok) {
           entry.probe_state = "ok";
         } else {

@@ -321,21 +321,31 @@ std::map<std::string, ProbeResult> probe_out_of_process(const std::vector<ProbeR
   return results;
 }
 
-std::string probe_fingerprint(const std::string& depends_text) {
+std::string probe_fingerprint(const std::string& depends_text,
+                              std::unordered_map<std::string, std::string>* stamps) {
   const char* library_path = std::getenv("LD_LIBRARY_PATH");
   std::string fingerprint =
       std::string("LD_LIBRARY_PATH=") + (library_path ? library_path : "") + ";";
   for (size_t start = 0; start < depends_text.size();) {
     const size_t end = std::min(depends_text.find('\n', start), depends_text.size());
-    const std::string path = depends_text.substr(start, end - start);
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0)
-      fingerprint += "-;";
-    else
-      fingerprint += std::to_string(st.st_size) + ":" +
-                     std::to_string(st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec) + ":" +
-                     std::to_string(st.st_ino) + ";";
+    std::string path = depends_text.substr(start, end - start);
     start = end + 1;
+    if (stamps) {
+      auto it = stamps->find(path);
+      if (it != stamps->end()) {
+        fingerprint += it->second;
+        continue;
+      }
+    }
+    struct stat st {};
+    std::string stamp =
+        ::stat(path.c_str(), &st) != 0
+            ? std::string("-;")
+            : std::to_string(st.st_size) + ":" +
+                  std::to_string(st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec) + ":" +
+                  std::to_string(st.st_ino) + ";";
+    fingerprint += stamp;
+    if (stamps) stamps->emplace(std::move(path), std::move(stamp));
   }
   return fingerprint;
 }

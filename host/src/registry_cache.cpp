@@ -5,6 +5,7 @@
 #include <cstring>
 #include <stdexcept>
 #include <string_view>
+#include <vector>
 
 #include "modelzoo/host/paths.h"
 #include "modelzoo/sdk/atomic_file.h"
@@ -81,6 +82,14 @@ class Reader {
       throw std::runtime_error("not a registry cache");
     pos_ += n;
   }
+  /// A count of items that take at least `min_bytes` each: no more than
+  /// what is left could hold (a damaged count allocates nothing).
+  uint64_t count(size_t min_bytes) {
+    const uint64_t n = u64();
+    if (n > (bytes_.size() - pos_) / min_bytes)
+      throw std::runtime_error("registry cache: bad count");
+    return n;
+  }
   bool done() const { return pos_ == bytes_.size(); }
 
  private:
@@ -115,6 +124,18 @@ std::string RegistryCache::encode(const std::map<std::string, CachedPlugin>& ent
                                   const std::string& host) {
   std::string out(kMagic, sizeof kMagic);
   put_string(out, host);
+  // The shared probe dependency sets first, each once; entries refer to
+  // them by position (0: none).
+  std::map<const ProbeDependencies*, uint64_t> position;
+  std::vector<const ProbeDependencies*> sets;
+  for (const auto& [path, p] : entries)
+    if (p.probe_depends && position.emplace(p.probe_depends.get(), sets.size() + 1).second)
+      sets.push_back(p.probe_depends.get());
+  put_u64(out, sets.size());
+  for (const ProbeDependencies* set : sets) {
+    put_string(out, set->paths);
+    put_string(out, set->fingerprint);
+  }
   put_u64(out, entries.size());
   for (const auto& [path, p] : entries) {
     put_string(out, path);
@@ -124,9 +145,11 @@ std::string RegistryCache::encode(const std::map<std::string, CachedPlugin>& ent
     put_u64(out, p.stamp.device);
     put_u64(out, static_cast<uint64_t>(p.stamp.ctime_ns));
     for (const std::string* field : {&p.sha256, &p.manifest_sha256, &p.index_text, &p.read_error,
-                                     &p.probe_state, &p.probe_reason, &p.probe_depends,
-                                     &p.probe_fingerprint, &p.trust_fingerprint, &p.trust_verdict})
+                                     &p.probe_state, &p.probe_reason})
       put_string(out, *field);
+    put_u64(out, p.probe_depends ? position.at(p.probe_depends.get()) : 0);
+    put_string(out, p.trust_fingerprint);
+    put_string(out, p.trust_verdict);
   }
   return seal(std::move(out));
 }
@@ -148,7 +171,17 @@ std::map<std::string, CachedPlugin> RegistryCache::decode(const std::string& byt
   Reader in(body);
   in.expect(kMagic, sizeof kMagic);
   if (in.string() != host) throw std::runtime_error("written by a host with another ABI tuple");
-  const uint64_t count = in.u64();
+  // Each set takes at least 16 bytes, each entry at least 15 × 8.
+  const uint64_t set_count = in.count(16);
+  std::vector<std::shared_ptr<const ProbeDependencies>> sets;
+  sets.reserve(static_cast<size_t>(set_count));
+  for (uint64_t i = 0; i < set_count; ++i) {
+    ProbeDependencies set;
+    set.paths = in.string();
+    set.fingerprint = in.string();
+    sets.push_back(std::make_shared<const ProbeDependencies>(std::move(set)));
+  }
+  const uint64_t count = in.count(15 * 8);
   std::map<std::string, CachedPlugin> entries;
   for (uint64_t i = 0; i < count; ++i) {
     std::string path = in.string();
@@ -159,9 +192,13 @@ std::map<std::string, CachedPlugin> RegistryCache::decode(const std::string& byt
     p.stamp.device = in.u64();
     p.stamp.ctime_ns = static_cast<int64_t>(in.u64());
     for (std::string* field : {&p.sha256, &p.manifest_sha256, &p.index_text, &p.read_error,
-                               &p.probe_state, &p.probe_reason, &p.probe_depends,
-                               &p.probe_fingerprint, &p.trust_fingerprint, &p.trust_verdict})
+                               &p.probe_state, &p.probe_reason})
       *field = in.string();
+    const uint64_t set = in.u64();
+    if (set > sets.size()) throw std::runtime_error("registry cache names a missing probe set");
+    if (set > 0) p.probe_depends = sets[static_cast<size_t>(set - 1)];
+    p.trust_fingerprint = in.string();
+    p.trust_verdict = in.string();
     entries.emplace(std::move(path), std::move(p));
   }
   if (!in.done()) throw std::runtime_error("trailing bytes in registry cache");

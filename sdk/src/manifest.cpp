@@ -935,54 +935,137 @@ Manifest parse_manifest_document(std::string_view text) {
   return m;
 }
 
-std::string manifest_index_text(const Manifest& m) {
-  json entrypoints = json::array();
-  for (const auto& e : m.entrypoints) {
-    json tags = json::array();
-    for (const auto& v : e.variants) tags.push_back(v.tag);
-    entrypoints.push_back(
-        {{"n", e.name}, {"s", e.summary}, {"d", e.default_tag}, {"t", tags}, {"k", e.task}});
+namespace {
+
+// The index's binary form: little-endian u64 counts and lengths, strings as
+// length + bytes, in a fixed order. Read back from the registry cache, a
+// file another process could write: every length is checked against what
+// is left, so any bytes give an error, never a crash or a huge allocation.
+class IndexWriter {
+ public:
+  void u64(uint64_t v) {
+    for (int i = 0; i < 8; ++i) out_.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
   }
-  // Commands are small and `modelzoo run --help` lists them all.
-  json commands = json::array();
-  for (const auto& c : m.commands) commands.push_back(to_json(c));
-  return json{{"family", m.family}, {"plugin_version", m.plugin_version},
-              {"vendor", m.vendor}, {"build", to_json(m.build)},
-              {"e", entrypoints},   {"c", commands}}
-      .dump();
+  void text(std::string_view s) {
+    u64(s.size());
+    out_.append(s.data(), s.size());
+  }
+  std::string take() { return std::move(out_); }
+
+ private:
+  std::string out_;
+};
+
+class IndexReader {
+ public:
+  explicit IndexReader(std::string_view bytes) : bytes_(bytes) {}
+  uint64_t u64() {
+    need(8);
+    uint64_t v = 0;
+    for (int i = 0; i < 8; ++i)
+      v |= static_cast<uint64_t>(static_cast<unsigned char>(bytes_[pos_ + i])) << (8 * i);
+    pos_ += 8;
+    return v;
+  }
+  std::string text() {
+    const uint64_t n = u64();
+    need(n);
+    std::string s(bytes_.substr(pos_, static_cast<size_t>(n)));
+    pos_ += static_cast<size_t>(n);
+    return s;
+  }
+  int small_int() {
+    const auto v = static_cast<int64_t>(u64());
+    if (v < -1 || v > 1000000) throw Error("malformed manifest index (number out of range)");
+    return static_cast<int>(v);
+  }
+  /// A count of items that take at least `min_bytes` each: no more than
+  /// what is left could hold.
+  uint64_t count(size_t min_bytes) {
+    const uint64_t n = u64();
+    if (n > (bytes_.size() - pos_) / min_bytes) throw Error("malformed manifest index (count)");
+    return n;
+  }
+  bool done() const { return pos_ == bytes_.size(); }
+
+ private:
+  void need(uint64_t n) const {
+    if (n > bytes_.size() - pos_) throw Error("malformed manifest index (truncated)");
+  }
+  std::string_view bytes_;
+  size_t pos_ = 0;
+};
+
+constexpr char kIndexMagic[] = "MZIDX1";
+
+}  // namespace
+
+std::string manifest_index_text(const Manifest& m) {
+  IndexWriter out;
+  out.text(kIndexMagic);
+  for (const std::string* s : {&m.family, &m.plugin_version, &m.vendor}) out.text(*s);
+  out.u64(static_cast<uint64_t>(m.build.sdk_abi_major));
+  out.u64(static_cast<uint64_t>(m.build.sdk_abi_minor));
+  out.text(m.build.torch);
+  out.u64(static_cast<uint64_t>(static_cast<int64_t>(m.build.cxx11_abi)));
+  out.text(m.build.compiler);
+  out.u64(m.entrypoints.size());
+  for (const auto& e : m.entrypoints) {
+    for (const std::string* s : {&e.name, &e.summary, &e.default_tag, &e.task}) out.text(*s);
+    out.u64(e.variants.size());
+    for (const auto& v : e.variants) out.text(v.tag);
+  }
+  // Commands are small and `modelzoo run --help` lists them all; as JSON,
+  // parsed only for plugins that declare any.
+  if (m.commands.empty()) {
+    out.text("");
+  } else {
+    json commands = json::array();
+    for (const auto& c : m.commands) commands.push_back(to_json(c));
+    out.text(commands.dump());
+  }
+  return out.take();
 }
 
-Manifest parse_manifest_index(std::string_view text) {
-  // Read back from the registry cache, a file another process could write.
-  const json j = try_parse_untrusted_json(text, nullptr).value_or(json());
-  if (!j.is_object()) throw Error("malformed manifest index");
-  try {
-    Manifest m;
-    m.complete = false;
-    m.family = j.at("family").get<std::string>();
-    m.plugin_version = j.at("plugin_version").get<std::string>();
-    m.vendor = j.at("vendor").get<std::string>();
-    m.build = parse_build(j.at("build"));
-    for (const auto& ej : j.at("e")) {
-      Entrypoint e;
-      e.name = ej.at("n").get<std::string>();
-      e.summary = ej.at("s").get<std::string>();
-      e.default_tag = ej.at("d").get<std::string>();
-      e.task = ej.value("k", std::string());
-      for (const auto& tag : ej.at("t")) {
-        WeightVariant v;
-        v.tag = tag.get<std::string>();
-        e.variants.push_back(std::move(v));
-      }
-      m.entrypoints.push_back(std::move(e));
-    }
-    const json commands = j.value("c", json::array());
-    for (size_t i = 0; i < commands.size(); ++i)
-      m.commands.push_back(parse_command(commands[i], "commands[" + std::to_string(i) + "]"));
-    return m;
-  } catch (const json::exception& e) {
-    throw Error(std::string("malformed manifest index: ") + e.what());
+Manifest parse_manifest_index(std::string_view bytes) {
+  IndexReader in(bytes);
+  if (in.text() != kIndexMagic) throw Error("malformed manifest index (not an index)");
+  Manifest m;
+  m.complete = false;
+  m.family = in.text();
+  m.plugin_version = in.text();
+  m.vendor = in.text();
+  m.build.sdk_abi_major = in.small_int();
+  m.build.sdk_abi_minor = in.small_int();
+  m.build.torch = in.text();
+  m.build.cxx11_abi = in.small_int();
+  m.build.compiler = in.text();
+  const uint64_t entrypoints = in.count(5 * 8);
+  m.entrypoints.reserve(static_cast<size_t>(entrypoints));
+  for (uint64_t i = 0; i < entrypoints; ++i) {
+    Entrypoint e;
+    e.name = in.text();
+    e.summary = in.text();
+    e.default_tag = in.text();
+    e.task = in.text();
+    const uint64_t tags = in.count(8);
+    e.variants.resize(static_cast<size_t>(tags));
+    for (auto& v : e.variants) v.tag = in.text();
+    m.entrypoints.push_back(std::move(e));
   }
+  const std::string commands_text = in.text();
+  if (!in.done()) throw Error("malformed manifest index (trailing bytes)");
+  if (!commands_text.empty()) {
+    const json commands = try_parse_untrusted_json(commands_text, nullptr).value_or(json());
+    if (!commands.is_array()) throw Error("malformed manifest index (commands)");
+    try {
+      for (size_t i = 0; i < commands.size(); ++i)
+        m.commands.push_back(parse_command(commands[i], "commands[" + std::to_string(i) + "]"));
+    } catch (const json::exception& e) {
+      throw Error(std::string("malformed manifest index: ") + e.what());
+    }
+  }
+  return m;
 }
 
 json to_json(const BuildInfo& b) {

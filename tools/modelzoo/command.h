@@ -33,6 +33,12 @@ void add_model_commands(CLI::App& app, Context& context);
 void add_trust_commands(CLI::App& app, Context& context);
 void add_cache_commands(CLI::App& app, Context& context);
 void add_weights_commands(CLI::App& app, Context& context);
+/// `modelzoo completion bash|zsh` (completion_command.cpp).
+void add_completion_command(CLI::App& app, Context& context);
+/// `modelzoo __complete WORD…`, which the completion scripts call: prints
+/// the candidates for the last word, given the ones before it; returns the
+/// exit code (0, also when there are none).
+int complete_command_line(CLI::App& app, Context& context, std::vector<std::string> words);
 /// Placeholders that list the plugins' verbs (from their manifests) in
 /// `modelzoo --help`; main() hands those verbs to run_plugin_command
 /// before CLI11 parses anything.

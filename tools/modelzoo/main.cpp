@@ -50,6 +50,9 @@ int main(int argc, char** argv) {
   add_trust_commands(app, context);
   add_cache_commands(app, context);
   add_weights_commands(app, context);
+  add_completion_command(app, context);
+  if (argc >= 2 && std::string(argv[1]) == "__complete")
+    return complete_command_line(app, context, std::vector<std::string>(argv + 2, argv + argc));
 
   // `modelzoo [--json] VERB TARGET …` for a verb a plugin's manifest
   // declares (run, eval, train, chat, …): its options come from the

@@ -38,7 +38,7 @@ MODELZOO_API std::string sha256_file(const std::filesystem::path& file,
 
 /// sha256_file with a reader thread feeding the hashing thread, whatever the
 /// file size and core count (sha256_file picks it for files >= 16 MiB when
-/// more than two cores are available).
+/// two or more cores are available).
 MODELZOO_API std::string sha256_file_pipelined(const std::filesystem::path& file);
 
 /// SHA-256 of a buffer (tests, small files).

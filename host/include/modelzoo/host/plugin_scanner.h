@@ -26,6 +26,7 @@
 #include <chrono>
 #include <map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "modelzoo/sdk/export.h"
@@ -45,8 +46,12 @@ struct ProbeResult {
 };
 
 /// The fingerprint of a probe's `depends` now: LD_LIBRARY_PATH and every
-/// path's size, mtime and inode (a missing path counts as such).
-MODELZOO_API std::string probe_fingerprint(const std::string& depends_text);
+/// path's size, mtime and inode (a missing path counts as such). With
+/// `stamps`, a path already stamped there is not stat'ed again: one
+/// discovery pass stats each path once, however many plugins depend on it.
+MODELZOO_API std::string probe_fingerprint(
+    const std::string& depends_text,
+    std::unordered_map<std::string, std::string>* stamps = nullptr);
 
 struct ScanOptions {
   std::chrono::milliseconds timeout{15000};       ///< per plugin

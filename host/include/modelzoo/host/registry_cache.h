@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -42,6 +43,18 @@ struct FileStamp {
 /// The stamp of `path`; nullopt when it cannot be stat'ed.
 MODELZOO_API std::optional<FileStamp> stamp_of(const std::string& path);
 
+/// What a probe's outcome depends on besides the plugin file: the libraries
+/// the probe loaded and the directories the loader searched ('\n'-separated
+/// paths), and their stamps with LD_LIBRARY_PATH when it ran
+/// (probe_fingerprint). A changed fingerprint means probe again: a library
+/// installed, replaced or removed, another environment. Plugins that link
+/// LibTorch depend on some 300 paths (11 KB, and as much fingerprint), the
+/// same for all of them: they share one copy, in memory and in the file.
+struct ProbeDependencies {
+  std::string paths;
+  std::string fingerprint;
+};
+
 struct CachedPlugin {
   FileStamp stamp;
   std::string sha256;           ///< empty if the file could not be read
@@ -51,13 +64,7 @@ struct CachedPlugin {
   /// Probe outcome: "ok", "failed", "blacklisted", or "" (not probed).
   std::string probe_state;
   std::string probe_reason;
-  /// What the probe's outcome depends on besides the plugin file: the
-  /// libraries the probe loaded and the directories the loader searched
-  /// ('\n'-separated paths), and their stamps with LD_LIBRARY_PATH when it
-  /// ran (probe_fingerprint). A changed fingerprint means probe again: a
-  /// library installed, replaced or removed, another environment.
-  std::string probe_depends;
-  std::string probe_fingerprint;
+  std::shared_ptr<const ProbeDependencies> probe_depends;  ///< null: none recorded
   std::string trust_fingerprint;  ///< of the inputs the verdict used; empty: none
   std::string trust_verdict;      ///< TrustVerdict as JSON text; empty: none
 };

@@ -198,14 +198,16 @@ parse_entrypoint(const nlohmann::json& object, const std::string& path,
                  const std::shared_ptr<const nlohmann::json>& tables = nullptr);
 
 /// A manifest's listing index: family, version, vendor, build, and per
-/// entrypoint its name, summary and variant tags — what listing needs, and
-/// a small part of a manifest that carries metadata (1000 category names
-/// per variant, metrics). The registry cache stores it so that a start
-/// parses full manifests only for the models it resolves.
+/// entrypoint its name, summary, task, default and variant tags, and the
+/// commands — what listing needs, and a small part of a manifest that
+/// carries metadata (1000 category names per variant, metrics). The
+/// registry cache stores it so that a start parses full manifests only for
+/// the models it resolves. A compact binary form (bytes, not text), read
+/// without a JSON parse unless the plugin declares commands.
 MODELZOO_API std::string manifest_index_text(const Manifest& manifest);
-/// Reads an index back into a Manifest with complete == false. Throws
-/// modelzoo::Error when it is malformed.
-MODELZOO_API Manifest parse_manifest_index(std::string_view text);
+/// Reads an index back into a Manifest with complete == false. Any bytes
+/// are safe to give: a malformed index throws modelzoo::Error.
+MODELZOO_API Manifest parse_manifest_index(std::string_view bytes);
 
 /// Serialises back to the JSON shape parse_* reads (for `info --json`).
 /// REL of a `shipped://REL` URL — a file the plugin ships with itself,
