@@ -28,10 +28,17 @@ layer. Besides:
                   masked_spec_embed)
   asr_hf_param.pth  the same with the positional conv as newer transformers
                   save it (parametrizations.weight.original0/1)
+  asr.wav         the 3.7 s input as 16-bit PCM (each NAME.expected.pth
+                  holds the first layer's features of it, heard_layer1), and in index.json
+                  ("asr_wav") what `modelzoo run` must print for it: the
+                  transcript of torchaudio's emissions by the greedy CTC
+                  decoding written below (independently of the plugin's),
+                  its words and the frame count
 """
 import json
 import os
 import sys
+import wave
 
 import torch
 import torchaudio
@@ -99,10 +106,36 @@ def with_32_outputs(state, generator):
     return state
 
 
+LABELS = ["-", "|", "E", "T", "A", "O", "N", "I", "H", "S", "R", "D", "L", "U", "M", "W", "C",
+          "F", "G", "Y", "P", "B", "V", "K", "'", "X", "J", "Q", "Z"]
+
+
+def greedy_ctc(ids):
+    """torchaudio's tutorial GreedyCTCDecoder: collapse repeats, drop
+    blanks, '|' between words."""
+    collapsed = [i for n, i in enumerate(ids) if n == 0 or i != ids[n - 1]]
+    text = "".join(LABELS[i] for i in collapsed if i != 0)
+    return " ".join(w for w in text.split("|") if w)
+
+
+def write_wav(path, waveform):
+    pcm = (waveform * 32767).round().clamp(-32768, 32767).to(torch.int16)
+    with wave.open(path, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(16000)
+        w.writeframes(pcm.numpy().tobytes())
+    return pcm.to(torch.float32) / 32768.0
+
+
 def main(out_dir):
     os.makedirs(out_dir, exist_ok=True)
     generator = torch.Generator().manual_seed(20261207)
     index = {}
+    # One 1 s and one 3.7 s signal for every config; the 3.7 s one also as
+    # the WAV the command tests hear (its 16-bit samples, as decoded).
+    one, long = inputs(generator)
+    heard = write_wav(os.path.join(out_dir, "asr.wav"), long[0]).unsqueeze(0)
     for seed, (name, config) in enumerate(CONFIGS.items()):
         torch.manual_seed(seed)
         model = torchaudio.models.wav2vec2_model(**config)
@@ -110,7 +143,6 @@ def main(out_dir):
         model.eval()
         state = model.state_dict()
         torch.save(state, os.path.join(out_dir, name + ".pth"))
-        one, long = inputs(generator)
         batch = torch.zeros(2, long.size(1))
         batch[0] = long[0]
         batch[1, :41000] = long[0, :41000] * 0.5
@@ -124,6 +156,7 @@ def main(out_dir):
             expected["batch_out_lengths"] = out_lengths
             features, _ = model.extract_features(long, num_layers=1)
             expected["long_layer1"] = features[0]
+            expected["heard_layer1"] = model.extract_features(heard, num_layers=1)[0][0]
         torch.save(expected, os.path.join(out_dir, name + ".expected.pth"))
         index[name] = {k: (list(v) if isinstance(v, tuple) else v)
                        for k, v in config.items() if "dropout" not in k and "drop" not in k}
@@ -141,6 +174,10 @@ def main(out_dir):
                               "pos_conv_embed.conv.parametrizations.weight.original1")
                 param[k] = v
             torch.save(param, os.path.join(out_dir, "asr_hf_param.pth"))
+            with torch.no_grad():
+                ids = model(heard)[0][0].argmax(-1).tolist()
+            text = greedy_ctc(ids)
+            index["asr_wav"] = {"text": text, "words": len(text.split()), "frames": len(ids)}
     with open(os.path.join(out_dir, "index.json"), "w") as f:
         json.dump(index, f, indent=1)
 
