@@ -15,7 +15,7 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(fuzz_safetensors fuzz_zip fuzz_unpickler fuzz_torchscript fuzz_shard_index fuzz_elf
                                     fuzz_manifest fuzz_statement fuzz_trust_store fuzz_registry_cache
                                     fuzz_ledger fuzz_cache_records fuzz_http_headers fuzz_image
-                                    fuzz_lut_config fuzz_idx fuzz_tokenizer)
+                                    fuzz_lut_config fuzz_idx fuzz_tokenizer fuzz_sentencepiece)
 
 "$root/scripts/install-deps.sh"
 if ! command -v clang++ >/dev/null; then  # libFuzzer ships with Debian's clang
@@ -37,7 +37,7 @@ if true; then
            "$seeds/jit" "$seeds/index" "$seeds/elf" \
            "$seeds/manifest" "$seeds/statement" "$seeds/trust" "$seeds/registry" "$seeds/ledger" \
            "$seeds/cache_records" "$seeds/http_headers" "$seeds/image" "$seeds/lut_config" "$seeds/idx" \
-           "$seeds/tokenizer"
+           "$seeds/tokenizer" "$seeds/sentencepiece"
   # The host's JSON inputs, from the fixtures and a build of the in-tree
   # plugins' own files where there is one.
   cp "$root"/tests/plugins/fixtures/*.json "$root"/plugins/lut/manifest.json "$seeds/manifest/"
@@ -54,6 +54,34 @@ if true; then
   cp "$root"/tests/fuzz/seeds/idx/* "$seeds/idx/"
   # Tokenizers: small files of each layout (mode byte, then parts split by 0x1E).
   cp "$root"/tests/fuzz/seeds/tokenizer/* "$seeds/tokenizer/"
+  # SentencePiece (model, 0x1E, text, 0x1E, tokenizer_config.json): a small
+  # BPE model with byte fallback written here in protobuf's wire format,
+  # and the head of the real Llama-2 model where ../shared has it (whole,
+  # it is past -max_len).
+  /usr/bin/python3 - "$seeds/sentencepiece" <<'PY'
+import struct, sys
+def varint(v):
+    out = b""
+    while True:
+        out += bytes([(v & 0x7F) | (0x80 if v > 0x7F else 0)])
+        v >>= 7
+        if not v:
+            return out
+def field(n, b): return varint(n << 3 | 2) + varint(len(b)) + b
+def flag(n, v): return varint(n << 3) + varint(v)
+def piece(text, score, kind):
+    return field(1, field(1, text.encode()) + varint(2 << 3 | 5) + struct.pack("<f", score) + flag(3, kind))
+pieces = piece("<unk>", 0, 2) + piece("<s>", 0, 3) + piece("</s>", 0, 3)
+pieces += b"".join(piece("<0x%02X>" % b, 0, 6) for b in range(256))
+for i, p in enumerate(["\u2581", "a", "b", "ab", "\u2581ab", "\u2581a", "c"]):
+    pieces += piece(p, -1.0 - i, 1)
+model = pieces + field(2, flag(3, 2) + flag(35, 1)) + field(3, flag(4, 0))
+config = b'{"add_bos_token": true, "add_eos_token": true}'
+open(sys.argv[1] + "/tiny", "wb").write(model + b"\x1eab ab c \xf0\x9f\x98\x80\x1e" + config)
+open(sys.argv[1] + "/tiny_no_config", "wb").write(model + b"\x1e<s>abc</s>")
+PY
+  llama2=$root/../shared/assets/llama2/tokenizer.model
+  [ -e "$llama2" ] && head -c 60000 "$llama2" > "$seeds/sentencepiece/llama2_head"
   # Small real shared objects (dynamic sections, RUNPATH) and a plugin-like
   # one with a manifest section, built here.
   cp /usr/lib/x86_64-linux-gnu/libdl.so.2 /usr/lib/x86_64-linux-gnu/librt.so.1 "$seeds/elf/"
@@ -105,6 +133,7 @@ for target in "${targets[@]}"; do
     fuzz_lut_config) corpus=lut_config ;;
     fuzz_idx) corpus=idx ;;
     fuzz_tokenizer) corpus=tokenizer ;;
+    fuzz_sentencepiece) corpus=sentencepiece ;;
   esac
   work=$build/corpus/$target
   mkdir -p "$work"

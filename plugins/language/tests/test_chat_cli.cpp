@@ -19,6 +19,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -28,6 +29,7 @@
 #include "llama.h"
 #include "modelzoo/generation.h"
 #include "modelzoo/text/byte_level_bpe.h"
+#include "modelzoo/text/sentencepiece.h"
 #include "modelzoo/weights.h"
 #include "paths.h"
 #include "process.h"
@@ -400,4 +402,73 @@ TEST_CASE("chat is a verb because the manifest declares it: --help and info list
   // A word no manifest declares is no verb.
   r = modelzoo::test::run_process({modelzoo::test::cli_path(), "converse", "gpt2"}, env);
   CHECK(r.exit_code == 2);
+}
+
+TEST_CASE("modelzoo chat tinyllama-1.1b-chat: zephyr turns, SentencePiece with BOS, </s> stops",
+          "[language][chat][cli]") {
+  const std::string llama2_tokenizer = MODELZOO_LLAMA2_TOKENIZER;
+  if (!std::filesystem::exists(llama2_tokenizer)) {
+    WARN("skipped: the Llama-2 tokenizer.model is not at " << llama2_tokenizer
+                                                           << " (../shared beside the checkout)");
+    return;
+  }
+  // A 2-layer TinyLlama (GQA 4:2, untied lm_head) with random weights and
+  // the real 32000-piece tokenizer, as a snapshot directory.
+  modelzoo::test::TempDir dir;
+  torch::manual_seed(11);
+  const json config = {{"hidden_size", 64},        {"intermediate_size", 128},
+                       {"num_hidden_layers", 2},   {"num_attention_heads", 4},
+                       {"num_key_value_heads", 2}, {"max_position_embeddings", 2048},
+                       {"vocab_size", 32000},      {"rms_norm_eps", 1e-5},
+                       {"rope_theta", 10000.0},    {"tie_word_embeddings", false}};
+  auto model = std::make_shared<language::LlamaModel>(
+      "tinyllama-1.1b-chat",
+      language::LlamaOptions::from_config(config, language::LlamaKind::kLlama),
+      /*initialised=*/true);
+  model->eval();
+  Weights::save(model->state_dict(), dir.path() + "/model.safetensors");
+  std::ofstream(dir.path() + "/config.json") << config.dump();
+  std::filesystem::copy_file(llama2_tokenizer, dir.path() + "/tokenizer.model");
+  std::ofstream(dir.path() + "/tokenizer_config.json")
+      << R"({"bos_token": "<s>", "eos_token": "</s>", "add_bos_token": true})";
+
+  const std::vector<std::string> args = {modelzoo::test::cli_path(),
+                                         "chat",
+                                         "tinyllama-1.1b-chat",
+                                         "--weights",
+                                         dir.path(),
+                                         "--threads",
+                                         "1",
+                                         "--max-new-tokens",
+                                         "8",
+                                         "--system",
+                                         "Be brief.",
+                                         "--message",
+                                         "Why is the sky blue?",
+                                         "--json"};
+  const auto r = modelzoo::test::run_process(args, cli_env(dir.path() + "/home"));
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const json out = json::parse(r.out);
+
+  // The expected reply: TinyLlama's template written out by hand, encoded
+  // as its model card's pipeline does (BOS first), greedy until </s>.
+  const auto sp = text::SentencePiece::from_model_file(llama2_tokenizer);
+  const std::string prompt =
+      "<|system|>\nBe brief.</s>\n<|user|>\nWhy is the sky blue?</s>\n<|assistant|>\n";
+  const std::vector<int64_t> prompt_ids = sp.encode(prompt, /*add_special_tokens=*/true);
+  REQUIRE(prompt_ids.front() == 1);
+  GenerationOptions o;
+  o.max_new_tokens = 8;
+  o.eos_token_ids = {2};
+  std::vector<int64_t> ids;
+  {
+    torch::InferenceMode guard;
+    ids = generate(*model, {prompt_ids}, o).at(0);
+  }
+  CHECK(out.at("model") == "language/tinyllama-1.1b-chat");
+  CHECK(out.at("prompt_tokens") == prompt_ids.size());
+  CHECK(out.at("token_ids") == ids);
+  CHECK(out.at("reply") == sp.decode(ids, /*skip_special_tokens=*/true));
+  CHECK(out.at("messages").size() == 3);
 }
