@@ -19,6 +19,7 @@
 #include "modelzoo/host/discovery.h"
 #include "modelzoo/host/elf_section.h"
 #include "modelzoo/host/plugin_library.h"
+#include "modelzoo/host/registry_cache.h"
 #include "modelzoo/sdk/error.h"
 #include "modelzoo/sdk/plugin_abi.h"
 #include "modelzoo/trust/crypto.h"
@@ -84,8 +85,18 @@ void Hub::complete_manifest(PluginSlot& slot) {
   if (!slot.info.manifest || slot.info.manifest->complete) return;
   Manifest full;
   try {
-    full = parse_manifest_document(
-        read_discovered_manifest(OpenFile(slot.info.path), slot.manifest_sha256));
+    // The copy discovery kept beside the registry cache is the manifest
+    // with the digest discovery recorded for this file's stamp; reading it
+    // spares libelf and libcrypto (`info` and `help` load neither).
+    const std::filesystem::path cache_file =
+        options_.registry_cache ? *options_.registry_cache : RegistryCache::default_file();
+    std::optional<std::string> text =
+        RegistryCache::kept_manifest(cache_file, slot.manifest_sha256);
+    if (!text) {
+      text = read_discovered_manifest(OpenFile(slot.info.path), slot.manifest_sha256);
+      RegistryCache::keep_manifest(cache_file, slot.manifest_sha256, *text);
+    }
+    full = parse_manifest_document(*text);
     resolve_shipped_files(full, slot.info.path);
   } catch (const std::exception& e) {
     throw Error("plugin '" + slot.info.path + "': " + e.what());

@@ -174,6 +174,7 @@ Hub::Hub(HubOptions options) : options_(std::move(options)) {
         manifest = parse_manifest_document(manifest_text);
         resolve_shipped_files(manifest, info.path);
         entry.index_text = manifest_index_text(manifest);
+        RegistryCache::keep_manifest(cache_file, entry.manifest_sha256, manifest_text);
       }
       parsed = manifest;
       info.trust.mode = trust_mode(third_party);

@@ -244,10 +244,61 @@ void RegistryCache::drop_missing(const std::map<std::string, bool>& seen) {
   }
 }
 
+namespace {
+
+bool is_digest(const std::string& hex) {
+  if (hex.size() != 64) return false;
+  for (char c : hex)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
+}
+
+std::filesystem::path manifests_dir(const std::filesystem::path& cache_file) {
+  return cache_file.parent_path() / "manifests";
+}
+
+}  // namespace
+
+void RegistryCache::keep_manifest(const std::filesystem::path& cache_file,
+                                  const std::string& manifest_sha256, const std::string& text) {
+  // The digest names a file: anything but 64 hex digits (a crafted cache)
+  // could name a path elsewhere.
+  if (cache_file.empty() || !is_digest(manifest_sha256)) return;
+  const auto file = manifests_dir(cache_file) / manifest_sha256;
+  if (kept_manifest(cache_file, manifest_sha256)) return;  // a good copy stands; a damaged one goes
+  try {
+    std::filesystem::create_directories(file.parent_path());
+    write_file_atomically(file.string(), seal(text), 0644);
+  } catch (const std::exception&) {
+  }
+}
+
+std::optional<std::string> RegistryCache::kept_manifest(const std::filesystem::path& cache_file,
+                                                        const std::string& manifest_sha256) {
+  if (cache_file.empty() || !is_digest(manifest_sha256)) return std::nullopt;
+  std::string bytes;
+  if (!read_whole_file((manifests_dir(cache_file) / manifest_sha256).string(), &bytes) ||
+      bytes.size() < kChecksumBytes)
+    return std::nullopt;
+  std::string text = bytes.substr(0, bytes.size() - kChecksumBytes);
+  if (seal(text) != bytes) return std::nullopt;
+  return text;
+}
+
 void RegistryCache::save() {
   if (!dirty_ || file_.empty()) return;
   write_file_atomically(file_.string(), encode(entries_, host_), 0644);
   dirty_ = false;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(manifests_dir(file_), ec), end; !ec && it != end;
+       it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (!is_digest(name)) continue;  // another writer's temporary file
+    bool referred = false;
+    for (const auto& [path, entry] : entries_) referred = referred || entry.manifest_sha256 == name;
+    std::error_code ignored;
+    if (!referred) std::filesystem::remove(it->path(), ignored);
+  }
 }
 
 }  // namespace modelzoo

@@ -186,3 +186,43 @@ TEST_CASE("the manifest index holds what list prints and refuses any malformed b
   CHECK_THROWS_AS(parse_manifest_index(index + "x"), Error);
   CHECK_THROWS_AS(parse_manifest_index("{\"family\": \"json is not an index\"}"), Error);
 }
+
+TEST_CASE("info completes a manifest from the kept copy, or from the file when it is damaged",
+          "[registry-cache]") {
+  TempDir root;
+  const fs::path plugins = fs::path(root.path()) / "plugins";
+  const fs::path cache = fs::path(root.path()) / "registry.bin";
+  fs::create_directories(plugins);
+  fs::copy_file(plugin_dir("good") + "/toy.so", plugins / "p.so");
+  { Hub fill(options_for(plugins, cache)); }
+  std::vector<fs::path> kept;
+  for (const auto& f : fs::directory_iterator(cache.parent_path() / "manifests"))
+    kept.push_back(f.path());
+  REQUIRE(kept.size() == 1);
+  const std::string digest = kept[0].filename().string();
+  const auto text = RegistryCache::kept_manifest(cache, digest);
+  REQUIRE(text);
+  CHECK_THAT(*text, Catch::Contains("tiny_mlp"));
+  CHECK_FALSE(RegistryCache::kept_manifest(cache, "../registry.bin"));  // not a digest
+
+  SECTION("from the copy") {
+    Hub hub(options_for(plugins, cache));
+    CHECK(hub.resolve("toy/tiny_mlp.SYNTH_V1").variant->files.at(0).file ==
+          "tiny_mlp-synth.safetensors");
+  }
+  SECTION("a damaged copy is ignored: the plugin file is read, and the copy written again") {
+    std::string bytes = read_file(kept[0]);
+    bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 1);
+    std::ofstream(kept[0], std::ios::binary | std::ios::trunc) << bytes;
+    CHECK_FALSE(RegistryCache::kept_manifest(cache, digest));
+    Hub hub(options_for(plugins, cache));
+    CHECK(hub.resolve("toy/tiny_mlp.SYNTH_V1").variant->files.at(0).file ==
+          "tiny_mlp-synth.safetensors");
+    CHECK(RegistryCache::kept_manifest(cache, digest) == text);
+  }
+  SECTION("a removed plugin's copy goes with its entry") {
+    fs::remove(plugins / "p.so");
+    { Hub empty(options_for(plugins, cache)); }
+    CHECK_FALSE(fs::exists(kept[0]));
+  }
+}

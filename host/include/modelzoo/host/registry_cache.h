@@ -96,9 +96,22 @@ class MODELZOO_API RegistryCache {
   /// paths can share one cache without evicting each other.
   void drop_missing(const std::map<std::string, bool>& seen);
 
+  /// Full manifests, kept beside the cache file (manifests/<sha256>, sealed
+  /// like the cache), so that `info` or `help` completes a manifest from the
+  /// same trusted directory instead of opening the plugin file with libelf
+  /// and hashing its manifest with libcrypto. Best effort: a copy that
+  /// cannot be written only costs the next reader speed.
+  static void keep_manifest(const std::filesystem::path& cache_file,
+                            const std::string& manifest_sha256, const std::string& text);
+  /// The kept copy of the manifest with that digest; nullopt when there is
+  /// none, or when it is damaged (then the plugin file is read instead).
+  static std::optional<std::string> kept_manifest(const std::filesystem::path& cache_file,
+                                                  const std::string& manifest_sha256);
+
   bool dirty() const { return dirty_; }
   bool was_reset() const { return reset_; }
-  /// Writes atomically if anything changed.
+  /// Writes atomically if anything changed, and removes kept manifests no
+  /// entry refers to any more.
   void save();
 
  private:
