@@ -155,6 +155,60 @@ for e in ENTRYPOINTS:
     for v in e.get("variants", []):
         v["meta"]["num_params"] = count_parameters(e["config"])
 
+# Silero VAD v6.2 (MIT): the TorchScript archive snakers4/silero-vad
+# publishes at a pinned commit, read for its weights without running it.
+# Its sizes (chunk, context, STFT) and parameter count come from the
+# archive's own tensors and module attributes.
+SILERO_COMMIT = "806dcba3f0b5d95282d0889a074954a2f8c6397b"
+SILERO_PATH = "src/silero_vad/data/silero_vad.jit"
+ENTRYPOINTS.append({
+    "name": "silero_vad",
+    "summary": "Silero VAD v6.2: the probability of speech in each 32 ms of 16 kHz (or 8 kHz) audio",
+    "doc": ("Silero VAD (snakers4/silero-vad, v6.2): a voice-activity detector scoring chunks of "
+            "512 samples at 16 kHz (or 256 at 8 kHz), each after 64 (32) samples of the previous "
+            "one, with an LSTM state carried across chunks: STFT as a fixed conv, 4 conv + ReLU "
+            "layers, an LSTM cell, a 1x1 conv and a sigmoid, one network per rate. Its weights are "
+            "the published TorchScript archive, read through modelzoo's TorchScript mode (its "
+            "code is never run). `modelzoo run silero_vad --audio FILE` gives the speech "
+            "segments by the rules of Silero's get_speech_timestamps. Config: sample_rate, the "
+            "rate forward() scores (16000 or 8000)."),
+    "task": "voice-activity-detection",
+    "config": {"sample_rate": 16000},
+    "input": {"name": "audio", "kind": "audio", "shape": ["T"], "dtype": "float32",
+              "sample_rate": 16000, "channels": 1},
+    "variants": [{
+        "tag": "V6_2", "default": True,
+        "file": "silero_vad.jit", "format": "torchscript",
+        "urls": ["https://raw.githubusercontent.com/snakers4/silero-vad/" + SILERO_COMMIT + "/" +
+                 SILERO_PATH,
+                 "https://github.com/snakers4/silero-vad/raw/" + SILERO_COMMIT + "/" + SILERO_PATH],
+        "sha256": "e1122837f4154c511485fe0b9c64455f7b929c96fbb8d79fbdb336383ebd3720",
+        "size": 2272526,
+        "meta": {"license": "MIT", "num_params": 462594, "sample_rates": [16000, 8000],
+                 "chunk_samples": {"16000": 512, "8000": 256},
+                 "context_samples": {"16000": 64, "8000": 32},
+                 "repository": "snakers4/silero-vad", "revision": SILERO_COMMIT}}],
+})
+COMMANDS.append({
+    "verb": "run", "task": "voice-activity-detection",
+    "summary": "Speech segments of an audio file (start and end in seconds)",
+    "options": [
+        AUDIO_OPTION,
+        {"name": "threshold", "type": "number",
+         "help": "Speech starts at a chunk scoring at least this (default 0.5)"},
+        {"name": "neg-threshold", "type": "number",
+         "help": "Speech ends below this (default: threshold - 0.15, at least 0.01)"},
+        {"name": "min-speech-duration-ms", "type": "number",
+         "help": "Drop segments this short or shorter (default 250)"},
+        {"name": "max-speech-duration-s", "type": "number",
+         "help": "Split longer segments at their longest silence (default: no limit)"},
+        {"name": "min-silence-duration-ms", "type": "number",
+         "help": "A silence ends a segment once it lasts this long (default 100)"},
+        {"name": "speech-pad-ms", "type": "number",
+         "help": "Widen each segment by this much on both sides (default 30)"},
+        {"name": "sample-rate", "type": "int",
+         "help": "Score the audio at 16000 or 8000 Hz (default: the model's, 16000)"}]})
+
 MANIFEST = {
     "family": "audio",
     "plugin_version": "1.0.0",

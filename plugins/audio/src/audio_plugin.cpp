@@ -9,6 +9,8 @@
 #include <string>
 
 #include "commands/audio_commands.h"
+#include "commands/voice_activity_detection.h"
+#include "silero_vad.h"
 #include "wav2vec2.h"
 
 namespace {
@@ -30,8 +32,15 @@ modelzoo::PluginRegistrar::Factory wav2vec2(const std::string& name) {
 MODELZOO_PLUGIN(registrar) {
   registrar.add_command("run", "automatic-speech-recognition", modelzoo::audio::transcribe_command);
   registrar.add_command("run", "feature-extraction", modelzoo::audio::audio_features_command);
+  registrar.add_command("run", "voice-activity-detection",
+                        modelzoo::audio::detect_voice_activity_command);
 
   for (const char* name :
        {"wav2vec2_base", "wav2vec2_asr_base_960h", "hubert_base", "hubert_asr_large"})
     registrar.add(name, wav2vec2(name));
+  // Silero VAD: both rates' networks; config sample_rate picks forward()'s.
+  registrar.add("silero_vad", [](const Json& config) {
+    return std::make_shared<modelzoo::audio::SileroVadModel>(
+        config.value("sample_rate", int64_t{16000}));
+  });
 }
