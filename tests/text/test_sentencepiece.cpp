@@ -311,6 +311,13 @@ TEST_CASE("malformed and unsupported SentencePiece models are refused with the f
                              "SentencePiece does not support"));
   CHECK_THAT(model_error(tiny_model() + piece("<0xZZ>", 0, 6)),
              Catch::Contains("pieces[8]: the byte piece is spelled '<0xZZ>'"));
+  // A piece that is not UTF-8 (found by fuzz_sentencepiece: its decode was not UTF-8).
+  CHECK_THAT(model_error(tiny_model() + piece("\xfc"
+                                              "s>",
+                                              0, 1)),
+             Catch::Contains("pieces[8]: the piece") && Catch::Contains("is not valid UTF-8"));
+  CHECK_THAT(model_error(tiny_model(field(44, "\xff"))),
+             Catch::Contains("trainer_spec.unk_surface is not valid UTF-8"));
   CHECK_THAT(model_error(tiny_model() + piece("x", 0, 9)),
              Catch::Contains("pieces[8]: type 9 is not a SentencePiece piece type"));
   CHECK_THAT(modelzoo::test::error_of(

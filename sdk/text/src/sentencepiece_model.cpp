@@ -8,6 +8,7 @@
 #include "modelzoo/text/limits.h"
 #include "protobuf_wire.h"
 #include "tokenizer_file.h"
+#include "utf8.h"
 
 namespace modelzoo::text {
 
@@ -178,6 +179,11 @@ void check_pieces(const std::string& name, SentencePieceModel* model) {
     SentencePiecePiece& piece = model->pieces[id];
     const std::string where = name + ": pieces[" + std::to_string(id) + "]";
     if (piece.piece.empty()) throw Error(where + ": an empty piece: the file is damaged");
+    // Decoded text is made of the pieces: one that is not UTF-8 would make
+    // text that is not either (sentencepiece's trainer writes UTF-8 only).
+    if (utf8::repaired(piece.piece) != piece.piece)
+      throw Error(where + ": the piece " + quoted_token(utf8::repaired(piece.piece)) +
+                  " is not valid UTF-8: the file is damaged; download it again");
     if (!seen.insert(piece.piece).second)
       throw Error(where + ": the piece " + quoted_token(piece.piece) +
                   " appears twice: the file is damaged; download it again");
@@ -191,6 +197,10 @@ void check_pieces(const std::string& name, SentencePieceModel* model) {
       bytes[piece.byte] = true;
     }
   }
+  if (utf8::repaired(model->unk_surface) != model->unk_surface)
+    throw Error(name +
+                ": trainer_spec.unk_surface is not valid UTF-8: the file is damaged; "
+                "download it again");
   if (unknown != 1)
     throw Error(name + ": the model has " + std::to_string(unknown) +
                 " unknown pieces instead of one: the file is damaged; download it again");
