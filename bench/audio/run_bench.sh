@@ -12,7 +12,16 @@
 #    WAV2VEC2_BASE's config) vs torchaudio 0.13's own model with the same
 #    weights (the peer saves them, the C++ side loads them; the outputs are
 #    compared too), one forward pass over the whole 60 s.
-#  * Silero VAD: see the section marked SILERO below.
+#  * Silero VAD: the published archive (../shared/assets/silero_vad/
+#    silero_vad.jit) run by Python's torch.jit.load and by LibTorch's
+#    torch::jit::load, one 512-sample chunk a call as Silero's utilities
+#    run it, then the audio plugin's native model on the same weights
+#    (read by the TorchScript mode): the whole file, and fed chunk by
+#    chunk as a stream. The time ratio is against the LibTorch run. These
+#    rows run under OMP_WAIT_POLICY=passive: three of the four make one
+#    small LibTorch call per 32 ms chunk, and under libgomp's default
+#    spinning on a loaded machine each call waited for a descheduled
+#    worker (30x slower at a load average of 10 on 2 cores).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -37,9 +46,16 @@ load_before=$(cut -d' ' -f1 /proc/loadavg)
   >> "$work/wav2vec2.jsonl"
 
 # SILERO: the Silero VAD rows (native C++ vs the TorchScript archive run by
-# LibTorch vs Python torch.jit.load) append their JSON lines here, in the
-# same shape ({"side", "model", "threads", "audio_seconds", "median_ms",
-# "rtf"}), to "$work/silero.jsonl".
+# LibTorch vs Python torch.jit.load), in the same shape, to silero.jsonl;
+# the LibTorch row comes last of the peers, so the ratio is against it.
+silero=$(dirname "$audio")/silero_vad.jit
+if [ -f "$silero" ]; then
+  cmake --build "$build" --target silero_bench >/dev/null
+  OMP_WAIT_POLICY=passive /usr/bin/python3 "$here/silero_jit_peer.py" "$silero" "$audio" \
+    "$threads" "$runs" > "$work/silero.jsonl"
+  OMP_WAIT_POLICY=passive "$build/bench/audio/silero_bench" "$silero" "$audio" "$threads" \
+    "$runs" >> "$work/silero.jsonl"
+fi
 
 load_after=$(cut -d' ' -f1 /proc/loadavg)
 /usr/bin/python3 - "$work" "$load_before" "$load_after" <<'PY'
