@@ -95,6 +95,11 @@ TEST_CASE("run automatic-speech-recognition: torchaudio's emissions, decoded", "
   }
   CHECK(previous_end <= 3.7);
 
+  // The same weights under Hugging Face's names (lm_head of 32 outputs).
+  const json hf = result_of(run_cli("wav2vec2_asr_base_960h", fixture("asr_hf.pth"),
+                                    index.at("asr"), {"--audio", fixture("asr.wav")}, home.path()));
+  CHECK(hf.at("text") == expected.at("text"));
+
   // 1 s windows sharing 0.2 s: five forward passes (starts 0, 0.8, 1.6,
   // 2.4, 3.2 s), and every one of the 184 frames kept exactly once.
   const json windowed = result_of(
@@ -102,6 +107,14 @@ TEST_CASE("run automatic-speech-recognition: torchaudio's emissions, decoded", "
               {"--audio", fixture("asr.wav"), "--window", "1", "--overlap", "0.2"}, home.path()));
   CHECK(windowed.at("windows") == 5);
   CHECK(windowed.at("frames") == expected.at("frames"));
+  // 0.46 s windows (23 frames) without overlap: the ninth would start 320
+  // samples before the end, too few for a frame, so the eighth runs to the
+  // end and no frame is lost.
+  const json tail = result_of(
+      run_cli("wav2vec2_asr_base_960h", fixture("asr.pth"), index.at("asr"),
+              {"--audio", fixture("asr.wav"), "--window", "0.46", "--overlap", "0"}, home.path()));
+  CHECK(tail.at("windows") == 8);
+  CHECK(tail.at("frames") == expected.at("frames"));
 }
 
 TEST_CASE("run feature-extraction writes the layer's frames", "[audio][cli]") {

@@ -3,11 +3,12 @@
 //
 // Windows start on frame boundaries (multiples of the feature extractor's
 // stride, 320 samples = 20 ms at 16 kHz), so the frames of every window
-// lie on one global grid. Each window keeps the frames nearer its centre
-// than its neighbour's — from the middle of the overlap it shares with the
-// previous window to the middle of the one it shares with the next — and
-// the kept best labels, in order, are decoded once: a word cut by one
-// window's edge is read whole from the window whose middle it lies in.
+// lie on one global grid, and reach 80 samples past their last stride (a
+// frame reads 400), so a window of N frames computes all N. Each window keeps the frames nearer its
+// centre than its neighbour's — from the middle of the overlap it shares with the previous window
+// to the middle of the one it shares with the next — and the kept best labels, in order, are
+// decoded once: a word cut by one window's edge is read whole from the window whose middle it lies
+// in.
 #include <c10/core/InferenceMode.h>
 #include <modelzoo/sdk/error.h>
 
@@ -45,6 +46,16 @@ int64_t frame_stride(const Wav2Vec2Options& options) {
   return stride;
 }
 
+// The samples one frame is computed from (400 for the published configs).
+int64_t receptive_field(const Wav2Vec2Options& options) {
+  int64_t field = 1, step = 1;
+  for (const auto& layer : options.extractor_conv_layer_config) {
+    field += (layer[1] - 1) * step;
+    step *= layer[2];
+  }
+  return field;
+}
+
 // Seconds as a whole number of frames of `stride` samples at `rate`.
 int64_t frames_of(double seconds, int64_t rate, int64_t stride, const char* option) {
   if (!(seconds >= 0) || !std::isfinite(seconds))
@@ -75,16 +86,20 @@ nlohmann::json transcribe_command(CommandContext& ctx) {
   if (window_frames < 2 || overlap_frames >= window_frames)
     throw Error("--window must hold more than one frame (" + std::to_string(stride) +
                 " samples) and more than --overlap");
-  const int64_t window = window_frames * stride, hop = (window_frames - overlap_frames) * stride;
+  // A window of N frames spans N strides plus what its last frame reads
+  // beyond its stride, so that it computes every frame it may keep.
+  const int64_t window = window_frames * stride + receptive_field(net->options) - stride;
+  const int64_t hop = (window_frames - overlap_frames) * stride;
 
   std::vector<int64_t> best;  // one label per global frame, in order
   int64_t windows = 0;
   {
     c10::InferenceMode guard;
     for (int64_t start = 0;; start += hop) {
-      const int64_t end = std::min(start + window, total);
-      const bool last = end == total;
-      if (net->frames_for(end - start) == 0) break;  // a tail shorter than one frame
+      // The last window runs to the end: also when what a next one would
+      // hold makes no frame (less than the extractor's receptive field).
+      const bool last = start + window >= total || net->frames_for(total - (start + hop)) == 0;
+      const int64_t end = last ? total : start + window;
       const auto emissions = net->forward(waveform.narrow(1, start, end - start));
       const auto ids = emissions[0].argmax(-1).contiguous();
       const int64_t first = start / stride, frames = ids.size(0);
