@@ -81,8 +81,10 @@ int main(int argc, char** argv) {
     return run_plugin_command(context, word, rest, json);
   }
   // `modelzoo --help` lists the plugins' verbs too (reading their manifests
-  // only then: `modelzoo cache dir` need not).
-  if (first_word.empty()) add_plugin_command_help(app, context);
+  // only then: `modelzoo cache dir` and `modelzoo --version` need not).
+  bool version = false;
+  for (int i = 1; i < argc; ++i) version = version || std::string(argv[i]) == "--version";
+  if (first_word.empty() && !version) add_plugin_command_help(app, context);
 
   try {
     app.parse(argc, argv);
