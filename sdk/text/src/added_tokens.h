@@ -10,10 +10,12 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "modelzoo/text/added_token.h"
+#include "utf8.h"
 
 namespace modelzoo::text {
 
@@ -31,6 +33,28 @@ class AddedTokenSplitter {
 
   /// `text` cut into segments, in order; text segments are never empty.
   std::vector<Segment> split(std::string_view text) const;
+
+  /// The ids of `text`: each added token matched whole gives its id, and
+  /// the text between them goes through encode_text(segment, &ids). Text
+  /// that is not UTF-8 is repaired first (U+FFFD), as Hugging Face's
+  /// tokenizers only ever see a str.
+  template <typename EncodeText>
+  std::vector<int64_t> encode(std::string_view text, const EncodeText& encode_text) const {
+    std::string repaired;
+    if (!utf8::is_valid(text)) {
+      repaired = utf8::repaired(text);
+      text = repaired;
+    }
+    std::vector<int64_t> ids;
+    ids.reserve(text.size() / 3 + 1);
+    for (const Segment& segment : split(text)) {
+      if (segment.id >= 0)
+        ids.push_back(segment.id);
+      else
+        encode_text(segment.text, &ids);
+    }
+    return ids;
+  }
 
   bool empty() const { return tokens_.empty(); }
 

@@ -1,7 +1,6 @@
 #include "modelzoo/text/byte_level_bpe.h"
 
 #include <array>
-#include <filesystem>
 #include <mutex>
 #include <unordered_map>
 
@@ -58,14 +57,6 @@ std::string bytes_of_token(std::string_view token) {
     bytes.push_back(static_cast<char>(table.byte_of_char[cp]));
   }
   return bytes;
-}
-
-bool is_valid_utf8(std::string_view text) {
-  size_t pos = 0;
-  char32_t cp = 0;
-  while (pos < text.size())
-    if (!utf8::next(text, &pos, &cp)) return false;
-  return true;
 }
 
 // Pieces are cached by their bytes; a long piece is rare and not worth the
@@ -311,28 +302,15 @@ ByteLevelBpe ByteLevelBpe::from_tokenizer_json_text(std::string_view tokenizer_j
 }
 
 ByteLevelBpe ByteLevelBpe::from_tokenizer_json(const std::string& path) {
-  const std::string text = read_tokenizer_file(path);
-  const auto config_path = std::filesystem::path(path).parent_path() / "tokenizer_config.json";
-  const auto config = read_regular_file(config_path.string(), kMaxTokenizerFileBytes);
-  return from_tokenizer_json_text(text, path, config ? *config : std::string(),
-                                  config_path.string());
+  const TokenizerFileWithConfig file = read_tokenizer_file_with_config(path);
+  return from_tokenizer_json_text(file.text, path, file.config, file.config_path);
 }
 
 std::vector<int64_t> ByteLevelBpe::encode(std::string_view text) const {
-  std::string repaired;
-  if (!is_valid_utf8(text)) {
-    repaired = utf8::repaired(text);
-    text = repaired;
-  }
-  std::vector<int64_t> out;
-  out.reserve(text.size() / 3 + 1);
-  for (const Segment& segment : impl_->raw_splitter.split(text)) {
-    if (segment.id >= 0)
-      out.push_back(segment.id);
-    else
-      impl_->encode_text(segment.text, &out);
-  }
-  return out;
+  return impl_->raw_splitter.encode(text,
+                                    [this](std::string_view piece, std::vector<int64_t>* out) {
+                                      impl_->encode_text(piece, out);
+                                    });
 }
 
 std::string ByteLevelBpe::decode(const std::vector<int64_t>& ids, bool skip_special_tokens) const {

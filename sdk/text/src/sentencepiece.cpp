@@ -1,7 +1,6 @@
 #include "modelzoo/text/sentencepiece.h"
 
 #include <array>
-#include <filesystem>
 #include <unordered_map>
 
 #include "added_tokens.h"
@@ -39,14 +38,6 @@ std::string spaces_for_symbols(std::string_view piece) {
     }
   }
   return out;
-}
-
-bool is_valid_utf8(std::string_view text) {
-  size_t pos = 0;
-  char32_t cp = 0;
-  while (pos < text.size())
-    if (!utf8::next(text, &pos, &cp)) return false;
-  return true;
 }
 
 }  // namespace
@@ -219,28 +210,14 @@ SentencePiece SentencePiece::from_model_bytes(std::string_view model, const std:
 
 SentencePiece SentencePiece::from_model_file(const std::string& path,
                                              const SentencePieceOptions& options) {
-  const std::string model = read_tokenizer_file(path);
-  const auto config_path = std::filesystem::path(path).parent_path() / "tokenizer_config.json";
-  const auto config = read_regular_file(config_path.string(), kMaxTokenizerFileBytes);
-  return from_model_bytes(model, path, options, config ? *config : std::string(),
-                          config_path.string());
+  const TokenizerFileWithConfig file = read_tokenizer_file_with_config(path);
+  return from_model_bytes(file.text, path, options, file.config, file.config_path);
 }
 
 std::vector<int64_t> SentencePiece::encode(std::string_view text) const {
-  std::string repaired;
-  if (!is_valid_utf8(text)) {
-    repaired = utf8::repaired(text);
-    text = repaired;
-  }
-  std::vector<int64_t> out;
-  out.reserve(text.size() / 3 + 1);
-  for (const Segment& segment : impl_->splitter.split(text)) {
-    if (segment.id >= 0)
-      out.push_back(segment.id);
-    else
-      impl_->encode_text(segment.text, &out);
-  }
-  return out;
+  return impl_->splitter.encode(text, [this](std::string_view piece, std::vector<int64_t>* out) {
+    impl_->encode_text(piece, out);
+  });
 }
 
 std::vector<int64_t> SentencePiece::encode(std::string_view text, bool add_special_tokens) const {

@@ -181,7 +181,7 @@ void check_pieces(const std::string& name, SentencePieceModel* model) {
     if (piece.piece.empty()) throw Error(where + ": an empty piece: the file is damaged");
     // Decoded text is made of the pieces: one that is not UTF-8 would make
     // text that is not either (sentencepiece's trainer writes UTF-8 only).
-    if (utf8::repaired(piece.piece) != piece.piece)
+    if (!utf8::is_valid(piece.piece))
       throw Error(where + ": the piece " + quoted_token(utf8::repaired(piece.piece)) +
                   " is not valid UTF-8: the file is damaged; download it again");
     if (!seen.insert(piece.piece).second)
@@ -197,7 +197,7 @@ void check_pieces(const std::string& name, SentencePieceModel* model) {
       bytes[piece.byte] = true;
     }
   }
-  if (utf8::repaired(model->unk_surface) != model->unk_surface)
+  if (!utf8::is_valid(model->unk_surface))
     throw Error(name +
                 ": trainer_spec.unk_surface is not valid UTF-8: the file is damaged; "
                 "download it again");

@@ -1,6 +1,7 @@
 #include "tokenizer_file.h"
 
 #include <cstdio>
+#include <filesystem>
 
 #include "modelzoo/sdk/atomic_file.h"
 #include "modelzoo/sdk/error.h"
@@ -21,6 +22,15 @@ std::string read_tokenizer_file(const std::string& path) {
     throw Error("tokenizer file " + path +
                 " does not exist: give the path of the file downloaded with the model");
   return std::move(*contents);
+}
+
+TokenizerFileWithConfig read_tokenizer_file_with_config(const std::string& path) {
+  TokenizerFileWithConfig file;
+  file.text = read_tokenizer_file(path);
+  file.config_path = (std::filesystem::path(path).parent_path() / "tokenizer_config.json").string();
+  if (auto config = read_regular_file(file.config_path, kMaxTokenizerFileBytes))
+    file.config = std::move(*config);
+  return file;
 }
 
 nlohmann::json parse_tokenizer_json(std::string_view text, const std::string& name,

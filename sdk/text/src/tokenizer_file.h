@@ -15,6 +15,18 @@ namespace modelzoo::text {
 /// than kMaxTokenizerFileBytes.
 std::string read_tokenizer_file(const std::string& path);
 
+/// A tokenizer file and the tokenizer_config.json beside it, as the
+/// tokenizers' from-file constructors read them.
+struct TokenizerFileWithConfig {
+  std::string text;
+  std::string config;       ///< empty when there is no tokenizer_config.json
+  std::string config_path;  ///< where it was looked for, for errors
+};
+
+/// read_tokenizer_file(path), and the tokenizer_config.json of its folder
+/// when there is one (capped and checked in the same way).
+TokenizerFileWithConfig read_tokenizer_file_with_config(const std::string& path);
+
 /// `text` parsed as JSON; Error naming `name` when it is malformed, too
 /// deep, or has a key twice in one object (`duplicate_hint` is the fix
 /// said for that case, e.g. "a token appears twice").

@@ -78,6 +78,14 @@ void append(std::string* out, char32_t cp) {
   }
 }
 
+bool is_valid(std::string_view bytes) {
+  size_t pos = 0;
+  char32_t cp = 0;
+  while (pos < bytes.size())
+    if (!next(bytes, &pos, &cp)) return false;
+  return true;
+}
+
 std::string repaired(std::string_view bytes) {
   std::string out;
   out.reserve(bytes.size());

@@ -22,6 +22,9 @@ bool next(std::string_view bytes, size_t* pos, char32_t* code_point);
 /// Appends the UTF-8 encoding of a Unicode scalar value.
 void append(std::string* out, char32_t code_point);
 
+/// Whether `bytes` is well-formed UTF-8 throughout.
+bool is_valid(std::string_view bytes);
+
 /// `bytes` with every ill-formed subsequence replaced by U+FFFD.
 std::string repaired(std::string_view bytes);
 
