@@ -45,7 +45,9 @@ g++ -std=c++17 "$source_dir/consumer/app.cpp" -o "$work/pkgconfig_torch_app" \
 [ "$("$work/pkgconfig_torch_app" "$work/build")" = "$output" ] \
   || { echo "the pkg-config build of the app printed something else" >&2; exit 1; }
 # The installed CLI lists the vendor plugin from the install's layout.
-MODELZOO_PLUGIN_PATH="$work/build" "$work/prefix/bin/modelzoo" list | grep -q "vendor/scale"
+# Read whole before grep -q, which would stop the CLI mid-write (SIGPIPE).
+listing=$(MODELZOO_PLUGIN_PATH="$work/build" "$work/prefix/bin/modelzoo" list)
+grep -q "vendor/scale" <<<"$listing"
 # The vendor's own task and option through the installed CLI: a table, and
 # --json (the model has no weights: --random-init builds it from its config).
 cli() { MODELZOO_PLUGIN_PATH="$work/build" MODELZOO_TRUST=off MODELZOO_HOME="$work/home" \

@@ -25,7 +25,10 @@ for family in vision lut; do
   grep -E "modelzoo_$family.so +$family .*signed by modelzoo .* ok" <<<"$plugins" > /dev/null \
     || { echo "$family is not loaded signed from the moved install" >&2; exit 1; }
 done
-"$cli" list | grep -q "lut/fashion_mnist_small"
+# Outputs are read whole before grep -q: grep stops at its match, and the
+# CLI's next write would then die of SIGPIPE, failing the pipe.
+listing=$("$cli" list)
+grep -q "lut/fashion_mnist_small" <<<"$listing"
 MODELZOO_TRUST=require "$cli" run lut/fashion_mnist_small --idx-index 0 --json \
   > "$work/run.json" 2> "$work/run.err" || { cat "$work/run.err"; exit 1; }
 grep -q '"task": "image-classification"' "$work/run.json"
@@ -33,6 +36,6 @@ if [ -s "$work/run.err" ]; then
   echo "run printed on stderr:" >&2; cat "$work/run.err" >&2; exit 1
 fi
 # The weights came from the moved install's share/modelzoo.
-"$cli" --json cache ls | grep -q "fashion_mnist_small"
-"$cli" --version | grep -q "installed at $prefix"
+grep -q "fashion_mnist_small" <<<"$("$cli" --json cache ls)"
+grep -q "installed at $prefix" <<<"$("$cli" --version)"
 echo "relocated install test passed"
