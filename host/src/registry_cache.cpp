@@ -9,6 +9,7 @@
 
 #include "modelzoo/host/paths.h"
 #include "modelzoo/sdk/atomic_file.h"
+#include "modelzoo/sdk/byte_record.h"
 
 namespace modelzoo {
 
@@ -49,57 +50,6 @@ uint64_t checksum(std::string_view bytes) {
   return h ^ (h >> 32);
 }
 
-void put_u64(std::string& out, uint64_t v) {
-  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-void put_string(std::string& out, const std::string& s) {
-  put_u64(out, s.size());
-  out += s;
-}
-
-// Reads the encoding back; every read is bounds-checked.
-class Reader {
- public:
-  explicit Reader(std::string_view bytes) : bytes_(bytes) {}
-  uint64_t u64() {
-    need(8);
-    uint64_t v = 0;
-    for (int i = 0; i < 8; ++i)
-      v |= static_cast<uint64_t>(static_cast<unsigned char>(bytes_[pos_ + i])) << (8 * i);
-    pos_ += 8;
-    return v;
-  }
-  std::string string() {
-    const uint64_t n = u64();
-    need(n);
-    std::string s(bytes_.substr(pos_, static_cast<size_t>(n)));
-    pos_ += static_cast<size_t>(n);
-    return s;
-  }
-  void expect(const char* magic, size_t n) {
-    need(n);
-    if (std::memcmp(bytes_.data() + pos_, magic, n) != 0)
-      throw std::runtime_error("not a registry cache");
-    pos_ += n;
-  }
-  /// A count of items that take at least `min_bytes` each: no more than
-  /// what is left could hold (a damaged count allocates nothing).
-  uint64_t count(size_t min_bytes) {
-    const uint64_t n = u64();
-    if (n > (bytes_.size() - pos_) / min_bytes)
-      throw std::runtime_error("registry cache: bad count");
-    return n;
-  }
-  bool done() const { return pos_ == bytes_.size(); }
-
- private:
-  void need(uint64_t n) const {
-    if (n > bytes_.size() - pos_) throw std::runtime_error("truncated registry cache");
-  }
-  std::string_view bytes_;
-  size_t pos_ = 0;
-};
-
 }  // namespace
 
 std::optional<FileStamp> stamp_of(const std::string& path) {
@@ -123,7 +73,7 @@ std::filesystem::path RegistryCache::default_file() {
 std::string RegistryCache::encode(const std::map<std::string, CachedPlugin>& entries,
                                   const std::string& host) {
   std::string out(kMagic, sizeof kMagic);
-  put_string(out, host);
+  put_text(out, host);
   // The shared probe dependency sets first, each once; entries refer to
   // them by position (0: none).
   std::map<const ProbeDependencies*, uint64_t> position;
@@ -133,12 +83,12 @@ std::string RegistryCache::encode(const std::map<std::string, CachedPlugin>& ent
       sets.push_back(p.probe_depends.get());
   put_u64(out, sets.size());
   for (const ProbeDependencies* set : sets) {
-    put_string(out, set->paths);
-    put_string(out, set->fingerprint);
+    put_text(out, set->paths);
+    put_text(out, set->fingerprint);
   }
   put_u64(out, entries.size());
   for (const auto& [path, p] : entries) {
-    put_string(out, path);
+    put_text(out, path);
     put_u64(out, p.stamp.size);
     put_u64(out, static_cast<uint64_t>(p.stamp.mtime_ns));
     put_u64(out, p.stamp.inode);
@@ -146,10 +96,10 @@ std::string RegistryCache::encode(const std::map<std::string, CachedPlugin>& ent
     put_u64(out, static_cast<uint64_t>(p.stamp.ctime_ns));
     for (const std::string* field : {&p.sha256, &p.manifest_sha256, &p.index_text, &p.read_error,
                                      &p.probe_state, &p.probe_reason})
-      put_string(out, *field);
+      put_text(out, *field);
     put_u64(out, p.probe_depends ? position.at(p.probe_depends.get()) : 0);
-    put_string(out, p.trust_fingerprint);
-    put_string(out, p.trust_verdict);
+    put_text(out, p.trust_fingerprint);
+    put_text(out, p.trust_verdict);
   }
   return seal(std::move(out));
 }
@@ -168,23 +118,23 @@ std::map<std::string, CachedPlugin> RegistryCache::decode(const std::string& byt
   for (size_t i = 0; i < kChecksumBytes; ++i)
     stored |= static_cast<uint64_t>(static_cast<unsigned char>(bytes[body.size() + i])) << (8 * i);
   if (checksum(body) != stored) throw std::runtime_error("registry cache fails its checksum");
-  Reader in(body);
-  in.expect(kMagic, sizeof kMagic);
-  if (in.string() != host) throw std::runtime_error("written by a host with another ABI tuple");
+  ByteRecordReader in(body, "registry cache");
+  in.expect(std::string_view(kMagic, sizeof kMagic));
+  if (in.text() != host) throw std::runtime_error("written by a host with another ABI tuple");
   // Each set takes at least 16 bytes, each entry at least 15 × 8.
   const uint64_t set_count = in.count(16);
   std::vector<std::shared_ptr<const ProbeDependencies>> sets;
   sets.reserve(static_cast<size_t>(set_count));
   for (uint64_t i = 0; i < set_count; ++i) {
     ProbeDependencies set;
-    set.paths = in.string();
-    set.fingerprint = in.string();
+    set.paths = in.text();
+    set.fingerprint = in.text();
     sets.push_back(std::make_shared<const ProbeDependencies>(std::move(set)));
   }
   const uint64_t count = in.count(15 * 8);
   std::map<std::string, CachedPlugin> entries;
   for (uint64_t i = 0; i < count; ++i) {
-    std::string path = in.string();
+    std::string path = in.text();
     CachedPlugin p;
     p.stamp.size = in.u64();
     p.stamp.mtime_ns = static_cast<int64_t>(in.u64());
@@ -193,12 +143,12 @@ std::map<std::string, CachedPlugin> RegistryCache::decode(const std::string& byt
     p.stamp.ctime_ns = static_cast<int64_t>(in.u64());
     for (std::string* field : {&p.sha256, &p.manifest_sha256, &p.index_text, &p.read_error,
                                &p.probe_state, &p.probe_reason})
-      *field = in.string();
+      *field = in.text();
     const uint64_t set = in.u64();
     if (set > sets.size()) throw std::runtime_error("registry cache names a missing probe set");
     if (set > 0) p.probe_depends = sets[static_cast<size_t>(set - 1)];
-    p.trust_fingerprint = in.string();
-    p.trust_verdict = in.string();
+    p.trust_fingerprint = in.text();
+    p.trust_verdict = in.text();
     entries.emplace(std::move(path), std::move(p));
   }
   if (!in.done()) throw std::runtime_error("trailing bytes in registry cache");

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <set>
 
+#include "modelzoo/sdk/byte_record.h"
 #include "modelzoo/sdk/error.h"
 #include "modelzoo/sdk/untrusted_json.h"
 
@@ -937,108 +938,57 @@ Manifest parse_manifest_document(std::string_view text) {
 
 namespace {
 
-// The index's binary form: little-endian u64 counts and lengths, strings as
-// length + bytes, in a fixed order. Read back from the registry cache, a
-// file another process could write: every length is checked against what
-// is left, so any bytes give an error, never a crash or a huge allocation.
-class IndexWriter {
- public:
-  void u64(uint64_t v) {
-    for (int i = 0; i < 8; ++i) out_.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-  }
-  void text(std::string_view s) {
-    u64(s.size());
-    out_.append(s.data(), s.size());
-  }
-  std::string take() { return std::move(out_); }
-
- private:
-  std::string out_;
-};
-
-class IndexReader {
- public:
-  explicit IndexReader(std::string_view bytes) : bytes_(bytes) {}
-  uint64_t u64() {
-    need(8);
-    uint64_t v = 0;
-    for (int i = 0; i < 8; ++i)
-      v |= static_cast<uint64_t>(static_cast<unsigned char>(bytes_[pos_ + i])) << (8 * i);
-    pos_ += 8;
-    return v;
-  }
-  std::string text() {
-    const uint64_t n = u64();
-    need(n);
-    std::string s(bytes_.substr(pos_, static_cast<size_t>(n)));
-    pos_ += static_cast<size_t>(n);
-    return s;
-  }
-  int small_int() {
-    const auto v = static_cast<int64_t>(u64());
-    if (v < -1 || v > 1000000) throw Error("malformed manifest index (number out of range)");
-    return static_cast<int>(v);
-  }
-  /// A count of items that take at least `min_bytes` each: no more than
-  /// what is left could hold.
-  uint64_t count(size_t min_bytes) {
-    const uint64_t n = u64();
-    if (n > (bytes_.size() - pos_) / min_bytes) throw Error("malformed manifest index (count)");
-    return n;
-  }
-  bool done() const { return pos_ == bytes_.size(); }
-
- private:
-  void need(uint64_t n) const {
-    if (n > bytes_.size() - pos_) throw Error("malformed manifest index (truncated)");
-  }
-  std::string_view bytes_;
-  size_t pos_ = 0;
-};
+// The index's binary form (modelzoo/sdk/byte_record.h), in a fixed order.
+// Read back from the registry cache, a file another process could write.
+int small_int(ByteRecordReader& in) {
+  const auto v = static_cast<int64_t>(in.u64());
+  if (v < -1 || v > 1000000) in.fail("number out of range");
+  return static_cast<int>(v);
+}
 
 constexpr char kIndexMagic[] = "MZIDX1";
 
 }  // namespace
 
 std::string manifest_index_text(const Manifest& m) {
-  IndexWriter out;
-  out.text(kIndexMagic);
-  for (const std::string* s : {&m.family, &m.plugin_version, &m.vendor}) out.text(*s);
-  out.u64(static_cast<uint64_t>(m.build.sdk_abi_major));
-  out.u64(static_cast<uint64_t>(m.build.sdk_abi_minor));
-  out.text(m.build.torch);
-  out.u64(static_cast<uint64_t>(static_cast<int64_t>(m.build.cxx11_abi)));
-  out.text(m.build.compiler);
-  out.u64(m.entrypoints.size());
+  std::string out;
+  put_text(out, kIndexMagic);
+  for (const std::string* s : {&m.family, &m.plugin_version, &m.vendor}) put_text(out, *s);
+  put_u64(out, static_cast<uint64_t>(m.build.sdk_abi_major));
+  put_u64(out, static_cast<uint64_t>(m.build.sdk_abi_minor));
+  put_text(out, m.build.torch);
+  put_u64(out, static_cast<uint64_t>(static_cast<int64_t>(m.build.cxx11_abi)));
+  put_text(out, m.build.compiler);
+  put_u64(out, m.entrypoints.size());
   for (const auto& e : m.entrypoints) {
-    for (const std::string* s : {&e.name, &e.summary, &e.default_tag, &e.task}) out.text(*s);
-    out.u64(e.variants.size());
-    for (const auto& v : e.variants) out.text(v.tag);
+    for (const std::string* s : {&e.name, &e.summary, &e.default_tag, &e.task}) put_text(out, *s);
+    put_u64(out, e.variants.size());
+    for (const auto& v : e.variants) put_text(out, v.tag);
   }
   // Commands are small and `modelzoo run --help` lists them all; as JSON,
   // parsed only for plugins that declare any.
   if (m.commands.empty()) {
-    out.text("");
+    put_text(out, "");
   } else {
     json commands = json::array();
     for (const auto& c : m.commands) commands.push_back(to_json(c));
-    out.text(commands.dump());
+    put_text(out, commands.dump());
   }
-  return out.take();
+  return out;
 }
 
 Manifest parse_manifest_index(std::string_view bytes) {
-  IndexReader in(bytes);
+  ByteRecordReader in(bytes, "manifest index");
   if (in.text() != kIndexMagic) throw Error("malformed manifest index (not an index)");
   Manifest m;
   m.complete = false;
   m.family = in.text();
   m.plugin_version = in.text();
   m.vendor = in.text();
-  m.build.sdk_abi_major = in.small_int();
-  m.build.sdk_abi_minor = in.small_int();
+  m.build.sdk_abi_major = small_int(in);
+  m.build.sdk_abi_minor = small_int(in);
   m.build.torch = in.text();
-  m.build.cxx11_abi = in.small_int();
+  m.build.cxx11_abi = small_int(in);
   m.build.compiler = in.text();
   const uint64_t entrypoints = in.count(5 * 8);
   m.entrypoints.reserve(static_cast<size_t>(entrypoints));
